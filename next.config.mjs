@@ -1,0 +1,9 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // SSE must reach the client unbuffered; a local gateway gains nothing from gzip.
+  compress: false,
+  poweredByHeader: false,
+  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3"],
+  typedRoutes: false,
+};
+export default nextConfig;

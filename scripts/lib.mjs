@@ -1,0 +1,125 @@
+// Set-up steps shared by `npm start`, `npm test` and the test suite. Node built-ins only at the top:
+// this file runs before dependencies are installed.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const r = (...p) => path.join(root, ...p);
+
+function run(cmd, args, opts = {}) {
+  const res = spawnSync(cmd, args, { cwd: root, stdio: "inherit", ...opts });
+  if (res.status !== 0) {
+    console.error(`cc-bridge: "${cmd} ${args.join(" ")}" failed (exit ${res.status ?? res.signal})`);
+    process.exit(res.status || 1);
+  }
+}
+
+const nodeBin = (pkgPath) => [process.execPath, r("node_modules", pkgPath)];
+
+/** Installs dependencies when node_modules is missing or older than the lock file. */
+export function ensureDeps() {
+  const marker = r("node_modules", ".package-lock.json");
+  const lock = r("package-lock.json");
+  const fresh =
+    fs.existsSync(marker) && (!fs.existsSync(lock) || fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs);
+  if (fresh && fs.existsSync(r("node_modules", "next"))) return;
+  console.log("cc-bridge: installing dependencies (npm install)…");
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  run(npm, ["install", "--no-audit", "--no-fund"]);
+  // npm may leave the marker older than a lock file it did not rewrite.
+  if (fs.existsSync(marker)) fs.utimesSync(marker, new Date(), new Date());
+}
+
+function hashOf(files) {
+  const h = createHash("sha256");
+  for (const f of files.sort()) {
+    h.update(path.relative(root, f));
+    h.update(fs.readFileSync(f));
+  }
+  return h.digest("hex");
+}
+
+function walk(dir, out = []) {
+  if (!fs.existsSync(dir)) return out;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+/** Generates the Prisma client when the schema changed since the last generation. */
+export function ensurePrismaClient() {
+  const stamp = r("src", "generated", "prisma", ".schema-hash");
+  const hash = hashOf([r("prisma", "schema.prisma"), r("package-lock.json")].filter(fs.existsSync));
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === hash) return;
+  const [node, prisma] = nodeBin("prisma/build/index.js");
+  run(node, [prisma, "generate"], { env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1" } });
+  fs.writeFileSync(stamp, hash);
+}
+
+/** Builds the Next.js app when any input of the build changed since the last build. */
+export function ensureBuild() {
+  const inputs = [
+    ...walk(r("src")).filter((f) => !f.endsWith(".test.ts") && !f.includes(`${path.sep}generated${path.sep}`)),
+    ...walk(r("public")),
+    ...[
+      "next.config.mjs",
+      "tailwind.config.ts",
+      "postcss.config.mjs",
+      "tsconfig.json",
+      "package-lock.json",
+      "prisma/schema.prisma",
+    ]
+      .map((f) => r(f))
+      .filter(fs.existsSync),
+  ];
+  const stamp = r(".next", "cc-bridge-build.hash");
+  const hash = hashOf(inputs);
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === hash && fs.existsSync(r(".next", "BUILD_ID"))) return;
+  console.log("cc-bridge: building (next build)…");
+  const [node, next] = nodeBin("next/dist/bin/next");
+  run(node, [next, "build"], { env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  fs.writeFileSync(stamp, hash);
+}
+
+/** Applies the committed migrations to the SQLite file at dbPath, creating its folders. */
+export function migrate(dbPath) {
+  const abs = path.resolve(dbPath);
+  fs.mkdirSync(path.dirname(abs), { recursive: true });
+  const [node, prisma] = nodeBin("prisma/build/index.js");
+  const res = spawnSync(node, [prisma, "migrate", "deploy"], {
+    cwd: root,
+    env: { ...process.env, USAGE_DB_PATH: abs, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+    encoding: "utf8",
+  });
+  if (res.status !== 0) {
+    process.stderr.write(res.stdout + res.stderr);
+    console.error(`cc-bridge: applying migrations to ${abs} failed`);
+    process.exit(1);
+  }
+}
+
+/** Validates the environment with the server's own zod schema (src/server/env-schema.ts). */
+export async function loadEnv(source = process.env) {
+  const ts = (await import("typescript")).default;
+  const src = fs.readFileSync(r("src", "server", "env-schema.ts"), "utf8");
+  const out = ts.transpileModule(src, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  });
+  const dir = r("node_modules", ".cache", "cc-bridge");
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `env-schema.${createHash("sha1").update(out.outputText).digest("hex").slice(0, 12)}.mjs`);
+  if (!fs.existsSync(file)) fs.writeFileSync(file, out.outputText);
+  const { parseEnv } = await import(pathToFileURL(file).href);
+  const result = parseEnv(source);
+  if (!result.ok) {
+    console.error(result.message);
+    process.exit(1);
+  }
+  return result.env;
+}

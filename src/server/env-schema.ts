@@ -1,0 +1,103 @@
+/**
+ * The configuration schema: every environment variable cc-bridge reads, with its default.
+ * Pure (no "server-only"), so the launcher in scripts/ validates with the very same schema.
+ */
+import { z } from "zod";
+
+const TRUE = ["1", "true", "yes", "on"];
+const FALSE = ["0", "false", "no", "off"];
+const bool = (def: boolean) =>
+  z
+    .string()
+    .default(String(def))
+    .transform((v, ctx) => {
+      const s = v.trim().toLowerCase();
+      if (s === "") return def;
+      if (TRUE.includes(s)) return true;
+      if (FALSE.includes(s)) return false;
+      ctx.addIssue({ code: "custom", message: `expected true or false (1/0, yes/no, on/off), got "${v}"` });
+      return z.NEVER;
+    });
+
+const int = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(def))
+    .transform((v, ctx) => {
+      const n = v.trim() === "" ? def : Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `expected a whole number from ${min} to ${max}, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const httpUrl = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((v, ctx) => {
+      const s = v.trim() === "" ? def : v.trim();
+      try {
+        const u = new URL(s);
+        if (u.protocol === "http:" || u.protocol === "https:") return s.replace(/\/+$/, "");
+      } catch {}
+      ctx.addIssue({ code: "custom", message: `expected an http(s) URL, got "${v}"` });
+      return z.NEVER;
+    });
+
+const list = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== "" ? v : undefined));
+
+export const envSchema = z.object({
+  PORT: int(8080, 1, 65535),
+  HOST: z
+    .string()
+    .default("127.0.0.1")
+    .transform((v) => v.trim() || "127.0.0.1"),
+  USAGE_DB_PATH: z
+    .string()
+    .default("./usage.db")
+    .transform((v) => v.trim() || "./usage.db"),
+  CLAUDE_AUTH_KEY: optionalString,
+  CLAUDE_BIN: optionalString,
+  CLAUDE_WORKDIR: optionalString,
+  CLAUDE_SKIP_PERMS: bool(false),
+  CLAUDE_DEFAULT_MODEL: z
+    .string()
+    .default("claude-code")
+    .transform((v) => v.trim() || "claude-code"),
+  CLAUDE_MODELS: list("sonnet,opus,haiku"),
+  OLLAMA_URL: httpUrl("http://localhost:11434"),
+  OLLAMA_TIMEOUT_MS: int(30 * 60_000, 1_000, 24 * 3_600_000),
+  MAX_BODY_BYTES: int(25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  SESSION_WAIT_MS: int(5 * 60_000, 0, 24 * 3_600_000),
+  MODELS_CACHE_MS: int(10_000, 0, 3_600_000),
+  LOG_REQUESTS: bool(true),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+/** Parses an environment; on failure the message names every bad variable and what it expects. */
+export function parseEnv(
+  source: Record<string, string | undefined>,
+): { ok: true; env: Env } | { ok: false; message: string } {
+  const known = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, source[k]]));
+  const result = envSchema.safeParse(known);
+  if (result.success) return { ok: true, env: result.data };
+  const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+  return { ok: false, message: `cc-bridge: invalid configuration:\n${lines.join("\n")}` };
+}

@@ -1,0 +1,48 @@
+import "server-only";
+import { db } from "./db";
+import { env } from "./env";
+import { claudeVersion, findClaude } from "./providers/claude-code/binary";
+import { ollamaVersion } from "./providers/ollama/models";
+import { APP_VERSION } from "./version";
+
+const startedAt = Date.now();
+
+async function databaseOk(): Promise<{ ok: boolean; error?: string }> {
+  try {
+    const prisma = await db();
+    await prisma.$queryRawUnsafe("SELECT COUNT(*) FROM Request WHERE 0");
+    return { ok: true };
+  } catch (e) {
+    return {
+      ok: false,
+      error: String((e as Error)?.message ?? e)
+        .split("\n")[0]
+        ?.slice(0, 200),
+    };
+  }
+}
+
+/** The gateway's health: 503 only when the database is unusable (the backends may come and go). */
+export async function health() {
+  const bin = findClaude();
+  const [database, claudeVer, ollamaVer] = await Promise.all([
+    databaseOk(),
+    bin ? claudeVersion(bin) : Promise.resolve(null),
+    ollamaVersion(),
+  ]);
+  const body = {
+    status: database.ok ? "ok" : "error",
+    version: APP_VERSION,
+    uptime_s: Math.round((Date.now() - startedAt) / 1000),
+    database,
+    claude: {
+      found: bin !== null && claudeVer !== null,
+      path: bin?.path ?? null,
+      source: bin?.source ?? null,
+      version: claudeVer,
+    },
+    ollama: { url: env().OLLAMA_URL, reachable: ollamaVer !== null, version: ollamaVer },
+    auth: env().CLAUDE_AUTH_KEY ? "required" : "off",
+  };
+  return { status: database.ok ? 200 : 503, body };
+}

@@ -1,0 +1,44 @@
+import "server-only";
+import { checkSessionId, runChat } from "../chat";
+import { ClientCancelled } from "../chat/cancel";
+import { env } from "../env";
+import { authorize } from "../openai/auth";
+import { readJsonBody } from "../openai/body";
+import { toApiError } from "../openai/errors";
+import { parseChatRequest } from "../openai/schemas";
+import { SSE_HEADERS } from "../openai/sse";
+import { RequestRecorder } from "../usage/recorder";
+import { requestContext } from "./context";
+import { methodNotAllowed } from "./handler";
+
+function modelHint(body: unknown): string {
+  const m = (body as { model?: unknown } | null)?.model;
+  return typeof m === "string" ? m.slice(0, 200) : "";
+}
+
+/** POST /v1/chat/completions: auth → body → schema → chat service → JSON or SSE. One record always. */
+export async function chatCompletions(request: Request): Promise<Response> {
+  const recorder = new RequestRecorder(requestContext(request));
+  const headers = { "x-request-id": recorder.ctx.id };
+  try {
+    if (request.method !== "POST") throw methodNotAllowed(recorder.ctx.path, ["POST"]);
+    authorize(request.headers, env().CLAUDE_AUTH_KEY);
+    const body = await readJsonBody(request, env().MAX_BODY_BYTES);
+    recorder.model = modelHint(body);
+    recorder.stream = (body as { stream?: unknown } | null)?.stream === true;
+    const chat = parseChatRequest(body);
+    const sessionId = checkSessionId(request.headers.get("x-session-id"));
+    recorder.sessionId = sessionId;
+    const out = await runChat({ request: chat, sessionId, recorder, signal: request.signal });
+    if (out.kind === "stream") return new Response(out.body, { headers: { ...SSE_HEADERS, ...headers } });
+    return Response.json(out.body, { headers });
+  } catch (e) {
+    if (e instanceof ClientCancelled) {
+      await recorder.finish({ status: "cancelled", reason: e.message });
+      return new Response(null, { status: 499, headers });
+    }
+    const error = toApiError(e);
+    await recorder.finish({ status: "error", error });
+    return error.toResponse(headers);
+  }
+}

@@ -1,0 +1,67 @@
+import "server-only";
+import { env } from "../env";
+import { authorize } from "../openai/auth";
+import { ApiError, toApiError } from "../openai/errors";
+import type { RequestContext } from "../usage/recorder";
+import { requestContext } from "./context";
+
+type Handler = (request: Request, ctx: RequestContext, params: Record<string, string>) => Promise<Response>;
+type RouteContext = { params: Promise<Record<string, string | string[]>> };
+
+function logLine(ctx: RequestContext, status: number, error?: string) {
+  if (!env().LOG_REQUESTS) return;
+  console.log(
+    JSON.stringify({
+      level: status >= 500 ? "error" : status >= 400 ? "warn" : "info",
+      msg: "request",
+      time: new Date(ctx.startedAt).toISOString(),
+      id: ctx.id,
+      method: ctx.method,
+      path: ctx.path,
+      status,
+      durationMs: Date.now() - ctx.startedAt,
+      client: ctx.clientAddress,
+      error,
+    }),
+  );
+}
+
+/** A JSON API route: optional auth, errors as OpenAI bodies, x-request-id, one log line. */
+export function apiRoute(handler: Handler, opts: { auth: boolean } = { auth: true }) {
+  return async (request: Request, route?: RouteContext): Promise<Response> => {
+    const ctx = requestContext(request);
+    let response: Response;
+    let error: string | undefined;
+    try {
+      if (opts.auth) authorize(request.headers, env().CLAUDE_AUTH_KEY);
+      const raw = (await route?.params) ?? {};
+      const params = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
+      response = await handler(request, ctx, params);
+    } catch (e) {
+      const err = toApiError(e);
+      error = err.message;
+      response = err.toResponse();
+    }
+    response.headers.set("x-request-id", ctx.id);
+    logLine(ctx, response.status, error);
+    return response;
+  };
+}
+
+export const methodNotAllowed = (path: string, allowed: string[]) =>
+  new ApiError(405, `Method not allowed on ${path}; use ${allowed.join(" or ")}.`, {
+    code: "method_not_allowed",
+    headers: { allow: allowed.join(", ") },
+  });
+
+/** Handlers for every method a route does not serve: 405 with an OpenAI error body. */
+export function otherMethods(allowed: string[], opts: { auth: boolean } = { auth: true }) {
+  const handler = apiRoute(async (_req, ctx) => {
+    throw methodNotAllowed(ctx.path, allowed);
+  }, opts);
+  const all = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+  return Object.fromEntries(all.filter((m) => !allowed.includes(m)).map((m) => [m, handler])) as Record<
+    (typeof all)[number],
+    typeof handler
+  >;
+}

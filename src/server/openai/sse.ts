@@ -1,0 +1,14 @@
+/** Server-sent events framing, done once: every event is one `data:` line of JSON. */
+const encoder = new TextEncoder();
+
+// JSON.stringify never emits a raw newline or carriage return, so one line is always one event.
+export const sseEvent = (data: unknown): Uint8Array => encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
+
+export const SSE_DONE = encoder.encode("data: [DONE]\n\n");
+
+export const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  connection: "keep-alive",
+  "x-accel-buffering": "no",
+} as const;

@@ -1,0 +1,54 @@
+import type { ChatMessage, ChatRequest } from "../openai/schemas";
+
+export type ProviderId = "ollama" | "claude-code";
+
+export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+}
+
+/** What a provider yields while it runs, in order. */
+export type ChatEvent =
+  | { type: "text"; text: string }
+  | { type: "reasoning"; text: string }
+  | { type: "tool_call"; index: number; id: string; name: string; arguments: string };
+
+/** What a provider returns when its run ended well. */
+export interface RunResult {
+  finishReason: FinishReason;
+  usage: TokenUsage;
+  costUsd: number | null;
+  upstreamModel: string;
+  /** The upstream's own conversation id (Claude Code's session id), when it has one. */
+  upstreamSessionId?: string;
+}
+
+export interface ProviderSession {
+  /** The client's X-Session-ID. */
+  id: string;
+  /** The upstream session to resume, when the session has had a successful turn. */
+  upstreamSessionId: string | null;
+}
+
+export interface RunInput {
+  /** The model as the client named it (`ollama/qwen3:8b`). */
+  model: string;
+  /** The model name the upstream knows (`qwen3:8b`). */
+  upstreamModel: string;
+  /** The whole conversation to send: stored history first, then the client's new messages. */
+  messages: ChatMessage[];
+  request: ChatRequest;
+  session: ProviderSession | null;
+  signal: AbortSignal;
+}
+
+/** A backend: data plus small mapping functions. Errors are thrown as ApiError. */
+export interface Provider {
+  id: ProviderId;
+  /** Whether stored history is replayed to this provider (Ollama) or kept upstream (Claude Code). */
+  replaysHistory: boolean;
+  run(input: RunInput): AsyncGenerator<ChatEvent, RunResult>;
+}
