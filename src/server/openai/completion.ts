@@ -65,7 +65,6 @@ export class CompletionBuilder {
       object: "chat.completion" as const,
       created: this.created,
       model: this.model,
-      system_fingerprint: null,
       choices: [{ index: 0, message: acc.message(), logprobs: null, finish_reason: finishReason }],
       usage: toUsage(usage),
     };
@@ -77,7 +76,6 @@ export class CompletionBuilder {
       object: "chat.completion.chunk" as const,
       created: this.created,
       model: this.model,
-      system_fingerprint: null,
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
     };
   }
@@ -104,7 +102,6 @@ export class CompletionBuilder {
       object: "chat.completion.chunk" as const,
       created: this.created,
       model: this.model,
-      system_fingerprint: null,
       choices: [],
       usage: toUsage(usage),
     };

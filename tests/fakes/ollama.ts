@@ -1,0 +1,172 @@
+/**
+ * A fake Ollama server following the protocol facts in DESIGN.md: /api/chat (NDJSON stream or one
+ * JSON), /api/tags, /api/version, `{"error"}` bodies with 404/400/500, mid-stream error lines, slow
+ * streams. Tests script a reply per request; every request and every abort is recorded.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface OllamaToolCall {
+  function: { name: string; arguments: Record<string, unknown> };
+}
+
+export interface Reply {
+  /** Content pieces, one NDJSON line each. */
+  chunks?: string[];
+  thinking?: string[];
+  toolCalls?: OllamaToolCall[];
+  doneReason?: "stop" | "length";
+  /** Delay before each line, in ms. */
+  delayMs?: number;
+  /** Answer with this HTTP status and `{"error": message}` before streaming anything. */
+  httpError?: { status: number; message: string };
+  /** After this many content lines, send `{"error": message}` and end the stream. */
+  midStreamError?: { after: number; message: string };
+  /** End the stream without a `done` line (a broken upstream). */
+  truncate?: boolean;
+  promptEvalCount?: number;
+  evalCount?: number;
+}
+
+export interface RecordedRequest {
+  path: string;
+  method: string;
+  body: any;
+}
+
+export interface FakeOllama {
+  url: string;
+  requests: RecordedRequest[];
+  /** Chat requests whose client went away before the stream ended. */
+  aborted: number;
+  /** Chat streams that ran to their last line. */
+  completed: number;
+  models: string[];
+  script: (body: any) => Reply | undefined;
+  chats(): any[];
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function lastUserText(body: any): string {
+  const users = (body.messages ?? []).filter((m: any) => m.role === "user");
+  return users.at(-1)?.content ?? "";
+}
+
+/** The default reply: "Echo: <last user text>", a word per line. */
+export function echoReply(body: any): Reply {
+  const words = `Echo: ${lastUserText(body)}`.split(/(?<= )/);
+  return { chunks: words };
+}
+
+export async function startFakeOllama(opts: { models?: string[] } = {}): Promise<FakeOllama> {
+  const fake: FakeOllama = {
+    url: "",
+    requests: [],
+    aborted: 0,
+    completed: 0,
+    models: opts.models ?? ["llama3.2:latest", "qwen3:8b", "llava:7b"],
+    script: () => undefined,
+    chats: () => fake.requests.filter((r) => r.path === "/api/chat").map((r) => r.body),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+  const knows = (model: string) => fake.models.includes(model) || fake.models.includes(`${model}:latest`);
+
+  const server = http.createServer(async (req, res) => {
+    let raw = "";
+    for await (const c of req) raw += c;
+    const body = raw ? JSON.parse(raw) : undefined;
+    fake.requests.push({ path: req.url ?? "", method: req.method ?? "", body });
+    const json = (status: number, data: unknown) => {
+      res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+      res.end(JSON.stringify(data));
+    };
+    if (req.url === "/api/version") return json(200, { version: "0.12.6" });
+    if (req.url === "/api/tags") {
+      return json(200, {
+        models: fake.models.map((name) => ({
+          name,
+          model: name,
+          modified_at: "2026-10-01T12:00:00.000Z",
+          size: 1_000_000,
+          digest: "sha256:0",
+          details: { format: "gguf", family: "llama", parameter_size: "8B", quantization_level: "Q4_K_M" },
+        })),
+      });
+    }
+    if (req.url !== "/api/chat" || req.method !== "POST") return json(404, { error: "404 page not found" });
+    if (!knows(body.model)) return json(404, { error: `model '${body.model}' not found` });
+
+    const reply = fake.script(body) ?? echoReply(body);
+    if (reply.httpError) return json(reply.httpError.status, { error: reply.httpError.message });
+    const chunks = reply.chunks ?? [];
+    const promptEval = reply.promptEvalCount ?? JSON.stringify(body.messages).length >> 2;
+    const evalCount = reply.evalCount ?? chunks.length + (reply.toolCalls ? 5 : 0);
+    const at = () => new Date().toISOString();
+    const line = (content: string, extra: Record<string, unknown> = {}) => ({
+      model: body.model,
+      created_at: at(),
+      message: { role: "assistant", content, ...extra },
+      done: false,
+    });
+    const final = {
+      model: body.model,
+      created_at: at(),
+      message: { role: "assistant", content: "" },
+      done: true,
+      done_reason: reply.doneReason ?? "stop",
+      total_duration: 123_000_000,
+      load_duration: 1_000_000,
+      prompt_eval_count: promptEval,
+      prompt_eval_duration: 10_000_000,
+      eval_count: evalCount,
+      eval_duration: 100_000_000,
+    };
+
+    if (body.stream === false) {
+      await sleep(reply.delayMs ?? 0);
+      return json(200, {
+        ...final,
+        message: {
+          role: "assistant",
+          content: chunks.join(""),
+          ...(reply.thinking ? { thinking: reply.thinking.join("") } : {}),
+          ...(reply.toolCalls ? { tool_calls: reply.toolCalls } : {}),
+        },
+      });
+    }
+
+    let closed = false;
+    res.on("close", () => {
+      if (!res.writableFinished) {
+        closed = true;
+        fake.aborted++;
+      }
+    });
+    res.writeHead(200, { "content-type": "application/x-ndjson" });
+    const send = async (obj: unknown) => {
+      if (reply.delayMs) await sleep(reply.delayMs);
+      if (!closed) res.write(`${JSON.stringify(obj)}\n`);
+    };
+    for (const t of reply.thinking ?? []) await send(line("", { thinking: t }));
+    for (const [i, c] of chunks.entries()) {
+      if (reply.midStreamError && i === reply.midStreamError.after) {
+        await send({ error: reply.midStreamError.message });
+        return res.end();
+      }
+      await send(line(c));
+    }
+    if (reply.toolCalls) await send(line("", { tool_calls: reply.toolCalls }));
+    if (reply.truncate) return res.end();
+    await send(final);
+    if (!closed) fake.completed++;
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return fake;
+}

@@ -1,0 +1,114 @@
+/** Starts the real built app (`next start`) on a free port with its own database copy. */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import OpenAI from "openai";
+import { inject } from "vitest";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+export interface Gateway {
+  url: string;
+  dbPath: string;
+  logs: string[];
+  openai(opts?: { apiKey?: string; sessionId?: string }): OpenAI;
+  /** Reads the request records straight from the database (newest last). */
+  records(): any[];
+  query(sql: string, ...params: unknown[]): any[];
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function tempDb(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cc-bridge-test-"));
+  const db = path.join(dir, "usage.db");
+  fs.copyFileSync(inject("templateDb"), db);
+  return db;
+}
+
+export async function startGateway(env: Record<string, string> = {}, dbPath = tempDb()): Promise<Gateway> {
+  const port = await freePort();
+  const logs: string[] = [];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NEXT_TELEMETRY_DISABLED: "1",
+        USAGE_DB_PATH: dbPath,
+        OLLAMA_URL: "http://127.0.0.1:1",
+        ...env,
+      } as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  child.stdout?.on("data", (d) => logs.push(String(d)));
+  child.stderr?.on("data", (d) => logs.push(String(d)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gateway exited early:\n${logs.join("")}`);
+    try {
+      const r = await fetch(`${url}/health`);
+      if (r.status === 200 || r.status === 503) break;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`gateway did not start:\n${logs.join("")}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const query = (sql: string, ...params: unknown[]) => {
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      return db.prepare(sql).all(...params);
+    } finally {
+      db.close();
+    }
+  };
+  return {
+    url,
+    dbPath,
+    logs,
+    openai: (o = {}) =>
+      new OpenAI({
+        baseURL: `${url}/v1`,
+        apiKey: o.apiKey ?? "unused",
+        maxRetries: 0,
+        defaultHeaders: o.sessionId ? { "X-Session-ID": o.sessionId } : {},
+      }),
+    records: () => query(`SELECT * FROM Request ORDER BY createdAt, rowid`),
+    query,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      if (child.exitCode === null) child.kill("SIGKILL");
+    },
+  };
+}
+
+/** Polls until `check` returns truthy (records are written when a response ends). */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,23 @@
+// Once per `vitest run`: build the app when stale and migrate a template database that each test
+// gateway copies (cheaper than running migrations for every server).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+// @ts-expect-error plain .mjs module without types
+import { ensureBuild, ensurePrismaClient, migrate } from "../../scripts/lib.mjs";
+
+export default function setup({ provide }: { provide: (key: string, value: unknown) => void }) {
+  ensurePrismaClient();
+  ensureBuild();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cc-bridge-template-"));
+  const db = path.join(dir, "template.db");
+  migrate(db);
+  provide("templateDb", db);
+  return () => fs.rmSync(dir, { recursive: true, force: true });
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    templateDb: string;
+  }
+}
