@@ -1,0 +1,161 @@
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeOllama, startFakeOllama } from "../fakes/ollama";
+import { type Gateway, startGateway } from "../helpers/gateway";
+import { expectError, expectModel, expectModelList } from "../helpers/schema";
+
+let fake: FakeOllama;
+let gw: Gateway;
+
+beforeAll(async () => {
+  fake = await startFakeOllama();
+  gw = await startGateway({ OLLAMA_URL: fake.url, CLAUDE_MODELS: "sonnet,opus" });
+});
+afterAll(async () => {
+  await gw?.stop();
+  await fake?.close();
+});
+
+describe("GET /v1/models", () => {
+  it("lists Claude models and the live Ollama models", async () => {
+    const body = await (await fetch(`${gw.url}/v1/models`)).json();
+    expectModelList(body);
+    expect(body.data.map((m: { id: string }) => m.id)).toEqual([
+      "claude-code",
+      "sonnet",
+      "opus",
+      "ollama/llama3.2:latest",
+      "ollama/qwen3:8b",
+      "ollama/llava:7b",
+    ]);
+    const sdk = await gw.openai().models.list();
+    expect(sdk.data.find((m) => m.id === "ollama/qwen3:8b")?.owned_by).toBe("ollama");
+  });
+
+  it("retrieves one model by id, slashes included; 404 otherwise", async () => {
+    const m = await gw.openai().models.retrieve("ollama/qwen3:8b");
+    expectModel(m);
+    expect(m.id).toBe("ollama/qwen3:8b");
+    const raw = await (await fetch(`${gw.url}/v1/models/ollama/qwen3:8b`)).json();
+    expect(raw.id).toBe("ollama/qwen3:8b");
+    expect((await gw.openai().models.retrieve("claude-code")).owned_by).toBe("claude-code");
+    const e = await gw
+      .openai()
+      .models.retrieve("ollama/nope")
+      .catch((x) => x);
+    expect(e).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(e.code).toBe("model_not_found");
+  });
+});
+
+describe("GET /v1/usage", () => {
+  it("groups records by model and provider, with since/until", async () => {
+    const t0 = new Date(Date.now() - 1000).toISOString();
+    fake.script = () => ({ chunks: ["ok"], promptEvalCount: 10, evalCount: 4 });
+    const client = gw.openai();
+    for (let i = 0; i < 3; i++) {
+      await client.chat.completions.create({ model: "ollama/qwen3:8b", messages: [{ role: "user", content: "x" }] });
+    }
+    await client.chat.completions.create({ model: "ollama/llava:7b", messages: [{ role: "user", content: "x" }] });
+    await client.chat.completions
+      .create({ model: "ollama/missing", messages: [{ role: "user", content: "x" }] })
+      .catch(() => {});
+    fake.script = () => undefined;
+
+    const res = await fetch(`${gw.url}/v1/usage?since=${encodeURIComponent(t0)}`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.object).toBe("list");
+    const row = (model: string) => body.data.find((r: { model: string }) => r.model === model);
+    expect(row("ollama/qwen3:8b")).toMatchObject({
+      provider: "ollama",
+      requests: 3,
+      errors: 0,
+      prompt_tokens: 30,
+      completion_tokens: 12,
+      total_tokens: 42,
+    });
+    expect(row("ollama/qwen3:8b").avg_duration_ms).toBeGreaterThanOrEqual(0);
+    expect(row("ollama/llava:7b")).toMatchObject({ requests: 1, total_tokens: 14 });
+    expect(row("ollama/missing")).toMatchObject({ requests: 1, errors: 1, total_tokens: 0 });
+
+    const future = Math.floor(Date.now() / 1000) + 3600;
+    const empty = await (await fetch(`${gw.url}/v1/usage?since=${future}`)).json();
+    expect(empty.data).toEqual([]);
+    const past = await (await fetch(`${gw.url}/v1/usage?until=${encodeURIComponent(t0)}`)).json();
+    expect(past.data.find((r: { model: string }) => r.model === "ollama/llava:7b")).toBeUndefined();
+
+    const bad = await fetch(`${gw.url}/v1/usage?since=yesterday-ish`);
+    expect(bad.status).toBe(400);
+    const err = await bad.json();
+    expectError(err);
+    expect(err.error.param).toBe("since");
+  });
+});
+
+describe("GET /health", () => {
+  it("reports version, uptime, database, Claude binary and Ollama", async () => {
+    const res = await fetch(`${gw.url}/health`);
+    expect(res.status).toBe(200);
+    const h = await res.json();
+    expect(h).toMatchObject({ status: "ok", database: { ok: true }, ollama: { reachable: true, version: "0.12.6" } });
+    expect(typeof h.version).toBe("string");
+    expect(h.uptime_s).toBeGreaterThanOrEqual(0);
+    expect(h.claude).toHaveProperty("found");
+    expect(h.claude).toHaveProperty("path");
+    expect(JSON.stringify(h)).not.toMatch(/AUTH_KEY=|secret/i);
+  });
+
+  it("answers 503 when the database is unusable", async () => {
+    const broken = await startGateway({ OLLAMA_URL: fake.url }, "/proc/cc-bridge-no-such-dir/usage.db");
+    try {
+      const res = await fetch(`${broken.url}/health`);
+      expect(res.status).toBe(503);
+      const h = await res.json();
+      expect(h.database.ok).toBe(false);
+    } finally {
+      await broken.stop();
+    }
+  });
+});
+
+describe("auth with CLAUDE_AUTH_KEY", () => {
+  it("requires the bearer key on every /v1 route and leaves /health open", async () => {
+    const locked = await startGateway({ OLLAMA_URL: fake.url, CLAUDE_AUTH_KEY: "s3cret-key" });
+    try {
+      for (const [method, path] of [
+        ["GET", "/v1/models"],
+        ["GET", "/v1/models/claude-code"],
+        ["GET", "/v1/usage"],
+        ["POST", "/v1/chat/completions"],
+        ["GET", "/v1/unknown"],
+      ] as const) {
+        const res = await fetch(`${locked.url}${path}`, { method, headers: { authorization: "Bearer wrong" } });
+        expect(res.status, path).toBe(401);
+        expectError(await res.json());
+        const none = await fetch(`${locked.url}${path}`, { method });
+        expect(none.status, path).toBe(401);
+      }
+      const e = await locked
+        .openai({ apiKey: "wrong" })
+        .models.list()
+        .catch((x) => x);
+      expect(e).toBeInstanceOf(OpenAI.AuthenticationError);
+      const ok = await locked.openai({ apiKey: "s3cret-key" }).chat.completions.create({
+        model: "ollama/qwen3:8b",
+        messages: [{ role: "user", content: "hi" }],
+      });
+      expect(ok.choices[0]?.message.content).toBe("Echo: hi");
+      expect((await fetch(`${locked.url}/health`)).status).toBe(200);
+      const statuses = locked.records().map((r) => r.httpStatus);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(2);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    } finally {
+      await locked.stop();
+    }
+  });
+
+  it("is off without the key", async () => {
+    expect((await fetch(`${gw.url}/v1/models`)).status).toBe(200);
+  });
+});
