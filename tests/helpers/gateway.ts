@@ -50,11 +50,12 @@ export async function startGateway(env: Record<string, string> = {}, dbPath = te
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
+        NODE_ENV: "production",
         NEXT_TELEMETRY_DISABLED: "1",
         USAGE_DB_PATH: dbPath,
         OLLAMA_URL: "http://127.0.0.1:1",
         ...env,
-      } as NodeJS.ProcessEnv,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

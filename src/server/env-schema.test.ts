@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "./env-schema";
+
+describe("parseEnv", () => {
+  it("applies the documented defaults", () => {
+    const r = parseEnv({});
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.env).toMatchObject({
+      PORT: 8080,
+      HOST: "127.0.0.1",
+      USAGE_DB_PATH: "./usage.db",
+      CLAUDE_SKIP_PERMS: false,
+      CLAUDE_DEFAULT_MODEL: "claude-code",
+      OLLAMA_URL: "http://localhost:11434",
+      CLAUDE_AUTH_KEY: undefined,
+    });
+  });
+
+  it("parses booleans, lists and URLs", () => {
+    const r = parseEnv({ CLAUDE_SKIP_PERMS: "TRUE", CLAUDE_MODELS: " a, b ,,c", OLLAMA_URL: "http://h:1/" });
+    expect(r.ok && r.env).toMatchObject({
+      CLAUDE_SKIP_PERMS: true,
+      CLAUDE_MODELS: ["a", "b", "c"],
+      OLLAMA_URL: "http://h:1",
+    });
+  });
+
+  it("names every invalid variable and what it expects", () => {
+    const r = parseEnv({ PORT: "abc", CLAUDE_SKIP_PERMS: "maybe", OLLAMA_URL: "ftp://x", MAX_BODY_BYTES: "-1" });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.message).toMatch(/PORT: expected a whole number from 1 to 65535, got "abc"/);
+    expect(r.message).toMatch(/CLAUDE_SKIP_PERMS: expected true or false/);
+    expect(r.message).toMatch(/OLLAMA_URL: expected an http\(s\) URL/);
+    expect(r.message).toMatch(/MAX_BODY_BYTES/);
+  });
+});
