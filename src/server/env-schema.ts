@@ -81,6 +81,18 @@ export const envSchema = z.object({
     .default("claude-code")
     .transform((v) => v.trim() || "claude-code"),
   CLAUDE_MODELS: list("sonnet,opus,haiku"),
+  CLAUDE_MAX_CONCURRENCY: int(4, 1, 256),
+  CLAUDE_MAX_QUEUE: int(64, 0, 100_000),
+  CLAUDE_TIMEOUT_MS: int(30 * 60_000, 1_000, 24 * 3_600_000),
+  CLAUDE_SYSTEM_PROMPT_MODE: z
+    .string()
+    .default("append")
+    .transform((v, ctx) => {
+      const s = v.trim().toLowerCase() || "append";
+      if (s === "append" || s === "replace") return s;
+      ctx.addIssue({ code: "custom", message: `expected append or replace, got "${v}"` });
+      return z.NEVER;
+    }),
   OLLAMA_URL: httpUrl("http://localhost:11434"),
   OLLAMA_TIMEOUT_MS: int(30 * 60_000, 1_000, 24 * 3_600_000),
   MAX_BODY_BYTES: int(25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),

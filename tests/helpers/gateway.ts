@@ -2,7 +2,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import OpenAI from "openai";
@@ -33,7 +32,7 @@ export async function freePort(): Promise<number> {
 }
 
 export function tempDb(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cc-bridge-test-"));
+  const dir = fs.mkdtempSync(path.join(inject("tmpRoot"), "gw-"));
   const db = path.join(dir, "usage.db");
   fs.copyFileSync(inject("templateDb"), db);
   return db;
@@ -54,6 +53,8 @@ export async function startGateway(env: Record<string, string> = {}, dbPath = te
         NEXT_TELEMETRY_DISABLED: "1",
         USAGE_DB_PATH: dbPath,
         OLLAMA_URL: "http://127.0.0.1:1",
+        // Never let a test reach a real Claude: tests that want Claude Code set CLAUDE_BIN themselves.
+        CLAUDE_BIN: "/nonexistent/claude",
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],

@@ -13,11 +13,14 @@ export default function setup({ provide }: { provide: (key: string, value: unkno
   const db = path.join(dir, "template.db");
   migrate(db);
   provide("templateDb", db);
+  provide("tmpRoot", dir);
   return () => fs.rmSync(dir, { recursive: true, force: true });
 }
 
 declare module "vitest" {
   export interface ProvidedContext {
     templateDb: string;
+    /** A folder removed after the run: test databases and scratch files go below it. */
+    tmpRoot: string;
   }
 }

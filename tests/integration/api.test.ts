@@ -159,3 +159,53 @@ describe("auth with CLAUDE_AUTH_KEY", () => {
     expect((await fetch(`${gw.url}/v1/models`)).status).toBe(200);
   });
 });
+
+describe("console login", () => {
+  it("is open without a key, and says so", async () => {
+    const res = await fetch(`${gw.url}/dashboard`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Console open");
+  });
+
+  it("with a key: redirects to /login, rejects a wrong key, sets an httpOnly SameSite=Strict cookie, logs out", async () => {
+    const locked = await startGateway({ OLLAMA_URL: fake.url, CLAUDE_AUTH_KEY: "console-key" });
+    try {
+      const anon = await fetch(`${locked.url}/dashboard`, { redirect: "manual" });
+      expect(anon.status).toBe(307);
+      expect(anon.headers.get("location")).toMatch(/\/login\?next=/);
+      const login = (key: string) =>
+        fetch(`${locked.url}/auth/login`, {
+          method: "POST",
+          body: new URLSearchParams({ key, next: "/dashboard" }),
+          redirect: "manual",
+        });
+      const bad = await login("wrong");
+      expect(bad.status).toBe(303);
+      expect(bad.headers.get("location")).toMatch(/\/login\?error=1/);
+      expect(bad.headers.get("set-cookie")).toBeNull();
+      const good = await login("console-key");
+      expect(good.headers.get("location")).toBe("/dashboard");
+      const cookie = good.headers.get("set-cookie") ?? "";
+      expect(cookie).toMatch(/HttpOnly/);
+      expect(cookie).toMatch(/SameSite=Strict/);
+      expect(cookie).not.toContain("console-key");
+      const pair = cookie.split(";")[0] ?? "";
+      const page = await fetch(`${locked.url}/dashboard`, { headers: { cookie: pair }, redirect: "manual" });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("Log out");
+      const forged = await fetch(`${locked.url}/dashboard`, {
+        headers: { cookie: "ccb_console=forged" },
+        redirect: "manual",
+      });
+      expect(forged.status).toBe(307);
+      const out = await fetch(`${locked.url}/auth/logout`, {
+        method: "POST",
+        headers: { cookie: pair },
+        redirect: "manual",
+      });
+      expect(out.headers.get("set-cookie")).toMatch(/Max-Age=0/);
+    } finally {
+      await locked.stop();
+    }
+  });
+});

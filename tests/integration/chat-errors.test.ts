@@ -92,7 +92,7 @@ describe("errors are OpenAI error bodies with the right status, one record each"
   });
 
   it("unknown model → 404 model_not_found (also when Ollama says so)", async () => {
-    for (const model of ["gpt-unknown", "ollama/", "ollama/not-pulled:1b"]) {
+    for (const model of ["ollama/", "ollama/not-pulled:1b", "ollama/bad name"]) {
       const e = await gw
         .openai()
         .chat.completions.create({ model, messages: [{ role: "user", content: "x" }] })
@@ -111,6 +111,24 @@ describe("errors are OpenAI error bodies with the right status, one record each"
         .catch((x) => x),
     );
     expect(rec).toMatchObject({ status: "error", httpStatus: 404, errorCode: "model_not_found", stream: 1 });
+  });
+
+  it("a Claude model without a usable binary → 503 naming CLAUDE_BIN; a malformed model name → 400", async () => {
+    const rec = await oneRecord(async () => {
+      const e = await gw
+        .openai()
+        .chat.completions.create({ model: "claude-code", messages: [{ role: "user", content: "x" }] })
+        .catch((x) => x);
+      expect(e.status).toBe(503);
+      expect(e.message).toMatch(/CLAUDE_BIN/);
+    });
+    expect(rec).toMatchObject({ provider: "claude-code", httpStatus: 503 });
+    const bad = await gw
+      .openai()
+      .chat.completions.create({ model: "--dangerously-skip-permissions", messages: [{ role: "user", content: "x" }] })
+      .catch((x) => x);
+    expect(bad.status).toBe(400);
+    expect(bad.param).toBe("model");
   });
 
   it("body over MAX_BODY_BYTES → 413 before parsing", async () => {

@@ -100,9 +100,11 @@ describe("X-Session-ID with Ollama", () => {
     });
     const e = await gw
       .openai({ sessionId: sid })
-      .chat.completions.create({ model: "gpt-unknown", messages: [{ role: "user", content: "hi" }] })
+      .chat.completions.create({ model: "claude-code", messages: [{ role: "user", content: "hi" }] })
       .catch((x) => x);
-    expect(e.status).toBe(404);
+    expect(e.status).toBe(400);
+    expect(e.code).toBe("session_provider_mismatch");
+    expect(e.param).toBe("X-Session-ID");
   });
 });
 

@@ -1,9 +1,8 @@
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type OpenAI from "openai";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { startFakeOllama } from "../fakes/ollama";
 import { eventually, freePort, startGateway } from "../helpers/gateway";
 
@@ -24,7 +23,7 @@ describe("npm start (scripts/start.mjs)", () => {
   });
 
   it("migrates a new database (creating its folders) and serves on PORT", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cc-bridge-start-"));
+    const dir = fs.mkdtempSync(path.join(inject("tmpRoot"), "start-"));
     const db = path.join(dir, "nested", "deeper", "usage.db");
     const port = await freePort();
     const child = spawn(process.execPath, ["scripts/start.mjs"], {

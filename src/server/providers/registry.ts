@@ -1,6 +1,8 @@
 import "server-only";
 import { env } from "../env";
 import { ApiError, modelNotFound } from "../openai/errors";
+import { claudeCodeProvider } from "./claude-code";
+import { checkModelName } from "./claude-code/args";
 import { OLLAMA_PREFIX, ollamaProvider } from "./ollama";
 import type { Provider } from "./types";
 
@@ -14,7 +16,7 @@ export interface ModelRoute {
   timeoutVar: string;
 }
 
-/** model → provider: `ollama/<name>` goes to Ollama. */
+/** model → provider: `ollama/<name>` goes to Ollama, every other name to Claude Code. */
 export function resolveModel(model: string): ModelRoute {
   if (model.startsWith(OLLAMA_PREFIX)) {
     const name = model.slice(OLLAMA_PREFIX.length);
@@ -26,7 +28,13 @@ export function resolveModel(model: string): ModelRoute {
       timeoutVar: "OLLAMA_TIMEOUT_MS",
     };
   }
-  throw modelNotFound(model);
+  checkModelName(model);
+  return {
+    provider: claudeCodeProvider,
+    upstreamModel: model,
+    timeoutMs: env().CLAUDE_TIMEOUT_MS,
+    timeoutVar: "CLAUDE_TIMEOUT_MS",
+  };
 }
 
 export const timeoutError = (route: ModelRoute) =>

@@ -2,7 +2,7 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
-import { env } from "../../env";
+import { env, searchPath } from "../../env";
 
 export interface ClaudeBinary {
   /** The command to run (an absolute path when found). */
@@ -20,8 +20,8 @@ const isExecutable = (p: string) => {
 };
 
 function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    if (dir && isExecutable(path.join(dir, name))) return path.join(dir, name);
+  for (const dir of searchPath()) {
+    if (isExecutable(path.join(dir, name))) return path.join(dir, name);
   }
   return null;
 }

@@ -1,0 +1,67 @@
+import "server-only";
+import { type ChildProcess, spawn } from "node:child_process";
+import readline from "node:readline";
+
+export interface ClaudeProcess {
+  child: ChildProcess;
+  /** stdout, a line at a time. */
+  lines: AsyncIterable<string>;
+  /** The last few KB of stderr. */
+  stderr(): string;
+  /** Resolves when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** TERM to the whole process group, KILL after `graceMs`; resolves once it is gone. */
+  kill(graceMs?: number): Promise<void>;
+}
+
+/** Spawns the CLI in a process group of its own (so its children die with it), prompt on stdin. */
+export function spawnClaude(bin: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; stdin: string }) {
+  const child = spawn(bin, args, { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+  let errTail = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    errTail = (errTail + d.toString("utf8")).slice(-4096);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+    child.once("error", () => resolve({ code: null, signal: null }));
+  });
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.once("spawn", () => resolve());
+    child.once("error", reject);
+  });
+  child.stdin?.on("error", () => {});
+  child.stdin?.end(opts.stdin);
+  let alive = true;
+  void exited.then(() => {
+    alive = false;
+  });
+  const signalGroup = (sig: NodeJS.Signals) => {
+    if (!alive || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, sig);
+    } catch {
+      try {
+        child.kill(sig);
+      } catch {}
+    }
+  };
+  const proc: ClaudeProcess = {
+    child,
+    lines: readline.createInterface({ input: child.stdout!, crlfDelay: Number.POSITIVE_INFINITY }),
+    stderr: () => errTail,
+    exited,
+    async kill(graceMs = 1_500) {
+      signalGroup("SIGTERM");
+      const timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+      // The leader is gone; make sure nothing it started outlives it.
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {}
+      }
+    },
+  };
+  return { proc, spawned };
+}
