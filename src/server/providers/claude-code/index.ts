@@ -76,7 +76,7 @@ async function* run(input: RunInput): AsyncGenerator<ChatEvent, RunResult> {
     });
     signal.addEventListener("abort", onAbort, { once: true });
     if (signal.aborted) throw signal.reason;
-    const state = new StreamJsonState();
+    const state = new StreamJsonState(request.stream ? "stream" : "buffer");
     for await (const line of proc.lines) {
       for (const event of state.push(line)) yield event;
       if (signal.aborted) throw signal.reason;

@@ -14,6 +14,25 @@ export interface ClaudeProcess {
   kill(graceMs?: number): Promise<void>;
 }
 
+const groupAlive = (pgid: number) => {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** SIGKILL to a process group, then waits (up to 2 s) until none of it is left. */
+async function killGroup(pgid: number): Promise<void> {
+  if (!groupAlive(pgid)) return;
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {}
+  const deadline = Date.now() + 2_000;
+  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
 /** Spawns the CLI in a process group of its own (so its children die with it), prompt on stdin. */
 export function spawnClaude(bin: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; stdin: string }) {
   const child = spawn(bin, args, { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "pipe", "pipe"], detached: true });
@@ -55,12 +74,8 @@ export function spawnClaude(bin: string, args: string[], opts: { cwd: string; en
       const timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
       await exited;
       clearTimeout(timer);
-      // The leader is gone; make sure nothing it started outlives it.
-      if (child.pid !== undefined) {
-        try {
-          process.kill(-child.pid, "SIGKILL");
-        } catch {}
-      }
+      // The leader is gone; make sure nothing it started outlives it, and wait until it is gone.
+      if (child.pid !== undefined) await killGroup(child.pid);
     },
   };
   return { proc, spawned };

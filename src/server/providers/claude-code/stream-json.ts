@@ -1,9 +1,16 @@
 /**
- * Claude Code's `--output-format stream-json` lines → chat events. Text comes from the partial
- * `stream_event` deltas (token by token); a whole `assistant` message whose text was not streamed
- * (the CLI's non-streaming retry) is emitted at once. Successive assistant messages of one run are
- * separated by a blank line. Sub-agent output (parent_tool_use_id set) is not part of the answer.
+ * Claude Code's `--output-format stream-json` lines → chat events.
+ *
+ * - "stream" mode: text comes from the partial `stream_event` deltas, token by token. A whole
+ *   `assistant` message that was not streamed is emitted at once, unless it replaces a message
+ *   whose stream broke (the CLI retries such a turn without streaming): text already sent cannot
+ *   be taken back, so that is an error.
+ * - "buffer" mode (non-streaming requests): text comes from the whole `assistant` messages only,
+ *   so the answer is the final text even when the CLI had to retry.
+ * Successive assistant messages of one run are separated by a blank line. Sub-agent output
+ * (parent_tool_use_id set) and the CLI's synthetic error messages are not part of the answer.
  */
+import { ApiError } from "../../openai/errors";
 import type { ChatEvent } from "../types";
 
 export interface ClaudeUsage {
@@ -25,6 +32,8 @@ export interface ClaudeResult {
   errors?: unknown[];
 }
 
+type Block = { type?: string; text?: string; thinking?: string };
+
 interface Line {
   type?: string;
   subtype?: string;
@@ -34,19 +43,30 @@ interface Line {
   event?: {
     type?: string;
     message?: { id?: string; model?: string };
-    delta?: { type?: string; text?: string; thinking?: string };
+    delta?: { type?: string; text?: string; thinking?: string; stop_reason?: string | null };
   };
-  message?: { id?: string; model?: string; content?: Array<{ type?: string; text?: string; thinking?: string }> };
+  message?: { id?: string; model?: string; content?: Block[] };
 }
+
+export const streamInterrupted = () =>
+  new ApiError(
+    502,
+    "Claude's answer stream broke off mid-way and Claude Code retried the turn without streaming; the text already streamed is incomplete. Retry the request (or ask without streaming).",
+    { code: "upstream_stream_interrupted" },
+  );
 
 export class StreamJsonState {
   sessionId: string | null = null;
   model: string | null = null;
   result: ClaudeResult | null = null;
-  private currentId: string | null = null;
   private readonly streamedIds = new Set<string>();
+  /** The streamed message in progress, and whether its stream ended properly (message_delta seen). */
+  private streaming: { id: string | null; finished: boolean } | null = null;
+  private interrupted = false;
+  private lastMessageId: string | null = null;
   private textSoFar = false;
-  private needsSeparator = false;
+
+  constructor(readonly mode: "stream" | "buffer") {}
 
   /** Feeds one stdout line; returns the events it yields (none for lines that carry no answer). */
   push(raw: string): ChatEvent[] {
@@ -73,11 +93,12 @@ export class StreamJsonState {
     return [];
   }
 
-  private text(text: string): ChatEvent[] {
+  /** Text of a (new or continuing) message, with the blank line between messages. */
+  private text(messageId: string | null, text: string): ChatEvent[] {
     if (!text) return [];
     const out: ChatEvent[] = [];
-    if (this.needsSeparator && this.textSoFar) out.push({ type: "text", text: "\n\n" });
-    this.needsSeparator = false;
+    if (this.textSoFar && messageId !== this.lastMessageId) out.push({ type: "text", text: "\n\n" });
+    this.lastMessageId = messageId;
     this.textSoFar = true;
     out.push({ type: "text", text });
     return out;
@@ -85,25 +106,31 @@ export class StreamJsonState {
 
   private onEvent(e: NonNullable<Line["event"]>): ChatEvent[] {
     if (e.type === "message_start") {
-      this.currentId = e.message?.id ?? null;
-      if (this.currentId) this.streamedIds.add(this.currentId);
+      const id = e.message?.id ?? null;
+      if (id) this.streamedIds.add(id);
       if (e.message?.model) this.model = e.message.model;
-      this.needsSeparator = true;
+      this.streaming = { id, finished: false };
       return [];
     }
-    if (e.type !== "content_block_delta" || !e.delta) return [];
-    if (e.delta.type === "text_delta") return this.text(e.delta.text ?? "");
+    if (e.type === "message_delta" && this.streaming) this.streaming.finished = true;
+    if (e.type === "message_stop" && this.streaming && !this.streaming.finished) this.interrupted = true;
+    if (this.mode === "buffer" || e.type !== "content_block_delta" || !e.delta) return [];
+    const id = this.streaming?.id ?? null;
+    if (e.delta.type === "text_delta") return this.text(id, e.delta.text ?? "");
     if (e.delta.type === "thinking_delta" && e.delta.thinking) return [{ type: "reasoning", text: e.delta.thinking }];
     return [];
   }
 
   private onAssistant(m: NonNullable<Line["message"]>): ChatEvent[] {
-    if (m.id && this.streamedIds.has(m.id)) return [];
-    if (m.id) this.streamedIds.add(m.id);
-    this.needsSeparator = true;
+    if (m.model === "<synthetic>") return [];
+    const id = m.id ?? null;
+    if (this.mode === "stream") {
+      if (id && this.streamedIds.has(id)) return [];
+      if (this.interrupted) throw streamInterrupted();
+    }
     const out: ChatEvent[] = [];
     for (const block of m.content ?? []) {
-      if (block.type === "text") out.push(...this.text(block.text ?? ""));
+      if (block.type === "text") out.push(...this.text(id, block.text ?? ""));
       else if (block.type === "thinking" && block.thinking) out.push({ type: "reasoning", text: block.thinking });
     }
     return out;

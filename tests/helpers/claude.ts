@@ -1,0 +1,76 @@
+/** A gateway running the real `claude` binary against a fake Anthropic API, isolated in temp dirs. */
+import fs from "node:fs";
+import path from "node:path";
+import { inject } from "vitest";
+import { type FakeAnthropic, startFakeAnthropic } from "../fakes/anthropic";
+import { type Gateway, startGateway } from "./gateway";
+
+const root = path.resolve(import.meta.dirname, "../..");
+export const CLAUDE_BIN = path.join(root, "node_modules", ".bin", "claude");
+
+export interface ClaudeSetup {
+  fake: FakeAnthropic;
+  gw: Gateway;
+  /** CLAUDE_CONFIG_DIR of this setup: marks its `claude` processes. */
+  configDir: string;
+  env: Record<string, string>;
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startClaudeGateway(extra: Record<string, string> = {}): Promise<ClaudeSetup> {
+  const fake = await startFakeAnthropic();
+  const dir = fs.mkdtempSync(path.join(inject("tmpRoot"), "claude-"));
+  const sub = (name: string) => {
+    const p = path.join(dir, name);
+    fs.mkdirSync(p, { recursive: true });
+    return p;
+  };
+  const configDir = sub("config");
+  const env = {
+    CLAUDE_BIN,
+    CLAUDE_WORKDIR: sub("work"),
+    CLAUDE_CONFIG_DIR: configDir,
+    HOME: sub("home"),
+    TMPDIR: sub("tmp"),
+    ANTHROPIC_BASE_URL: fake.url,
+    ANTHROPIC_API_KEY: "sk-test-fake",
+    DISABLE_TELEMETRY: "1",
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    CLAUDE_CODE_MAX_RETRIES: "0",
+    ...extra,
+  };
+  const setup: ClaudeSetup = {
+    fake,
+    gw: await startGateway(env),
+    configDir,
+    env,
+    async restart() {
+      await setup.gw.stop();
+      setup.gw = await startGateway(env, setup.gw.dbPath);
+    },
+    async close() {
+      await setup.gw.stop();
+      await fake.close();
+    },
+  };
+  return setup;
+}
+
+/** The pids of running processes the gateway started for this setup (claude and its children). */
+export function claudePids(configDir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const environ = fs.readFileSync(`/proc/${entry}/environ`, "utf8");
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (stat.split(") ")[1]?.startsWith("Z")) continue; // a zombie is already dead
+      if (!environ.split("\0").includes(`CLAUDE_CONFIG_DIR=${configDir}`)) continue;
+      // The gateway has the same environment: count only what it started.
+      if (fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("next")) continue;
+      pids.push(Number(entry));
+    } catch {}
+  }
+  return pids;
+}
