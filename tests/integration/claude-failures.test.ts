@@ -1,0 +1,153 @@
+import fs from "node:fs";
+import path from "node:path";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type ClaudeSetup, claudePids, startClaudeGateway } from "../helpers/claude";
+import { eventually, startGateway } from "../helpers/gateway";
+import { expectError } from "../helpers/schema";
+
+let c: ClaudeSetup;
+
+beforeAll(async () => {
+  c = await startClaudeGateway({ CLAUDE_MAX_CONCURRENCY: "2", CLAUDE_MAX_QUEUE: "1", CLAUDE_TIMEOUT_MS: "3000" });
+});
+afterAll(async () => {
+  await c?.close();
+});
+
+const ask = (content: string) =>
+  c.gw.openai().chat.completions.create({ model: "claude-code", messages: [{ role: "user", content }] });
+const askStream = (content: string) =>
+  c.gw.openai().chat.completions.create({ model: "claude-code", messages: [{ role: "user", content }], stream: true });
+
+describe("upstream errors from Claude", () => {
+  it("maps 429 → 429, 529 → 503, 401 → 502 'not authenticated', one record each", async () => {
+    const cases = [
+      { marker: "429", status: 429, cls: OpenAI.RateLimitError, text: /rate limited/ },
+      { marker: "529", status: 503, cls: OpenAI.InternalServerError, text: /overloaded/i },
+      { marker: "401", status: 502, cls: OpenAI.InternalServerError, text: /not authenticated/ },
+    ];
+    for (const k of cases) {
+      for (const stream of [false, true]) {
+        const before = c.gw.records().length;
+        const prompt = `x [[fake:error=${k.marker}]]`;
+        const e = await (stream ? askStream(prompt) : ask(prompt)).catch((x) => x);
+        expect(e, k.marker).toBeInstanceOf(k.cls);
+        expect(e.status).toBe(k.status);
+        expect(e.message).toMatch(k.text);
+        expect(e.message).not.toMatch(/sk-test-fake/);
+        const rows = await eventually(() => (c.gw.records().length > before ? c.gw.records() : null));
+        expect(rows.length).toBe(before + 1);
+        expect(rows.at(-1)).toMatchObject({ status: "error", httpStatus: k.status, provider: "claude-code" });
+      }
+    }
+    const raw = await fetch(`${c.gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "claude-code", messages: [{ role: "user", content: "[[fake:error=429]]" }] }),
+    });
+    expect(raw.headers.get("retry-after")).toBeTruthy();
+    expectError(await raw.json());
+  });
+
+  it("a mid-stream failure after text was sent → data: {error}, then the stream ends", async () => {
+    for (const marker of ["[[fake:midstream-error]]", "[[fake:midstream-error=recover]]"]) {
+      const stream = await askStream(`alpha beta gamma delta ${marker}`);
+      let text = "";
+      const e = await (async () => {
+        for await (const ch of stream) text += ch.choices[0]?.delta.content ?? "";
+      })().catch((x) => x);
+      expect(e, marker).toBeInstanceOf(OpenAI.APIError);
+      expect(text.length).toBeGreaterThan(0);
+      const rec = c.gw.records().at(-1);
+      expect(rec).toMatchObject({ status: "error", stream: 1 });
+    }
+  });
+
+  it("without streaming, a recovered retry gives the whole answer", async () => {
+    const r = await ask("alpha beta gamma delta [[fake:midstream-error=recover]]");
+    expect(r.choices[0]?.message.content).toBe("Echo: alpha beta gamma delta");
+  });
+});
+
+describe("limits", () => {
+  it("runs at most CLAUDE_MAX_CONCURRENCY, queues CLAUDE_MAX_QUEUE, answers 429 with Retry-After beyond", async () => {
+    const results = await Promise.all(
+      [1, 2, 3, 4].map((i) =>
+        c.gw
+          .openai()
+          .chat.completions.create({
+            model: "claude-code",
+            messages: [{ role: "user", content: `n${i} [[fake:slow=400]]` }],
+          })
+          .withResponse()
+          .then(({ data }) => data.choices[0]?.message.content)
+          .catch((e) => e),
+      ),
+    );
+    const refused = results.filter((r) => r instanceof OpenAI.RateLimitError);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.code).toBe("concurrency_limit");
+    expect(refused[0]!.headers.get("retry-after")).toBeTruthy();
+    expect(results.filter((r) => typeof r === "string" && r.startsWith("Echo: n"))).toHaveLength(3);
+  });
+
+  it("ends a run past CLAUDE_TIMEOUT_MS with 504 and kills the process", async () => {
+    const started = Date.now();
+    const e = await ask("wait [[fake:hang]]").catch((x) => x);
+    expect(e.status).toBe(504);
+    expect(e.message).toMatch(/CLAUDE_TIMEOUT_MS/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await eventually(() => claudePids(c.configDir).length === 0, 3_000);
+    expect(c.gw.records().at(-1)).toMatchObject({ status: "error", httpStatus: 504 });
+  });
+
+  it("a client disconnect kills the process within 2 seconds; the record says cancelled", async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${c.gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "claude-code",
+        messages: [{ role: "user", content: "a b c d e f g h i j k l [[fake:slow=500]]" }],
+        stream: true,
+      }),
+      signal: controller.signal,
+    });
+    const id = res.headers.get("x-request-id");
+    const reader = res.body!.getReader();
+    await reader.read();
+    const pids = claudePids(c.configDir);
+    expect(pids.length).toBeGreaterThan(0);
+    const t0 = Date.now();
+    controller.abort();
+    await eventually(() => claudePids(c.configDir).length === 0, 2_000);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    for (const pid of pids)
+      expect(fs.existsSync(`/proc/${pid}/cmdline`) && claudePids(c.configDir).includes(pid)).toBe(false);
+    const rec = await eventually(() => c.gw.records().find((r) => r.id === id && r.status !== "ok"));
+    expect(rec.status).toBe("cancelled");
+  });
+});
+
+describe("a CLI that fails without a result", () => {
+  it("answers 502 with a short reason and no secrets", async () => {
+    const dir = fs.mkdtempSync(path.join(inject("tmpRoot"), "badbin-"));
+    const bin = path.join(dir, "claude");
+    fs.writeFileSync(bin, "#!/bin/sh\necho 'fatal: key sk-ant-api03-SECRETSECRET rejected' >&2\nexit 3\n", {
+      mode: 0o755,
+    });
+    const gw = await startGateway({ CLAUDE_BIN: bin, CLAUDE_WORKDIR: dir });
+    try {
+      const e = await gw
+        .openai()
+        .chat.completions.create({ model: "claude-code", messages: [{ role: "user", content: "x" }] })
+        .catch((x) => x);
+      expect(e.status).toBe(502);
+      expect(e.message).toMatch(/exit code 3/);
+      expect(e.message).not.toMatch(/SECRETSECRET/);
+    } finally {
+      await gw.stop();
+    }
+  });
+});
