@@ -151,3 +151,24 @@ describe("a CLI that fails without a result", () => {
     }
   });
 });
+
+describe("gateway shutdown", () => {
+  it("leaves no claude process behind when the gateway stops mid-run", async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${c.gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "claude-code",
+        messages: [{ role: "user", content: "a b c d e f g h [[fake:slow=500]]" }],
+        stream: true,
+      }),
+      signal: controller.signal,
+    });
+    await res.body!.getReader().read();
+    expect(claudePids(c.configDir).length).toBeGreaterThan(0);
+    await c.gw.stop();
+    await eventually(() => claudePids(c.configDir).length === 0, 3_000);
+    controller.abort();
+  });
+});

@@ -137,6 +137,15 @@ describe("Claude Code through the OpenAI API", () => {
   });
 });
 
+describe("health with Claude Code", () => {
+  it("shows the binary in use and its version", async () => {
+    const h = await (await fetch(`${c.gw.url}/health`)).json();
+    expect(h.claude).toMatchObject({ found: true, source: "CLAUDE_BIN" });
+    expect(h.claude.path).toMatch(/claude/);
+    expect(h.claude.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
 describe("Claude sessions", () => {
   it("resumes the Claude session on later turns, also after a gateway restart", async () => {
     const sid = `claude-${Date.now()}`;

@@ -33,6 +33,23 @@ async function killGroup(pgid: number): Promise<void> {
   while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
+/** Process groups still running: killed if the gateway itself exits, so none outlives it. */
+const liveGroups = new Set<number>();
+let exitHook = false;
+function track(pgid: number, exited: Promise<unknown>) {
+  liveGroups.add(pgid);
+  void exited.then(() => liveGroups.delete(pgid));
+  if (exitHook) return;
+  exitHook = true;
+  process.once("exit", () => {
+    for (const g of liveGroups) {
+      try {
+        process.kill(-g, "SIGKILL");
+      } catch {}
+    }
+  });
+}
+
 /** Spawns the CLI in a process group of its own (so its children die with it), prompt on stdin. */
 export function spawnClaude(bin: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; stdin: string }) {
   const child = spawn(bin, args, { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "pipe", "pipe"], detached: true });
@@ -50,6 +67,7 @@ export function spawnClaude(bin: string, args: string[], opts: { cwd: string; en
   });
   child.stdin?.on("error", () => {});
   child.stdin?.end(opts.stdin);
+  if (child.pid !== undefined) track(child.pid, exited);
   let alive = true;
   void exited.then(() => {
     alive = false;
