@@ -99,6 +99,7 @@ export const envSchema = z.object({
   SESSION_WAIT_MS: int(5 * 60_000, 0, 24 * 3_600_000),
   MODELS_CACHE_MS: int(10_000, 0, 3_600_000),
   LOG_REQUESTS: bool(true),
+  STORE_CONTENT: bool(true),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -8,7 +8,8 @@ import { ensureBuild, ensurePrismaClient, migrate } from "../../scripts/lib.mjs"
 
 export default function setup({ provide }: { provide: (key: string, value: unknown) => void }) {
   ensurePrismaClient();
-  ensureBuild();
+  // CC_SKIP_BUILD=1 for runs of unit tests only (no gateway is started).
+  if (!process.env.CC_SKIP_BUILD) ensureBuild();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cc-bridge-template-"));
   const db = path.join(dir, "template.db");
   migrate(db);

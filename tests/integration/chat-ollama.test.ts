@@ -47,6 +47,9 @@ describe("POST /v1/chat/completions with ollama/<model>", () => {
       finishReason: "stop",
     });
     expect(rec.ttftMs).toBeGreaterThanOrEqual(0);
+    const [content] = gw.query("SELECT prompt, answer FROM RequestContent WHERE requestId = ?", id);
+    expect(JSON.parse(content.prompt)).toEqual([{ role: "user", content: "hi" }]);
+    expect(content.answer).toBe("Hello there!");
     expect(rec.durationMs).toBeGreaterThanOrEqual(rec.ttftMs);
   });
 

@@ -53,6 +53,7 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
   recorder.model = request.model;
   recorder.stream = request.stream === true;
   recorder.sessionId = sessionId;
+  recorder.prompt = JSON.stringify(request.messages);
   const route = resolveModel(request.model);
   recorder.provider = route.provider.id;
   recorder.upstreamModel = route.upstreamModel;
@@ -65,6 +66,10 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
       release();
     },
     async ok(result, acc) {
+      const message = acc.message();
+      recorder.answer = message.tool_calls
+        ? `${message.content ?? ""}\n${JSON.stringify(message.tool_calls)}`.trim()
+        : (message.content ?? "");
       if (sessionId) {
         await commitTurn({
           sessionId,
@@ -72,7 +77,7 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
           model: request.model,
           upstreamSessionId: result.upstreamSessionId ?? null,
           systemPrompt: plan.systemPrompt,
-          messages: [...plan.fresh, acc.message() as ChatMessage],
+          messages: [...plan.fresh, message as ChatMessage],
           requestId: recorder.ctx.id,
           usage: result.usage,
           title: titleOf(plan.fresh) || titleOf(session?.history ?? []),

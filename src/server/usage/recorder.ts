@@ -25,6 +25,9 @@ export class RequestRecorder {
   stream = false;
   sessionId: string | null = null;
   upstreamModel: string | null = null;
+  /** The client's messages (JSON) and the answer, stored with the record when STORE_CONTENT is on. */
+  prompt: string | null = null;
+  answer: string | null = null;
   private firstTokenAt: number | null = null;
   private finished: Promise<void> | null = null;
 
@@ -74,7 +77,8 @@ export class RequestRecorder {
     };
     let saved = true;
     try {
-      await insertRequest(row);
+      const content = env().STORE_CONTENT && this.prompt ? { prompt: this.prompt, answer: this.answer ?? "" } : null;
+      await insertRequest(row, content);
     } catch (e) {
       saved = false;
       console.error(JSON.stringify({ level: "error", msg: "usage record not saved", id: row.id, error: String(e) }));

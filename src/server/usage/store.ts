@@ -26,7 +26,22 @@ export interface RequestRow {
   clientAddress: string | null;
 }
 
-export async function insertRequest(row: RequestRow): Promise<void> {
+export interface RequestContentRow {
+  prompt: string;
+  answer: string;
+}
+
+/** Longest prompt or answer kept, in characters. */
+const CONTENT_LIMIT = 200_000;
+const clip = (s: string) => (s.length > CONTENT_LIMIT ? `${s.slice(0, CONTENT_LIMIT)}…[truncated]` : s);
+
+export async function insertRequest(row: RequestRow, content?: RequestContentRow | null): Promise<void> {
   const prisma = await db();
-  await prisma.request.create({ data: row, select: { id: true } });
+  await prisma.request.create({
+    data: {
+      ...row,
+      ...(content ? { content: { create: { prompt: clip(content.prompt), answer: clip(content.answer) } } } : {}),
+    },
+    select: { id: true },
+  });
 }
