@@ -193,6 +193,28 @@ describe("console login", () => {
       const page = await fetch(`${locked.url}/dashboard`, { headers: { cookie: pair }, redirect: "manual" });
       expect(page.status).toBe(200);
       expect(await page.text()).toContain("Log out");
+      const chat = (headers: Record<string, string>) =>
+        fetch(`${locked.url}/api/playground/chat`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body: JSON.stringify({ model: "ollama/qwen3:8b", messages: [{ role: "user", content: "hi" }] }),
+        });
+      expect((await chat({})).status).toBe(401);
+      expect((await chat({ authorization: "Bearer console-key" })).status).toBe(401); // the playground takes the login only
+      const played = await chat({ cookie: pair });
+      expect(played.status).toBe(200);
+      expect((await played.json()).choices[0].message.content).toBe("Echo: hi");
+      const trpcAnon = await fetch(
+        `${locked.url}/api/trpc/usage.summary?input=${encodeURIComponent(JSON.stringify({ json: { range: "24h" } }))}`,
+      );
+      expect(trpcAnon.status).toBe(401);
+      const trpcIn = await fetch(
+        `${locked.url}/api/trpc/usage.summary?input=${encodeURIComponent(JSON.stringify({ json: { range: "24h" } }))}`,
+        {
+          headers: { cookie: pair },
+        },
+      );
+      expect(trpcIn.status).toBe(200);
       const forged = await fetch(`${locked.url}/dashboard`, {
         headers: { cookie: "ccb_console=forged" },
         redirect: "manual",

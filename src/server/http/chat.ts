@@ -16,13 +16,21 @@ function modelHint(body: unknown): string {
   return typeof m === "string" ? m.slice(0, 200) : "";
 }
 
-/** POST /v1/chat/completions: auth → body → schema → chat service → JSON or SSE. One record always. */
-export async function chatCompletions(request: Request): Promise<Response> {
+const bearer = async (request: Request) => authorize(request.headers, env().CLAUDE_AUTH_KEY);
+
+/**
+ * POST /v1/chat/completions: auth → body → schema → chat service → JSON or SSE. One record always.
+ * The console's playground calls it too, with its own check (the login cookie) instead of the key.
+ */
+export async function chatCompletions(
+  request: Request,
+  check: (r: Request) => Promise<void> = bearer,
+): Promise<Response> {
   const recorder = new RequestRecorder(requestContext(request));
   const headers = { "x-request-id": recorder.ctx.id };
   try {
     if (request.method !== "POST") throw methodNotAllowed(recorder.ctx.path, ["POST"]);
-    authorize(request.headers, env().CLAUDE_AUTH_KEY);
+    await check(request);
     const body = await readJsonBody(request, env().MAX_BODY_BYTES);
     recorder.model = modelHint(body);
     recorder.stream = (body as { stream?: unknown } | null)?.stream === true;

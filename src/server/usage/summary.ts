@@ -1,6 +1,8 @@
 import "server-only";
 import { db } from "../db";
 import { badRequest } from "../openai/errors";
+import { interval, type TimeRange } from "./periods";
+import { num, usageRows } from "./rollup-sql";
 
 export interface UsageRow {
   model: string;
@@ -16,10 +18,7 @@ export interface UsageRow {
   avg_duration_ms: number;
 }
 
-export interface TimeRange {
-  since: Date | null;
-  until: Date | null;
-}
+export type { TimeRange };
 
 /** ISO 8601, or Unix time in seconds (or milliseconds when it is that large). */
 export function parseTime(raw: string | null, param: string): Date | null {
@@ -37,22 +36,20 @@ export function parseTime(raw: string | null, param: string): Date | null {
   return d;
 }
 
-const num = (v: unknown) => (v == null ? 0 : Number(v));
-
-/** Usage grouped by model and provider over [since, until), aggregated in SQL. */
+/**
+ * Usage grouped by model and provider over [since, until), aggregated in SQL: whole hours from the
+ * UsageHourly rollup, the partial hours at the edges from Request (see rollup-sql.ts).
+ */
 export async function usageByModel(range: TimeRange): Promise<UsageRow[]> {
   const prisma = await db();
-  const since = range.since?.getTime() ?? 0;
-  const until = range.until?.getTime() ?? 8.64e15;
   const rows = await prisma.$queryRaw<Record<string, unknown>[]>`
-    SELECT model, provider, COUNT(*) AS requests,
-      SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END) AS errors,
-      SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled,
+    SELECT model, provider, SUM(requests) AS requests, SUM(errors) AS errors, SUM(cancelled) AS cancelled,
       SUM(promptTokens) AS prompt_tokens, SUM(completionTokens) AS completion_tokens,
-      SUM(totalTokens) AS total_tokens, SUM(cachedTokens) AS cached_tokens,
-      SUM(costUsd) AS cost_usd, AVG(durationMs) AS avg_duration_ms
-    FROM Request WHERE createdAt >= ${since} AND createdAt < ${until}
-    GROUP BY model, provider ORDER BY requests DESC, model ASC`;
+      SUM(totalTokens) AS total_tokens, SUM(cachedTokens) AS cached_tokens, SUM(costUsd) AS cost_usd,
+      SUM(durationMs) AS duration_ms
+    FROM ${usageRows(interval(range))}
+    GROUP BY model, provider HAVING SUM(requests) > 0
+    ORDER BY requests DESC, model ASC`;
   return rows.map((r) => ({
     model: String(r.model),
     provider: String(r.provider),
@@ -64,6 +61,6 @@ export async function usageByModel(range: TimeRange): Promise<UsageRow[]> {
     total_tokens: num(r.total_tokens),
     cached_tokens: num(r.cached_tokens),
     cost_usd: r.cost_usd == null ? null : Number(r.cost_usd),
-    avg_duration_ms: Math.round(num(r.avg_duration_ms)),
+    avg_duration_ms: Math.round(num(r.duration_ms) / Math.max(1, num(r.requests))),
   }));
 }

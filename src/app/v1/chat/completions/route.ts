@@ -2,8 +2,6 @@ import { chatCompletions } from "@/server/http/chat";
 
 export const dynamic = "force-dynamic";
 
-export const POST = chatCompletions;
-export const GET = chatCompletions;
-export const PUT = chatCompletions;
-export const PATCH = chatCompletions;
-export const DELETE = chatCompletions;
+const handler = (request: Request) => chatCompletions(request);
+
+export { handler as POST, handler as GET, handler as PUT, handler as PATCH, handler as DELETE };

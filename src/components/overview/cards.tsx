@@ -1,0 +1,50 @@
+import { fmtCompact, fmtCost, fmtInt, fmtMs, fmtPct } from "../format";
+
+export interface Summary {
+  requests: number;
+  errors: number;
+  errorRate: number;
+  totalTokens: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number | null;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+  p50TtftMs: number | null;
+}
+
+function Card({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId: string }) {
+  return (
+    <div className="rounded-lg border border-zinc-800 bg-zinc-900/60 p-4" data-testid={testId}>
+      <div className="text-xs uppercase tracking-wide text-zinc-400">{label}</div>
+      <div className="mt-1 text-2xl font-semibold tabular-nums" data-testid={`${testId}-value`}>
+        {value}
+      </div>
+      {hint && <div className="mt-1 text-xs text-zinc-500">{hint}</div>}
+    </div>
+  );
+}
+
+export function SummaryCards({ s }: { s: Summary | undefined }) {
+  return (
+    <section aria-label="Summary" className="grid grid-cols-2 gap-3 md:grid-cols-4 xl:grid-cols-7">
+      <Card testId="card-requests" label="Requests" value={fmtInt(s?.requests)} />
+      <Card
+        testId="card-errors"
+        label="Error rate"
+        value={fmtPct(s?.errorRate)}
+        hint={s ? `${fmtInt(s.errors)} errors` : undefined}
+      />
+      <Card
+        testId="card-tokens"
+        label="Tokens"
+        value={fmtCompact(s?.totalTokens)}
+        hint={s ? `${fmtCompact(s.promptTokens)} in · ${fmtCompact(s.completionTokens)} out` : undefined}
+      />
+      <Card testId="card-cost" label="Cost" value={fmtCost(s?.costUsd ?? (s ? 0 : null))} />
+      <Card testId="card-p50" label="p50 latency" value={fmtMs(s?.p50LatencyMs)} />
+      <Card testId="card-p95" label="p95 latency" value={fmtMs(s?.p95LatencyMs)} />
+      <Card testId="card-ttft" label="p50 first token" value={fmtMs(s?.p50TtftMs)} />
+    </section>
+  );
+}

@@ -1,0 +1,28 @@
+import { fmtCost, fmtInt, fmtMs } from "../format";
+import type { StreamResult } from "./stream";
+
+/** The per-reply figures: time to first token, duration, tokens, tokens/s, cost. */
+export function Figures({ r, costUsd }: { r: StreamResult; costUsd: number | null | undefined }) {
+  const genMs = r.ttftMs != null ? r.durationMs - r.ttftMs : null;
+  const tps = r.completionTokens && genMs && genMs > 0 ? r.completionTokens / (genMs / 1000) : null;
+  const items: [string, string][] = [
+    ["first token", fmtMs(r.ttftMs)],
+    ["duration", fmtMs(r.durationMs)],
+    ["tokens", r.promptTokens == null ? "–" : `${fmtInt(r.promptTokens)} → ${fmtInt(r.completionTokens)}`],
+    ["tok/s", tps == null ? "–" : tps.toFixed(1)],
+    ["cost", fmtCost(costUsd)],
+  ];
+  return (
+    <dl className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-zinc-400" data-testid="figures">
+      {items.map(([k, v]) => (
+        <div key={k} className="flex gap-1">
+          <dt>{k}</dt>
+          <dd className="tabular-nums text-zinc-200" data-testid={`fig-${k.replace(/\W/g, "")}`}>
+            {v}
+          </dd>
+        </div>
+      ))}
+      {r.cancelled && <div className="text-amber-400">stopped</div>}
+    </dl>
+  );
+}

@@ -1,0 +1,93 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useTRPC } from "@/trpc/client";
+import { fmtCost, fmtInt, fmtMs, fmtTime } from "../format";
+import { MessageView } from "../sessions/message";
+import { StatusBadge } from "./list";
+
+function Field({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs uppercase tracking-wide text-zinc-500">{label}</dt>
+      <dd className="mt-0.5 font-mono text-sm break-all">{children}</dd>
+    </div>
+  );
+}
+
+export function RequestDetail({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const q = useQuery(trpc.requests.detail.queryOptions({ id }));
+  if (q.error)
+    return (
+      <p role="alert" className="text-red-400">
+        {q.error.message}
+      </p>
+    );
+  const r = q.data;
+  if (!r) return <p className="text-zinc-500">Loading…</p>;
+  const prompt = Array.isArray(r.content?.prompt) ? (r.content.prompt as unknown[]) : [];
+  return (
+    <article className="flex flex-col gap-6">
+      <header className="flex flex-wrap items-center gap-3">
+        <Link href="/dashboard/requests" className="text-sm text-zinc-400 hover:text-zinc-100">
+          ← Requests
+        </Link>
+        <h1 className="font-mono text-lg">{r.id}</h1>
+        <StatusBadge status={r.status} http={r.httpStatus} />
+      </header>
+      <dl className="grid grid-cols-2 gap-4 rounded-lg border border-zinc-800 bg-zinc-900/60 p-4 md:grid-cols-4">
+        <Field label="Time">{fmtTime(r.createdAt)}</Field>
+        <Field label="Model">{r.model || "(none)"}</Field>
+        <Field label="Provider">{r.provider || "–"}</Field>
+        <Field label="Upstream model">{r.upstreamModel ?? "–"}</Field>
+        <Field label="Duration">{fmtMs(r.durationMs)}</Field>
+        <Field label="First token">{fmtMs(r.ttftMs)}</Field>
+        <Field label="Stream">{r.stream ? "yes" : "no"}</Field>
+        <Field label="Finish">{r.finishReason ?? "–"}</Field>
+        <Field label="Prompt tokens">{fmtInt(r.promptTokens)}</Field>
+        <Field label="Cached tokens">{fmtInt(r.cachedTokens)}</Field>
+        <Field label="Completion tokens">{fmtInt(r.completionTokens)}</Field>
+        <Field label="Cost">{fmtCost(r.costUsd)}</Field>
+        <Field label="HTTP status">{r.httpStatus}</Field>
+        <Field label="Session">
+          {r.sessionId ? (
+            <Link
+              className="text-sky-400 hover:underline"
+              href={`/dashboard/sessions/${encodeURIComponent(r.sessionId)}`}
+            >
+              {r.sessionId}
+            </Link>
+          ) : (
+            "–"
+          )}
+        </Field>
+        <Field label="Client">{r.clientAddress ?? "–"}</Field>
+        <Field label="User agent">{r.userAgent ?? "–"}</Field>
+      </dl>
+      {r.errorMessage && (
+        <section aria-label="Error" className="rounded-lg border border-red-900 bg-red-950/30 p-4">
+          <div className="text-xs uppercase text-red-300">
+            {r.errorType} {r.errorCode ? `· ${r.errorCode}` : ""}
+          </div>
+          <p className="mt-1 text-sm text-red-200">{r.errorMessage}</p>
+        </section>
+      )}
+      {r.content ? (
+        <section aria-label="Conversation" className="flex flex-col gap-3">
+          <h2 className="text-sm font-medium text-zinc-300">Prompt</h2>
+          {prompt.map((m, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: messages have no id; their order is fixed
+            <MessageView key={i} message={m} />
+          ))}
+          <h2 className="text-sm font-medium text-zinc-300">Answer</h2>
+          <MessageView message={{ role: "assistant", content: r.content.answer }} />
+        </section>
+      ) : (
+        <p className="text-sm text-zinc-500">
+          The prompt and answer were not stored (STORE_CONTENT is off, or the body was invalid).
+        </p>
+      )}
+    </article>
+  );
+}

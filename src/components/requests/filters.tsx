@@ -1,0 +1,103 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "@/trpc/client";
+
+export interface RequestFilter {
+  model: string;
+  provider: string;
+  status: string;
+  sessionId: string;
+  range: string;
+}
+
+export const EMPTY_FILTER: RequestFilter = { model: "", provider: "", status: "", sessionId: "", range: "all" };
+
+const RANGE_MS: Record<string, number> = {
+  "1h": 3_600_000,
+  "24h": 86_400_000,
+  "7d": 7 * 86_400_000,
+  "30d": 30 * 86_400_000,
+};
+
+/** The filter as list() input: empty fields left out, the range as `since`. */
+export function toQuery(f: RequestFilter) {
+  const ms = RANGE_MS[f.range];
+  return {
+    ...(f.model ? { model: f.model } : {}),
+    ...(f.provider ? { provider: f.provider } : {}),
+    ...(f.status ? { status: f.status as "ok" | "error" | "cancelled" } : {}),
+    ...(f.sessionId ? { sessionId: f.sessionId } : {}),
+    ...(ms ? { since: new Date(Math.floor(Date.now() / 60_000) * 60_000 - ms) } : {}),
+  };
+}
+
+const select = "rounded border border-zinc-700 bg-zinc-900 px-2 py-1.5 text-sm";
+
+export function Filters({ value, onChange }: { value: RequestFilter; onChange: (f: RequestFilter) => void }) {
+  const trpc = useTRPC();
+  const options = useQuery(trpc.requests.filterOptions.queryOptions());
+  const set = (k: keyof RequestFilter) => (e: { target: { value: string } }) =>
+    onChange({ ...value, [k]: e.target.value });
+  return (
+    <form className="flex flex-wrap items-end gap-3" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
+      <label className="flex flex-col gap-1 text-xs text-zinc-400">
+        Model
+        <select className={select} value={value.model} onChange={set("model")} name="model">
+          <option value="">All models</option>
+          {(options.data?.models ?? []).map((m) => (
+            <option key={m} value={m}>
+              {m || "(none)"}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="flex flex-col gap-1 text-xs text-zinc-400">
+        Provider
+        <select className={select} value={value.provider} onChange={set("provider")} name="provider">
+          <option value="">All providers</option>
+          {(options.data?.providers ?? []).map((p) => (
+            <option key={p} value={p}>
+              {p || "(none)"}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="flex flex-col gap-1 text-xs text-zinc-400">
+        Status
+        <select className={select} value={value.status} onChange={set("status")} name="status">
+          <option value="">Any status</option>
+          <option value="ok">ok</option>
+          <option value="error">error</option>
+          <option value="cancelled">cancelled</option>
+        </select>
+      </label>
+      <label className="flex flex-col gap-1 text-xs text-zinc-400">
+        Time
+        <select className={select} value={value.range} onChange={set("range")} name="range">
+          <option value="1h">Last hour</option>
+          <option value="24h">Last 24 h</option>
+          <option value="7d">Last 7 days</option>
+          <option value="30d">Last 30 days</option>
+          <option value="all">All time</option>
+        </select>
+      </label>
+      <label className="flex flex-col gap-1 text-xs text-zinc-400">
+        Session
+        <input
+          className={select}
+          value={value.sessionId}
+          onChange={set("sessionId")}
+          name="session"
+          placeholder="X-Session-ID"
+        />
+      </label>
+      <button
+        type="button"
+        className="rounded px-2 py-1.5 text-sm text-zinc-400 hover:text-zinc-100"
+        onClick={() => onChange(EMPTY_FILTER)}
+      >
+        Clear
+      </button>
+    </form>
+  );
+}

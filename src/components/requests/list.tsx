@@ -1,0 +1,129 @@
+"use client";
+import { useInfiniteQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useTRPC } from "@/trpc/client";
+import { fmtCost, fmtInt, fmtMs, fmtTime } from "../format";
+import { EMPTY_FILTER, Filters, type RequestFilter, toQuery } from "./filters";
+
+export function StatusBadge({ status, http }: { status: string; http?: number }) {
+  const cls =
+    status === "ok"
+      ? "bg-emerald-950 text-emerald-300"
+      : status === "cancelled"
+        ? "bg-zinc-800 text-zinc-300"
+        : "bg-red-950 text-red-300";
+  return (
+    <span className={`rounded px-1.5 py-0.5 text-xs ${cls}`}>
+      {http && status !== "ok" ? `${status} ${http}` : status}
+    </span>
+  );
+}
+
+const th = "px-3 py-2 font-medium";
+const td = "px-3 py-2 whitespace-nowrap";
+
+export function RequestList() {
+  const trpc = useTRPC();
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const filter: RequestFilter = {
+    model: params.get("model") ?? "",
+    provider: params.get("provider") ?? "",
+    status: params.get("status") ?? "",
+    sessionId: params.get("session") ?? "",
+    range: params.get("range") ?? EMPTY_FILTER.range,
+  };
+  const setFilter = (f: RequestFilter) => {
+    const q = new URLSearchParams();
+    if (f.model) q.set("model", f.model);
+    if (f.provider) q.set("provider", f.provider);
+    if (f.status) q.set("status", f.status);
+    if (f.sessionId) q.set("session", f.sessionId);
+    if (f.range !== EMPTY_FILTER.range) q.set("range", f.range);
+    router.replace(`${pathname}${q.size ? `?${q}` : ""}`);
+  };
+  const list = useInfiniteQuery(
+    trpc.requests.list.infiniteQueryOptions(
+      { ...toQuery(filter), limit: 50 },
+      { getNextPageParam: (last) => last.nextCursor ?? undefined },
+    ),
+  );
+  const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
+
+  return (
+    <div className="flex flex-col gap-4">
+      <h1 className="text-xl font-semibold">Requests</h1>
+      <Filters value={filter} onChange={setFilter} />
+      {list.error && (
+        <p role="alert" className="text-sm text-red-400">
+          {list.error.message}
+        </p>
+      )}
+      <div className="overflow-x-auto rounded-lg border border-zinc-800">
+        <table className="w-full text-left text-sm" data-testid="request-table">
+          <thead className="bg-zinc-900 text-xs uppercase text-zinc-400">
+            <tr>
+              <th className={th}>Time</th>
+              <th className={th}>Model</th>
+              <th className={th}>Status</th>
+              <th className={`${th} text-right`}>Tokens</th>
+              <th className={`${th} text-right`}>Cost</th>
+              <th className={`${th} text-right`}>Duration</th>
+              <th className={`${th} text-right`}>First token</th>
+              <th className={th}>Session</th>
+            </tr>
+          </thead>
+          <tbody className="tabular-nums">
+            {rows.map((r) => (
+              <tr key={r.id} className="border-t border-zinc-800 hover:bg-zinc-900/60" data-testid="request-row">
+                <td className={td}>
+                  <Link href={`/dashboard/requests/${r.id}`} className="text-sky-400 hover:underline">
+                    {fmtTime(r.createdAt)}
+                  </Link>
+                </td>
+                <td className={`${td} font-mono`}>
+                  {r.model || "(none)"} <span className="text-xs text-zinc-500">{r.stream ? "stream" : ""}</span>
+                </td>
+                <td className={td}>
+                  <StatusBadge status={r.status} http={r.httpStatus} />
+                </td>
+                <td className={`${td} text-right`}>{fmtInt(r.totalTokens)}</td>
+                <td className={`${td} text-right`}>{fmtCost(r.costUsd)}</td>
+                <td className={`${td} text-right`}>{fmtMs(r.durationMs)}</td>
+                <td className={`${td} text-right`}>{fmtMs(r.ttftMs)}</td>
+                <td className={`${td} max-w-40 truncate font-mono text-xs`}>
+                  {r.sessionId ? (
+                    <Link href={`/dashboard/sessions/${encodeURIComponent(r.sessionId)}`} className="hover:underline">
+                      {r.sessionId}
+                    </Link>
+                  ) : (
+                    "–"
+                  )}
+                </td>
+              </tr>
+            ))}
+            {!list.isLoading && rows.length === 0 && (
+              <tr>
+                <td colSpan={8} className="px-3 py-8 text-center text-zinc-500">
+                  No requests match.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      {list.hasNextPage && (
+        <button
+          type="button"
+          onClick={() => list.fetchNextPage()}
+          disabled={list.isFetchingNextPage}
+          className="self-center rounded border border-zinc-700 px-4 py-1.5 text-sm hover:bg-zinc-900 disabled:opacity-50"
+        >
+          {list.isFetchingNextPage ? "Loading…" : "Load more"}
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,136 @@
+import "server-only";
+import { db } from "../db";
+import type { RequestRow } from "../usage/store";
+import { decodeCursor, page, pageSize } from "./cursor";
+
+export type { Keyset } from "./cursor";
+export { InvalidCursorError } from "./cursor";
+
+export type RequestStatus = RequestRow["status"];
+
+export interface RequestFilter {
+  model?: string;
+  provider?: string;
+  status?: RequestStatus;
+  sessionId?: string;
+  /** createdAt ≥ since */
+  since?: Date;
+  /** createdAt < until */
+  until?: Date;
+}
+
+export interface PageOptions {
+  /** nextCursor of the previous page; null or absent for the first page. */
+  cursor?: string | null;
+  /** Default 50, at most 200. */
+  limit?: number;
+}
+
+export interface RequestListItem {
+  id: string;
+  createdAt: Date;
+  model: string;
+  provider: string;
+  upstreamModel: string | null;
+  stream: boolean;
+  sessionId: string | null;
+  status: RequestStatus;
+  httpStatus: number;
+  errorType: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  costUsd: number | null;
+  durationMs: number;
+  ttftMs: number | null;
+}
+
+const listSelect = {
+  id: true,
+  createdAt: true,
+  model: true,
+  provider: true,
+  upstreamModel: true,
+  stream: true,
+  sessionId: true,
+  status: true,
+  httpStatus: true,
+  errorType: true,
+  promptTokens: true,
+  completionTokens: true,
+  totalTokens: true,
+  costUsd: true,
+  durationMs: true,
+  ttftMs: true,
+} as const;
+
+/**
+ * Requests matching the filter, newest first (createdAt, then id, descending), a page at a time.
+ * Keyset pagination: a page starts strictly after the previous page's last (createdAt, id), so each
+ * row appears exactly once across pages and a deep page costs what the first one does. Each filter
+ * (and provider + model) has an index ending in (createdAt, id) that the page walks in order; other
+ * filters are checked on the rows walked. Throws InvalidCursorError for a cursor it did not make.
+ */
+export async function listRequests(
+  filter: RequestFilter,
+  opts: PageOptions = {},
+): Promise<{ items: RequestListItem[]; nextCursor: string | null }> {
+  const prisma = await db();
+  const limit = pageSize(opts.limit);
+  const after = decodeCursor(opts.cursor);
+  const rows = await prisma.request.findMany({
+    where: {
+      model: filter.model,
+      provider: filter.provider,
+      // "ok" is nearly every row: asked as "not error or cancelled" (the same rows, as status has only those
+      // three values) so SQLite walks the other filter's index instead of the status one; otherwise a
+      // model without ok requests would make it read every ok row to find none (0.4 s at 1M rows).
+      status: filter.status === "ok" ? { notIn: ["error", "cancelled"] } : filter.status,
+      sessionId: filter.sessionId,
+      createdAt: { gte: filter.since, lt: filter.until, lte: after?.at },
+      ...(after ? { OR: [{ createdAt: { lt: after.at } }, { id: { lt: after.id } }] } : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+    select: listSelect,
+  });
+  return page(rows as RequestListItem[], limit, (r) => ({ at: r.createdAt, id: r.id }));
+}
+
+export interface RequestDetail extends RequestRow {
+  /** The stored prompt (the client's messages, parsed JSON) and answer; null when not stored. */
+  content: { prompt: unknown; answer: string } | null;
+}
+
+/** Every column of one request, with its stored content; null when there is no such request. */
+export async function requestDetail(id: string): Promise<RequestDetail | null> {
+  const prisma = await db();
+  const row = await prisma.request.findUnique({
+    where: { id },
+    select: {
+      ...listSelect,
+      errorCode: true,
+      errorMessage: true,
+      finishReason: true,
+      cachedTokens: true,
+      userAgent: true,
+      clientAddress: true,
+      content: { select: { prompt: true, answer: true } },
+    },
+  });
+  if (!row) return null;
+  const { content, ...rest } = row;
+  return {
+    ...(rest as RequestRow),
+    content: content ? { prompt: parseJson(content.prompt), answer: content.answer } : null,
+  };
+}
+
+/** JSON text parsed, or the text itself when it is not JSON (a clipped prompt, for one). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

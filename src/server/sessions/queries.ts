@@ -1,0 +1,133 @@
+import "server-only";
+import { db } from "../db";
+import { decodeCursor, page, pageSize } from "../requests/cursor";
+
+export { InvalidCursorError } from "../requests/cursor";
+
+export interface SessionListItem {
+  id: string;
+  provider: string;
+  model: string;
+  title: string | null;
+  turnCount: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  createdAt: Date;
+  lastUsedAt: Date;
+}
+
+const listSelect = {
+  id: true,
+  provider: true,
+  model: true,
+  title: true,
+  turnCount: true,
+  promptTokens: true,
+  completionTokens: true,
+  totalTokens: true,
+  createdAt: true,
+  lastUsedAt: true,
+} as const;
+
+/**
+ * Sessions, most recently used first (lastUsedAt, then id, descending), a page at a time with a keyset
+ * cursor (indexes (lastUsedAt, id) and (provider, lastUsedAt, id)). A session used again while someone
+ * pages moves to the top: it is not repeated on a later page, and it shows up on a fresh first page.
+ */
+export async function listSessions(
+  opts: { cursor?: string | null; limit?: number; provider?: string } = {},
+): Promise<{ items: SessionListItem[]; nextCursor: string | null }> {
+  const prisma = await db();
+  const limit = pageSize(opts.limit);
+  const after = decodeCursor(opts.cursor);
+  const rows = await prisma.session.findMany({
+    where: {
+      provider: opts.provider,
+      lastUsedAt: { lte: after?.at },
+      ...(after ? { OR: [{ lastUsedAt: { lt: after.at } }, { id: { lt: after.id } }] } : {}),
+    },
+    orderBy: [{ lastUsedAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+    select: listSelect,
+  });
+  return page(rows, limit, (s) => ({ at: s.lastUsedAt, id: s.id }));
+}
+
+export interface TranscriptMessage {
+  role: string;
+  /** The stored OpenAI message (role, content, tool_calls, …), parsed. */
+  content: unknown;
+}
+
+export interface TranscriptTurn {
+  turn: number;
+  requestId: string | null;
+  /** When the turn was stored (its first message). */
+  createdAt: Date;
+  /** The turn's usage, recorded on its last message; null when it was not recorded. */
+  promptTokens: number | null;
+  completionTokens: number | null;
+  messages: TranscriptMessage[];
+}
+
+export interface SessionTranscript {
+  session: SessionListItem & { upstreamSessionId: string | null; systemPrompt: string | null };
+  turns: TranscriptTurn[];
+}
+
+/** A session and its stored messages grouped by turn (in order); null when there is no such session. */
+export async function sessionTranscript(id: string): Promise<SessionTranscript | null> {
+  const prisma = await db();
+  const found = await prisma.session.findUnique({
+    where: { id },
+    select: {
+      ...listSelect,
+      upstreamSessionId: true,
+      systemPrompt: true,
+      messages: {
+        orderBy: { id: "asc" },
+        select: {
+          turn: true,
+          role: true,
+          content: true,
+          requestId: true,
+          promptTokens: true,
+          completionTokens: true,
+          createdAt: true,
+        },
+      },
+    },
+  });
+  if (!found) return null;
+  const { messages, ...session } = found;
+  const turns = new Map<number, TranscriptTurn>();
+  for (const m of messages) {
+    let turn = turns.get(m.turn);
+    if (!turn) {
+      turn = {
+        turn: m.turn,
+        requestId: null,
+        createdAt: m.createdAt,
+        promptTokens: null,
+        completionTokens: null,
+        messages: [],
+      };
+      turns.set(m.turn, turn);
+    }
+    turn.requestId ??= m.requestId;
+    // The last message of a turn carries its usage.
+    turn.promptTokens = m.promptTokens;
+    turn.completionTokens = m.completionTokens;
+    turn.messages.push({ role: m.role, content: parseJson(m.content) });
+  }
+  return { session, turns: [...turns.values()].sort((a, b) => a.turn - b.turn) };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,103 @@
+import { TRPCError } from "@trpc/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { tempDb } from "../../../tests/helpers/gateway";
+import { seedRequests, seedSession } from "../../../tests/helpers/seed";
+
+type Caller = ReturnType<typeof import("./root")["createCaller"]>;
+let caller: Caller;
+let anonymous: Caller;
+
+beforeAll(async () => {
+  const db = tempDb();
+  process.env.USAGE_DB_PATH = db;
+  seedRequests(db, [
+    {
+      id: "r1",
+      minutesAgo: 10,
+      model: "ollama/a",
+      provider: "ollama",
+      promptTokens: 10,
+      completionTokens: 5,
+      durationMs: 100,
+    },
+    {
+      id: "r2",
+      minutesAgo: 20,
+      model: "ollama/a",
+      provider: "ollama",
+      promptTokens: 20,
+      completionTokens: 5,
+      durationMs: 300,
+    },
+    {
+      id: "r3",
+      minutesAgo: 30,
+      model: "sonnet",
+      provider: "claude-code",
+      costUsd: 0.5,
+      durationMs: 2000,
+      sessionId: "s1",
+    },
+    {
+      id: "r4",
+      minutesAgo: 40,
+      model: "sonnet",
+      provider: "claude-code",
+      status: "error",
+      httpStatus: 503,
+      errorMessage: "overloaded",
+    },
+    { id: "r5", minutesAgo: 3 * 1440, model: "opus", provider: "claude-code" },
+  ]);
+  seedSession(db, { id: "s1", provider: "claude-code", model: "sonnet", title: "Hello", turns: [["hi", "hello"]] });
+  const { createCaller } = await import("./root");
+  caller = createCaller({ authorized: true });
+  anonymous = createCaller({ authorized: false });
+});
+
+describe("tRPC routers (createCaller, seeded database)", () => {
+  it("usage: summary, by model, series and latest errors for a range", async () => {
+    const s = await caller.usage.summary({ range: "24h" });
+    expect(s).toMatchObject({ requests: 4, errors: 1, promptTokens: 50, completionTokens: 20, costUsd: 0.5 });
+    expect(s.errorRate).toBeCloseTo(0.25);
+    expect((await caller.usage.summary({ range: "all" })).requests).toBe(5);
+    const models = await caller.usage.byModel({ range: "24h" });
+    expect(models.find((m) => m.model === "ollama/a")).toMatchObject({
+      requests: 2,
+      prompt_tokens: 30,
+      avg_duration_ms: 200,
+    });
+    const series = await caller.usage.timeSeries({ range: "24h" });
+    expect(series.reduce((n, p) => n + p.requests, 0)).toBe(4);
+    const errors = await caller.usage.latestErrors({ range: "24h", limit: 5 });
+    expect(errors.map((e) => e.id)).toEqual(["r4"]);
+  });
+
+  it("requests: filtered list with a cursor, and detail", async () => {
+    const first = await caller.requests.list({ provider: "claude-code", limit: 2 });
+    expect(first.items.map((r) => r.id)).toEqual(["r3", "r4"]);
+    const second = await caller.requests.list({ provider: "claude-code", limit: 2, cursor: first.nextCursor });
+    expect(second.items.map((r) => r.id)).toEqual(["r5"]);
+    expect(second.nextCursor).toBeNull();
+    expect((await caller.requests.list({ status: "error" })).items.map((r) => r.id)).toEqual(["r4"]);
+    expect((await caller.requests.list({ sessionId: "s1" })).items.map((r) => r.id)).toEqual(["r3"]);
+    expect((await caller.requests.detail({ id: "r4" })).errorMessage).toBe("overloaded");
+    await expect(caller.requests.detail({ id: "nope" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const opts = await caller.requests.filterOptions();
+    expect(opts.providers.sort()).toEqual(["claude-code", "ollama"]);
+  });
+
+  it("sessions: list and transcript", async () => {
+    const list = await caller.sessions.list({ limit: 10 });
+    expect(list.items.map((s) => s.id)).toEqual(["s1"]);
+    const t = await caller.sessions.transcript({ id: "s1" });
+    expect(t.turns).toHaveLength(1);
+    expect(t.turns[0]?.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+  });
+
+  it("inputs are validated and every procedure needs the console login", async () => {
+    await expect(caller.usage.summary({ range: "3y" as never })).rejects.toBeInstanceOf(TRPCError);
+    await expect(anonymous.usage.summary({ range: "24h" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(anonymous.requests.list({})).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+});

@@ -1,0 +1,18 @@
+import "server-only";
+import { createCallerFactory, router } from "./init";
+import { modelsRouter } from "./routers/models";
+import { requestsRouter } from "./routers/requests";
+import { sessionsRouter } from "./routers/sessions";
+import { usageRouter } from "./routers/usage";
+
+export const appRouter = router({
+  usage: usageRouter,
+  requests: requestsRouter,
+  sessions: sessionsRouter,
+  models: modelsRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Calls procedures in-process (server components, tests) with a given inner context. */
+export const createCaller = createCallerFactory(appRouter);
