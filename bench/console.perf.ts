@@ -79,6 +79,15 @@ test("console queries at scale", async () => {
     R.listRequests({ provider: "ollama", since: A.rangeOf("7d").since! }, {}),
   );
   await time("requests", "listRequests status=cancelled", () => R.listRequests({ status: "cancelled" }, {}));
+  await time("requests", "listRequests model=opus, status=ok", () =>
+    R.listRequests({ model: "opus", status: "ok" }, {}),
+  );
+  await time("requests", "listRequests provider=ollama, model=sonnet (none)", () =>
+    R.listRequests({ provider: "ollama", model: "sonnet" }, {}),
+  );
+  await time("requests", "listRequests model=nope, status=ok (none)", () =>
+    R.listRequests({ model: "nope", status: "ok" }, {}),
+  );
   await time("requests", "listRequests session filter", () => R.listRequests({ sessionId: facts.busiestSession }, {}));
   await time("requests", "listRequests deep cursor (row 500k)", () => R.listRequests({}, { cursor: deep }));
   await time("requests", "listRequests model=sonnet, deep cursor", () =>

@@ -107,3 +107,41 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+const MODELS = [
+  ["ollama/qwen3:8b", "ollama"],
+  ["ollama/llama3.2:3b", "ollama"],
+  ["sonnet", "claude-code"],
+  ["opus", "claude-code"],
+] as const;
+
+/**
+ * `count` seeded random requests over the `days` before `end` (10% errors, 5% cancelled, durations
+ * from 1 ms to 22 s, some TTFTs unknown, costs for Claude Code), plus three records of unparsed
+ * requests (empty model and provider) 2–4 hours before `end`.
+ */
+export function randomRequests(count: number, seed: number, end: number, days: number): SeedRow[] {
+  const rnd = prng(seed);
+  const rows: SeedRow[] = [];
+  for (let i = 0; i < count; i++) {
+    const [model, provider] = MODELS[Math.floor(rnd() * MODELS.length)] ?? MODELS[0];
+    const r = rnd();
+    const status = r < 0.1 ? "error" : r < 0.15 ? "cancelled" : "ok";
+    rows.push({
+      id: `r${i}`,
+      at: end - Math.floor(rnd() * days * 86_400_000),
+      model,
+      provider,
+      status,
+      promptTokens: Math.floor(rnd() * 500),
+      completionTokens: status === "ok" ? Math.floor(rnd() * 300) : 0,
+      cachedTokens: provider === "claude-code" ? Math.floor(rnd() * 100) : 0,
+      costUsd: provider === "claude-code" && status === "ok" ? Math.round(rnd() * 1e4) / 1e5 : null,
+      durationMs: Math.round(Math.exp(rnd() * 10)),
+      ttftMs: rnd() < 0.2 ? null : Math.round(Math.exp(rnd() * 8)),
+    });
+  }
+  for (let i = 0; i < 3; i++)
+    rows.push({ id: `bad${i}`, at: end - (1 + i) * 3_600_000, model: "", provider: "", status: "error" });
+  return rows;
+}

@@ -97,6 +97,8 @@ describe("tRPC routers (createCaller, seeded database)", () => {
 
   it("inputs are validated and every procedure needs the console login", async () => {
     await expect(caller.usage.summary({ range: "3y" as never })).rejects.toBeInstanceOf(TRPCError);
+    await expect(caller.requests.list({ cursor: "not-a-cursor" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(caller.sessions.list({ cursor: "garbage" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(anonymous.usage.summary({ range: "24h" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     await expect(anonymous.requests.list({})).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
