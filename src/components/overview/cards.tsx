@@ -1,17 +1,7 @@
+import type { RouterOutputs } from "@/trpc/types";
 import { fmtCompact, fmtCost, fmtInt, fmtMs, fmtPct } from "../format";
 
-export interface Summary {
-  requests: number;
-  errors: number;
-  errorRate: number;
-  totalTokens: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number | null;
-  p50LatencyMs: number | null;
-  p95LatencyMs: number | null;
-  p50TtftMs: number | null;
-}
+type Summary = RouterOutputs["usage"]["summary"];
 
 function Card({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId: string }) {
   return (

@@ -11,17 +11,10 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
+import type { RouterOutputs } from "@/trpc/types";
 import { colorOf, fmtCompact, fmtMs } from "../format";
 
-export interface SeriesPoint {
-  t: number;
-  provider: string;
-  requests: number;
-  errors: number;
-  totalTokens: number;
-  avgLatencyMs: number;
-  avgTtftMs: number | null;
-}
+export type SeriesPoint = RouterOutputs["usage"]["timeSeries"][number];
 
 type Row = Record<string, number> & { t: number };
 

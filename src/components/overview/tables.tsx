@@ -1,27 +1,9 @@
 import Link from "next/link";
+import type { RouterOutputs } from "@/trpc/types";
 import { fmtCost, fmtInt, fmtMs, fmtTime } from "../format";
 
-export interface ModelRow {
-  model: string;
-  provider: string;
-  requests: number;
-  errors: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  cost_usd: number | null;
-  avg_duration_ms: number;
-}
-
-export interface ErrorRow {
-  id: string;
-  createdAt: Date;
-  model: string;
-  provider: string;
-  httpStatus: number;
-  errorType: string | null;
-  errorMessage: string | null;
-}
+type ModelRow = RouterOutputs["usage"]["byModel"][number];
+type ErrorRow = RouterOutputs["usage"]["latestErrors"][number];
 
 const th = "px-3 py-2 font-medium";
 const td = "px-3 py-2";
