@@ -4,6 +4,7 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useTRPC } from "@/trpc/client";
 import { fmtCost, fmtInt, fmtMs, fmtTime } from "../format";
+import { ErrorNote, LoadMore } from "../paging";
 import { EMPTY_FILTER, Filters, type RequestFilter, toQuery } from "./filters";
 
 export function StatusBadge({ status, http }: { status: string; http?: number }) {
@@ -56,11 +57,7 @@ export function RequestList() {
     <div className="flex flex-col gap-4">
       <h1 className="text-xl font-semibold">Requests</h1>
       <Filters value={filter} onChange={setFilter} />
-      {list.error && (
-        <p role="alert" className="text-sm text-red-400">
-          {list.error.message}
-        </p>
-      )}
+      <ErrorNote error={list.error} />
       <div className="overflow-x-auto rounded-lg border border-zinc-800">
         <table className="w-full text-left text-sm" data-testid="request-table">
           <thead className="bg-zinc-900 text-xs uppercase text-zinc-400">
@@ -114,16 +111,7 @@ export function RequestList() {
           </tbody>
         </table>
       </div>
-      {list.hasNextPage && (
-        <button
-          type="button"
-          onClick={() => list.fetchNextPage()}
-          disabled={list.isFetchingNextPage}
-          className="self-center rounded border border-zinc-700 px-4 py-1.5 text-sm hover:bg-zinc-900 disabled:opacity-50"
-        >
-          {list.isFetchingNextPage ? "Loading…" : "Load more"}
-        </button>
-      )}
+      <LoadMore list={list} />
     </div>
   );
 }

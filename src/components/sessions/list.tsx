@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/trpc/client";
 import { fmtInt, fmtTime } from "../format";
+import { ErrorNote, LoadMore } from "../paging";
 
 const th = "px-3 py-2 font-medium";
 const td = "px-3 py-2";
@@ -35,11 +36,7 @@ export function SessionList() {
           </select>
         </label>
       </div>
-      {list.error && (
-        <p role="alert" className="text-sm text-red-400">
-          {list.error.message}
-        </p>
-      )}
+      <ErrorNote error={list.error} />
       <div className="overflow-x-auto rounded-lg border border-zinc-800">
         <table className="w-full text-left text-sm" data-testid="session-table">
           <thead className="bg-zinc-900 text-xs uppercase text-zinc-400">
@@ -81,15 +78,7 @@ export function SessionList() {
           </tbody>
         </table>
       </div>
-      {list.hasNextPage && (
-        <button
-          type="button"
-          onClick={() => list.fetchNextPage()}
-          className="self-center rounded border border-zinc-700 px-4 py-1.5 text-sm hover:bg-zinc-900"
-        >
-          Load more
-        </button>
-      )}
+      <LoadMore list={list} />
     </div>
   );
 }
