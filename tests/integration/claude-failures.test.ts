@@ -20,6 +20,19 @@ const ask = (content: string) =>
 const askStream = (content: string) =>
   c.gw.openai().chat.completions.create({ model: "claude-code", messages: [{ role: "user", content }], stream: true });
 
+/** Starts a streamed request and waits for its first bytes; the caller aborts it. */
+async function startSlowStream(content: string) {
+  const controller = new AbortController();
+  const res = await fetch(`${c.gw.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "claude-code", messages: [{ role: "user", content }], stream: true }),
+    signal: controller.signal,
+  });
+  await res.body!.getReader().read();
+  return { controller, res };
+}
+
 describe("upstream errors from Claude", () => {
   it("maps 429 → 429, 529 → 503, 401 → 502 'not authenticated', one record each", async () => {
     const cases = [
@@ -103,20 +116,8 @@ describe("limits", () => {
   });
 
   it("a client disconnect kills the process within 2 seconds; the record says cancelled", async () => {
-    const controller = new AbortController();
-    const res = await fetch(`${c.gw.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        model: "claude-code",
-        messages: [{ role: "user", content: "a b c d e f g h i j k l [[fake:slow=500]]" }],
-        stream: true,
-      }),
-      signal: controller.signal,
-    });
+    const { controller, res } = await startSlowStream("a b c d e f g h i j k l [[fake:slow=500]]");
     const id = res.headers.get("x-request-id");
-    const reader = res.body!.getReader();
-    await reader.read();
     const pids = claudePids(c.configDir);
     expect(pids.length).toBeGreaterThan(0);
     const t0 = Date.now();
@@ -154,18 +155,7 @@ describe("a CLI that fails without a result", () => {
 
 describe("gateway shutdown", () => {
   it("leaves no claude process behind when the gateway stops mid-run", async () => {
-    const controller = new AbortController();
-    const res = await fetch(`${c.gw.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        model: "claude-code",
-        messages: [{ role: "user", content: "a b c d e f g h [[fake:slow=500]]" }],
-        stream: true,
-      }),
-      signal: controller.signal,
-    });
-    await res.body!.getReader().read();
+    const { controller } = await startSlowStream("a b c d e f g h [[fake:slow=500]]");
     expect(claudePids(c.configDir).length).toBeGreaterThan(0);
     await c.gw.stop();
     await eventually(() => claudePids(c.configDir).length === 0, 3_000);
