@@ -1,5 +1,17 @@
+import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseEnv } from "./env-schema";
+import { envSchema, parseEnv } from "./env-schema";
+
+/** The README's configuration table: variable → the default column's first `code` value, if any. */
+function readmeDefaults(): Map<string, string | null> {
+  const readme = fs.readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const rows = new Map<string, string | null>();
+  for (const line of readme.split("\n")) {
+    const m = /^\|\s*`([A-Z_]+)`\s*\|([^|]*)\|/.exec(line);
+    if (m?.[1]) rows.set(m[1], /`([^`]*)`/.exec(m[2] ?? "")?.[1] ?? null);
+  }
+  return rows;
+}
 
 describe("parseEnv", () => {
   it("applies the documented defaults", () => {
@@ -34,5 +46,17 @@ describe("parseEnv", () => {
     expect(r.message).toMatch(/CLAUDE_SKIP_PERMS: expected true or false/);
     expect(r.message).toMatch(/OLLAMA_URL: expected an http\(s\) URL/);
     expect(r.message).toMatch(/MAX_BODY_BYTES/);
+  });
+
+  it("is documented in the README, every variable with its default", () => {
+    const documented = readmeDefaults();
+    const parsed = parseEnv({});
+    if (!parsed.ok) throw new Error(parsed.message);
+    for (const name of Object.keys(envSchema.shape)) {
+      expect(documented.has(name), `${name} is missing from the README's table`).toBe(true);
+      const value = parsed.env[name as keyof typeof parsed.env];
+      if (value === undefined) expect(documented.get(name), name).toBeNull();
+      else expect(documented.get(name), name).toBe(Array.isArray(value) ? value.join(",") : String(value));
+    }
   });
 });

@@ -9,7 +9,7 @@ import { expectError } from "../helpers/schema";
 let c: ClaudeSetup;
 
 beforeAll(async () => {
-  c = await startClaudeGateway({ CLAUDE_MAX_CONCURRENCY: "2", CLAUDE_MAX_QUEUE: "1", CLAUDE_TIMEOUT_MS: "3000" });
+  c = await startClaudeGateway({ CLAUDE_MAX_CONCURRENCY: "2", CLAUDE_MAX_QUEUE: "1", CLAUDE_TIMEOUT_MS: "4000" });
 });
 afterAll(async () => {
   await c?.close();
@@ -83,6 +83,9 @@ describe("upstream errors from Claude", () => {
   });
 });
 
+/** What a request ended with, in a line: its answer, or its error's status and code. */
+const outcome = (r: unknown) => (r instanceof OpenAI.APIError ? `${r.status} ${r.code ?? ""}`.trim() : String(r));
+
 describe("limits", () => {
   it("runs at most CLAUDE_MAX_CONCURRENCY, queues CLAUDE_MAX_QUEUE, answers 429 with Retry-After beyond", async () => {
     const results = await Promise.all(
@@ -91,28 +94,42 @@ describe("limits", () => {
           .openai()
           .chat.completions.create({
             model: "claude-code",
-            messages: [{ role: "user", content: `n${i} [[fake:slow=400]]` }],
+            messages: [{ role: "user", content: `n${i} [[fake:slow=250]]` }],
           })
-          .withResponse()
-          .then(({ data }) => data.choices[0]?.message.content)
+          .then((r) => r.choices[0]?.message.content)
           .catch((e) => e),
       ),
     );
-    const refused = results.filter((r) => r instanceof OpenAI.RateLimitError);
-    expect(refused).toHaveLength(1);
-    expect(refused[0]!.code).toBe("concurrency_limit");
-    expect(refused[0]!.headers.get("retry-after")).toBeTruthy();
-    expect(results.filter((r) => typeof r === "string" && r.startsWith("Echo: n"))).toHaveLength(3);
+    const outs = results.map(outcome);
+    expect(
+      outs.filter((o) => o === "429 concurrency_limit"),
+      outs.join(" | "),
+    ).toHaveLength(1);
+    expect(
+      outs.filter((o) => /^Echo: n\d$/.test(o)),
+      outs.join(" | "),
+    ).toHaveLength(3);
+    const refused = results.find((r) => r instanceof OpenAI.RateLimitError);
+    expect(refused?.headers.get("retry-after")).toBeTruthy();
   });
 
-  it("ends a run past CLAUDE_TIMEOUT_MS with 504 and kills the process", async () => {
+  it("ends a run past CLAUDE_TIMEOUT_MS with 504 and kills it; a request queued meanwhile gets its own full time", async () => {
     const started = Date.now();
-    const e = await ask("wait [[fake:hang]]").catch((x) => x);
-    expect(e.status).toBe(504);
-    expect(e.message).toMatch(/CLAUDE_TIMEOUT_MS/);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    const hung = [ask("wait [[fake:hang]]").catch((x) => x), ask("wait too [[fake:hang]]").catch((x) => x)];
+    await eventually(() => claudePids(c.configDir).length >= 2, 10_000);
+    // Both slots are taken; this one waits in the queue for as long as the hung runs last.
+    const queued = ask("after the wait")
+      .then((r) => r.choices[0]?.message.content)
+      .catch((x) => x);
+    for (const e of await Promise.all(hung)) {
+      expect(outcome(e)).toBe("504 upstream_timeout");
+      expect(e.message).toMatch(/CLAUDE_TIMEOUT_MS/);
+    }
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(outcome(await queued)).toBe("Echo: after the wait");
     await eventually(() => claudePids(c.configDir).length === 0, 3_000);
-    expect(c.gw.records().at(-1)).toMatchObject({ status: "error", httpStatus: 504 });
+    const recs = c.gw.records().slice(-3);
+    expect(recs.map((r) => r.httpStatus).sort()).toEqual([200, 504, 504]);
   });
 
   it("a client disconnect kills the process within 2 seconds; the record says cancelled", async () => {

@@ -117,6 +117,7 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
       request,
       session: sessionId ? { id: sessionId, upstreamSessionId: session?.upstreamSessionId ?? null } : null,
       signal: run.signal,
+      started: run.startTimer,
     });
     // Wait for the first event, so that an upstream that fails at once answers with a real status.
     const first = await events.next();

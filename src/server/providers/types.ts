@@ -43,6 +43,8 @@ export interface RunInput {
   request: ChatRequest;
   session: ProviderSession | null;
   signal: AbortSignal;
+  /** The provider calls this when its upstream run begins (after any queue); the run's timeout counts from here. */
+  started: () => void;
 }
 
 /** A backend: data plus small mapping functions. Errors are thrown as ApiError. */

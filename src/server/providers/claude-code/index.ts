@@ -66,6 +66,7 @@ async function* run(input: RunInput): AsyncGenerator<ChatEvent, RunResult> {
   });
 
   const release = await claudeLimiter().acquire(signal);
+  input.started();
   let proc: ClaudeProcess | undefined;
   const onAbort = () => void proc?.kill();
   try {

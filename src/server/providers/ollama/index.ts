@@ -17,6 +17,7 @@ async function* run(input: RunInput): AsyncGenerator<ChatEvent, RunResult> {
     if (signal.aborted) throw signal.reason;
     throw ollamaError(e, input.model, url);
   };
+  input.started();
   const client = ollamaClient(signal);
   const request = toOllamaRequest(input.request, input.upstreamModel, input.messages);
   const stream = await client.chat({ ...request, stream: true }).catch(fail);
