@@ -9,7 +9,7 @@ import { expectError } from "../helpers/schema";
 let c: ClaudeSetup;
 
 beforeAll(async () => {
-  c = await startClaudeGateway({ CLAUDE_MAX_CONCURRENCY: "2", CLAUDE_MAX_QUEUE: "1", CLAUDE_TIMEOUT_MS: "4000" });
+  c = await startClaudeGateway({ CLAUDE_MAX_CONCURRENCY: "2", CLAUDE_MAX_QUEUE: "1" });
 });
 afterAll(async () => {
   await c?.close();
@@ -113,25 +113,6 @@ describe("limits", () => {
     expect(refused?.headers.get("retry-after")).toBeTruthy();
   });
 
-  it("ends a run past CLAUDE_TIMEOUT_MS with 504 and kills it; a request queued meanwhile gets its own full time", async () => {
-    const started = Date.now();
-    const hung = [ask("wait [[fake:hang]]").catch((x) => x), ask("wait too [[fake:hang]]").catch((x) => x)];
-    await eventually(() => claudePids(c.configDir).length >= 2, 10_000);
-    // Both slots are taken; this one waits in the queue for as long as the hung runs last.
-    const queued = ask("after the wait")
-      .then((r) => r.choices[0]?.message.content)
-      .catch((x) => x);
-    for (const e of await Promise.all(hung)) {
-      expect(outcome(e)).toBe("504 upstream_timeout");
-      expect(e.message).toMatch(/CLAUDE_TIMEOUT_MS/);
-    }
-    expect(Date.now() - started).toBeLessThan(15_000);
-    expect(outcome(await queued)).toBe("Echo: after the wait");
-    await eventually(() => claudePids(c.configDir).length === 0, 3_000);
-    const recs = c.gw.records().slice(-3);
-    expect(recs.map((r) => r.httpStatus).sort()).toEqual([200, 504, 504]);
-  });
-
   it("a client disconnect kills the process within 2 seconds; the record says cancelled", async () => {
     const { controller, res } = await startSlowStream("a b c d e f g h i j k l [[fake:slow=500]]");
     const id = res.headers.get("x-request-id");
@@ -145,6 +126,43 @@ describe("limits", () => {
       expect(fs.existsSync(`/proc/${pid}/cmdline`) && claudePids(c.configDir).includes(pid)).toBe(false);
     const rec = await eventually(() => c.gw.records().find((r) => r.id === id && r.status !== "ok"));
     expect(rec.status).toBe("cancelled");
+  });
+});
+
+describe("run timeout", () => {
+  // A gateway of its own: CLAUDE_TIMEOUT_MS must be short here and must not cut the other tests' runs.
+  let t: ClaudeSetup & { ask: typeof ask };
+  beforeAll(async () => {
+    const s = await startClaudeGateway({
+      CLAUDE_MAX_CONCURRENCY: "2",
+      CLAUDE_MAX_QUEUE: "1",
+      CLAUDE_TIMEOUT_MS: "6000",
+    });
+    t = Object.assign(s, {
+      ask: (content: string) =>
+        s.gw.openai().chat.completions.create({ model: "claude-code", messages: [{ role: "user", content }] }),
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("ends a run past CLAUDE_TIMEOUT_MS with 504 and kills it; a request queued meanwhile gets its own full time", async () => {
+    const hung = [t.ask("wait [[fake:hang]]").catch((x) => x), t.ask("wait too [[fake:hang]]").catch((x) => x)];
+    await eventually(() => claudePids(t.configDir).length >= 2, 10_000);
+    // Both slots are taken; this one waits in the queue for as long as the hung runs last.
+    const queued = t
+      .ask("after the wait")
+      .then((r) => r.choices[0]?.message.content)
+      .catch((x) => x);
+    for (const e of await Promise.all(hung)) {
+      expect(outcome(e)).toBe("504 upstream_timeout");
+      expect(e.message).toMatch(/CLAUDE_TIMEOUT_MS/);
+    }
+    expect(outcome(await queued)).toBe("Echo: after the wait");
+    await eventually(() => claudePids(t.configDir).length === 0, 3_000);
+    const recs = t.gw.records().slice(-3);
+    expect(recs.map((r) => r.httpStatus).sort()).toEqual([200, 504, 504]);
   });
 });
 
