@@ -189,11 +189,27 @@ describe("a CLI that fails without a result", () => {
 });
 
 describe("gateway shutdown", () => {
-  it("leaves no claude process behind when the gateway stops mid-run", async () => {
-    const { controller } = await startSlowStream("a b c d e f g h [[fake:slow=500]]");
-    expect(claudePids(c.configDir).length).toBeGreaterThan(0);
+  it("ends every run when the gateway stops: no claude process left, each run answered and recorded as 503", async () => {
+    const answers = [false, true].map((stream) =>
+      fetch(`${c.gw.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "claude-code", messages: [{ role: "user", content: "[[fake:hang]]" }], stream }),
+      }).then(async (r) => ({ status: r.status, body: await r.json() })),
+    );
+    await eventually(() => claudePids(c.configDir).length >= 2, 10_000);
+    const before = c.gw.records().length;
     await c.gw.stop();
     await eventually(() => claudePids(c.configDir).length === 0, 3_000);
-    controller.abort();
+    for (const a of await Promise.all(answers)) {
+      expect(a.status).toBe(503);
+      expectError(a.body);
+      expect(a.body.error.code).toBe("gateway_shutdown");
+    }
+    const recs = c.gw.records().slice(before);
+    expect(recs.map((r) => [r.status, r.httpStatus, r.errorCode])).toEqual([
+      ["error", 503, "gateway_shutdown"],
+      ["error", 503, "gateway_shutdown"],
+    ]);
   });
 });

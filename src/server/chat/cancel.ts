@@ -1,3 +1,5 @@
+import { ApiError } from "../openai/errors";
+
 /** The abort reason used when the client went away (as opposed to a timeout, which is an ApiError). */
 export class ClientCancelled extends Error {
   constructor(reason = "client disconnected") {
@@ -6,8 +8,31 @@ export class ClientCancelled extends Error {
   }
 }
 
+const shutdown = new AbortController();
+let shutdownHooked = false;
+
 /**
- * One controller for a run: aborts on client disconnect or on timeout, whichever comes first.
+ * Aborted when the gateway is told to stop (SIGTERM, SIGINT): every run ends at once, answered and
+ * recorded as 503, so no process outlives the gateway and no record is lost while it drains.
+ */
+export function shutdownSignal(): AbortSignal {
+  if (!shutdownHooked) {
+    shutdownHooked = true;
+    const stop = () =>
+      shutdown.abort(
+        new ApiError(503, "The gateway is shutting down; retry shortly.", {
+          code: "gateway_shutdown",
+          headers: { "retry-after": "5" },
+        }),
+      );
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  }
+  return shutdown.signal;
+}
+
+/**
+ * One controller for a run: aborts on client disconnect, on timeout or on shutdown, whichever comes first.
  * The timeout counts from startTimer(), that is from when the upstream run really begins: time
  * spent waiting for a session lock or in a provider's queue is not part of it.
  */
@@ -16,6 +41,10 @@ export function runSignal(client: AbortSignal, timeoutMs: number, onTimeout: () 
   const cancel = () => controller.abort(new ClientCancelled());
   if (client.aborted) cancel();
   else client.addEventListener("abort", cancel, { once: true });
+  const stopping = shutdownSignal();
+  const stop = () => controller.abort(stopping.reason);
+  if (stopping.aborted) stop();
+  else stopping.addEventListener("abort", stop, { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
   let disposed = false;
   return {
@@ -29,6 +58,7 @@ export function runSignal(client: AbortSignal, timeoutMs: number, onTimeout: () 
       disposed = true;
       clearTimeout(timer);
       client.removeEventListener("abort", cancel);
+      stopping.removeEventListener("abort", stop);
     },
   };
 }

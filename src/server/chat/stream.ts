@@ -20,27 +20,56 @@ export interface StreamInput {
  * The SSE body of a streamed completion: the role chunk, one chunk per upstream event as it arrives,
  * the finish chunk, the usage chunk when asked, then [DONE]. A failure after the start is sent as
  * `data: {"error":…}`. Pull-based, so a slow client slows the upstream instead of filling memory.
+ *
+ * However the run ends (done, failed, timed out, client gone), the provider's own cleanup runs first
+ * (its process is gone, its slot free), then the record is written, then the session lock is released,
+ * so the next request on the session never meets the previous run still alive.
  */
 export function streamCompletion(s: StreamInput): ReadableStream<Uint8Array> {
   const acc = new MessageAccumulator();
   let pending: IteratorResult<ChatEvent, RunResult> | null = s.first;
   let closed = false;
+  let pulling = false;
+  let out: ReadableStreamDefaultController<Uint8Array> | undefined;
 
-  const end = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+  /** Stops the provider's run and waits for its cleanup, then records the failure. */
+  const stopRun = async (reason: unknown) => {
+    await s.events.return(undefined as never).catch(() => {});
+    return s.finisher.fail(reason);
+  };
+  const end = () => {
     if (closed) return;
     closed = true;
+    s.abort.signal.removeEventListener("abort", onAbort);
     s.finisher.release();
     try {
-      controller.close();
+      out?.close();
     } catch {}
   };
+  // Aborted (the timeout) while no pull is waiting on the run, e.g. a client that stopped reading:
+  // end it now instead of at a next pull that may never come.
+  const onAbort = () => {
+    if (pulling || closed) return;
+    void stopRun(s.abort.signal.reason).then((error) => {
+      if (error && !closed) {
+        try {
+          out?.enqueue(sseEvent(error.toBody()));
+        } catch {}
+      }
+      end();
+    });
+  };
+  s.abort.signal.addEventListener("abort", onAbort, { once: true });
 
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      out = controller;
       controller.enqueue(sseEvent(s.builder.roleChunk()));
     },
     async pull(controller) {
       if (closed) return;
+      pulling = true;
+      let finished = false;
       try {
         const step = pending ?? (await s.events.next());
         pending = null;
@@ -48,25 +77,35 @@ export function streamCompletion(s: StreamInput): ReadableStream<Uint8Array> {
         if (!step.done) {
           acc.add(step.value);
           controller.enqueue(sseEvent(s.builder.eventChunk(step.value)));
-          return;
+        } else {
+          finished = true;
+          const result = step.value;
+          controller.enqueue(sseEvent(s.builder.finishChunk(result.finishReason)));
+          if (s.includeUsage) controller.enqueue(sseEvent(s.builder.usageChunk(result.usage)));
+          await s.finisher.ok(result, acc);
+          controller.enqueue(SSE_DONE);
         }
-        const result = step.value;
-        controller.enqueue(sseEvent(s.builder.finishChunk(result.finishReason)));
-        if (s.includeUsage) controller.enqueue(sseEvent(s.builder.usageChunk(result.usage)));
-        await s.finisher.ok(result, acc);
-        controller.enqueue(SSE_DONE);
       } catch (e) {
-        const error = await s.finisher.fail(e);
+        finished = true;
+        const error = await stopRun(e);
+        if (error && !closed) controller.enqueue(sseEvent(error.toBody()));
+      } finally {
+        pulling = false;
+      }
+      if (!finished && !closed && s.abort.signal.aborted) {
+        // Aborted while this pull was taking its step: finish here.
+        finished = true;
+        const error = await stopRun(s.abort.signal.reason);
         if (error && !closed) controller.enqueue(sseEvent(error.toBody()));
       }
-      end(controller);
+      if (finished) end();
     },
     async cancel() {
       if (closed) return;
-      s.abort.abort(new ClientCancelled());
       closed = true;
-      void s.events.return(undefined as never).catch(() => {});
-      await s.finisher.fail(new ClientCancelled());
+      s.abort.signal.removeEventListener("abort", onAbort);
+      s.abort.abort(new ClientCancelled());
+      await stopRun(new ClientCancelled());
       s.finisher.release();
     },
   });

@@ -1,5 +1,6 @@
 import "server-only";
 import { env } from "../env";
+import { claudeModelIds } from "../models";
 import { ApiError, modelNotFound } from "../openai/errors";
 import { claudeCodeProvider } from "./claude-code";
 import { checkModelName } from "./claude-code/args";
@@ -16,7 +17,16 @@ export interface ModelRoute {
   timeoutVar: string;
 }
 
-/** model → provider: `ollama/<name>` goes to Ollama, every other name to Claude Code. */
+/** Claude model names the CLI knows besides the configured ones: `claude-…` ids and its aliases. */
+const CLAUDE_NAME = /^(claude-[\w.:[\]-]+|(sonnet|opus|haiku|opusplan)(\[1m\])?)$/i;
+
+/** Whether a name (not `ollama/…`) is one Claude Code serves. */
+export const isClaudeModel = (model: string) => claudeModelIds().includes(model) || CLAUDE_NAME.test(model);
+
+/**
+ * model → provider: `ollama/<name>` goes to Ollama; `claude-code`, CLAUDE_DEFAULT_MODEL, CLAUDE_MODELS
+ * and Claude's own names (`claude-…`, sonnet, opus, haiku) go to Claude Code; anything else is 404.
+ */
 export function resolveModel(model: string): ModelRoute {
   if (model.startsWith(OLLAMA_PREFIX)) {
     const name = model.slice(OLLAMA_PREFIX.length);
@@ -27,6 +37,13 @@ export function resolveModel(model: string): ModelRoute {
       timeoutMs: env().OLLAMA_TIMEOUT_MS,
       timeoutVar: "OLLAMA_TIMEOUT_MS",
     };
+  }
+  if (!isClaudeModel(model)) {
+    throw new ApiError(
+      404,
+      `The model \`${model.slice(0, 100)}\` does not exist. Use claude-code, a Claude model (claude-…, sonnet, opus, haiku) or ollama/<name>; GET /v1/models lists them.`,
+      { code: "model_not_found", param: "model" },
+    );
   }
   checkModelName(model);
   return {
