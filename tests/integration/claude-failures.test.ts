@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type ClaudeSetup, claudePids, startClaudeGateway } from "../helpers/claude";
+import { CLAUDE_BIN, type ClaudeSetup, claudePids, startClaudeGateway } from "../helpers/claude";
 import { eventually, startGateway } from "../helpers/gateway";
 import { expectError } from "../helpers/schema";
 
@@ -21,11 +21,11 @@ const askStream = (content: string) =>
   c.gw.openai().chat.completions.create({ model: "claude-code", messages: [{ role: "user", content }], stream: true });
 
 /** Starts a streamed request and waits for its first bytes; the caller aborts it. */
-async function startSlowStream(content: string) {
+async function startSlowStream(content: string, headers: Record<string, string> = {}) {
   const controller = new AbortController();
   const res = await fetch(`${c.gw.url}/v1/chat/completions`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify({ model: "claude-code", messages: [{ role: "user", content }], stream: true }),
     signal: controller.signal,
   });
@@ -126,6 +126,68 @@ describe("limits", () => {
       expect(fs.existsSync(`/proc/${pid}/cmdline`) && claudePids(c.configDir).includes(pid)).toBe(false);
     const rec = await eventually(() => c.gw.records().find((r) => r.id === id && r.status !== "ok"));
     expect(rec.status).toBe("cancelled");
+  });
+});
+
+describe("one CLI per session", () => {
+  // A claude that takes a second to die: its wrapper shell sleeps on TERM (the group is KILLed after 1.5 s).
+  let slow: ClaudeSetup;
+  beforeAll(async () => {
+    const dir = fs.mkdtempSync(path.join(inject("tmpRoot"), "slowdeath-"));
+    const bin = path.join(dir, "claude");
+    fs.writeFileSync(
+      bin,
+      `#!/bin/bash\ntrap 'sleep 1; exit 143' TERM\n"${CLAUDE_BIN}" "$@" <&0 &\nwait $!\nwait $!\n`,
+      {
+        mode: 0o755,
+      },
+    );
+    slow = await startClaudeGateway({ CLAUDE_BIN: bin });
+  });
+  afterAll(async () => {
+    await slow?.close();
+  });
+
+  it("a cancelled stream's process is gone before the next request on its session starts", async () => {
+    const sid = `cancel-order-${Date.now()}`;
+    const controller = new AbortController();
+    const res = await fetch(`${slow.gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-session-id": sid },
+      body: JSON.stringify({
+        model: "claude-code",
+        messages: [{ role: "user", content: "a b c d e f g h i j [[fake:slow=400]]" }],
+        stream: true,
+      }),
+      signal: controller.signal,
+    });
+    if (res.status !== 200) throw new Error(`${res.status}: ${await res.text()}`);
+    const old = claudePids(slow.configDir);
+    expect(old.length).toBeGreaterThan(0);
+    const next = slow.gw
+      .openai({ sessionId: sid })
+      .chat.completions.create({ model: "claude-code", messages: [{ role: "user", content: "next turn" }] });
+    // A run is a process group (the CLI may start helpers of its own while it runs).
+    const groupOf = (pid: number) => Number(fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ")[2]);
+    const oldGroup = groupOf(old[0]!);
+    let overlap: number[] | null = null;
+    const sampler = setInterval(() => {
+      const groups = claudePids(slow.configDir).flatMap((p) => {
+        try {
+          return [groupOf(p)];
+        } catch {
+          return []; // gone meanwhile
+        }
+      });
+      if (groups.includes(oldGroup) && groups.some((g) => g !== oldGroup)) overlap ??= groups;
+    }, 5);
+    controller.abort();
+    try {
+      expect((await next).choices[0]?.message.content).toBe("Echo: next turn");
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(overlap, "the old and the new run's process groups were alive at once").toBeNull();
   });
 });
 

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversationTexts, imageBlocks, systemText } from "../fakes/anthropic";
 import { type ClaudeSetup, claudePids, startClaudeGateway } from "../helpers/claude";
@@ -123,6 +124,25 @@ describe("Claude Code through the OpenAI API", () => {
     expect(systemText(lastMain()?.body)).toContain("--dangerously-skip-permissions --mcp-config /tmp/x.json");
   });
 
+  it("answers 404 model_not_found for names that are neither Claude's nor ollama/…, without running Claude", async () => {
+    const before = c.fake.mainRequests().length;
+    for (const model of ["gpt-4o", "llama3", "text-embedding-3-small"]) {
+      const e = await c.gw
+        .openai()
+        .chat.completions.create({ model, messages: user("x") })
+        .catch((x) => x);
+      expect(e, model).toBeInstanceOf(OpenAI.NotFoundError);
+      expect(e.code).toBe("model_not_found");
+      expect(e.param).toBe("model");
+    }
+    expect(c.fake.mainRequests().length).toBe(before);
+    for (const model of ["claude-sonnet-4-5", "haiku"]) {
+      const r = await c.gw.openai().chat.completions.create({ model, messages: user(`via ${model}`) });
+      expect(r.choices[0]?.message.content).toBe(`Echo: via ${model}`);
+      expect(String(lastMain()?.body.model)).toMatch(model === "haiku" ? /haiku/ : /^claude-sonnet-4-5/);
+    }
+  });
+
   it("refuses OpenAI function tools with 400", async () => {
     const e = await c.gw
       .openai()
@@ -159,6 +179,10 @@ describe("Claude sessions", () => {
     expect(second.join("\n")).toContain("first turn alpha");
     expect(second.join("\n")).toContain("Echo: first turn alpha");
     expect(second.at(-1)).toContain("second turn beta");
+    // Resumed, not replayed: Claude's own transcript carries the earlier turn as a real assistant message.
+    const roles = (lastMain()?.body.messages as Array<{ role: string }>).map((m) => m.role);
+    expect(roles).toContain("assistant");
+    expect(second.join("\n")).not.toContain("<conversation_history>");
 
     await c.restart();
     await ask("third turn gamma");
