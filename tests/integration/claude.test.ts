@@ -87,6 +87,31 @@ describe("Claude Code through the OpenAI API", () => {
     expect(String(req?.body.model)).toMatch(/sonnet/);
   });
 
+  it("runs in CLAUDE_WORKDIR; a huge system prompt goes through a file that is removed afterwards", async () => {
+    const big = `Rule zero.\u0000 ${"be kind and exact; ".repeat(12_000)}Last rule.`; // ~230 KB: too big for argv
+    const stream = await c.gw.openai().chat.completions.create({
+      model: "claude-code",
+      messages: [
+        { role: "system", content: big },
+        { role: "user", content: "x y z [[fake:slow=300]]" },
+      ],
+      stream: true,
+    });
+    let cwd: string | null = null;
+    let text = "";
+    for await (const ch of stream) {
+      text += ch.choices[0]?.delta.content ?? "";
+      const pid = claudePids(c.configDir)[0];
+      if (pid && !cwd) cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+    }
+    expect(text).toBe("Echo: x y z");
+    expect(cwd).toBe(fs.realpathSync(c.env.CLAUDE_WORKDIR!));
+    const system = systemText(lastMain()?.body);
+    expect(system).toContain("Rule zero.");
+    expect(system).toContain("Last rule.");
+    expect(fs.readdirSync(c.env.TMPDIR!).filter((f) => f.startsWith("cc-bridge-"))).toEqual([]);
+  });
+
   it("renders earlier turns as a transcript when there is no session", async () => {
     await c.gw.openai().chat.completions.create({
       model: "claude-code",

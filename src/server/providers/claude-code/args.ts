@@ -6,7 +6,8 @@ const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:[\]-]{0,127}$/;
 export interface ArgsInput {
   /** The model as requested; null means Claude Code's own default. */
   model: string | null;
-  systemPrompt: string | null;
+  /** A file holding the system prompt (never on the command line: no size limit, no flag lookalikes). */
+  systemPromptFile: string | null;
   systemPromptMode: "append" | "replace";
   /** Continue this Claude session… */
   resume: string | null;
@@ -38,8 +39,9 @@ export function buildArgs(a: ArgsInput): string[] {
   }
   if (a.resume) args.push(`--resume=${a.resume}`);
   else if (a.newSessionId) args.push(`--session-id=${a.newSessionId}`);
-  if (a.systemPrompt) {
-    args.push(`${a.systemPromptMode === "replace" ? "--system-prompt" : "--append-system-prompt"}=${a.systemPrompt}`);
+  if (a.systemPromptFile) {
+    const flag = a.systemPromptMode === "replace" ? "--system-prompt-file" : "--append-system-prompt-file";
+    args.push(`${flag}=${a.systemPromptFile}`);
   }
   if (a.skipPermissions) args.push("--dangerously-skip-permissions");
   return args;

@@ -2,7 +2,7 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
-import { env, searchPath } from "../../env";
+import { childProcessEnv, env, searchPath } from "../../env";
 
 export interface ClaudeBinary {
   /** The command to run (an absolute path when found). */
@@ -45,7 +45,12 @@ const versions = new Map<string, Promise<string | null>>();
 export function claudeVersion(bin: ClaudeBinary): Promise<string | null> {
   let v = versions.get(bin.path);
   if (!v) {
-    v = execa(bin.path, ["--version"], { timeout: 10_000, stdin: "ignore", env: { DISABLE_TELEMETRY: "1" } })
+    v = execa(bin.path, ["--version"], {
+      timeout: 10_000,
+      stdin: "ignore",
+      env: { ...childProcessEnv(), DISABLE_TELEMETRY: "1" },
+      extendEnv: false,
+    })
       .then((r) => r.stdout.trim().split("\n")[0] || null)
       .catch(() => {
         versions.delete(bin.path);

@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { childProcessEnv, env } from "../../env";
 import { ApiError, badRequest } from "../../openai/errors";
@@ -21,8 +22,13 @@ export function claudeLimiter(): Limiter {
   return g.__ccBridgeClaudeLimiter;
 }
 
+/** The default working directory: a folder of its own, so runs never see the gateway's files (its database). */
+export const DEFAULT_WORKDIR = "claude-workdir";
+
 function workdir(): string {
-  const dir = path.resolve(/*turbopackIgnore: true*/ env().CLAUDE_WORKDIR ?? ".");
+  const configured = env().CLAUDE_WORKDIR;
+  const dir = path.resolve(/*turbopackIgnore: true*/ configured ?? DEFAULT_WORKDIR);
+  if (!configured) fs.mkdirSync(/*turbopackIgnore: true*/ dir, { recursive: true });
   if (!fs.existsSync(/*turbopackIgnore: true*/ dir) || !fs.statSync(/*turbopackIgnore: true*/ dir).isDirectory()) {
     throw new ApiError(503, `CLAUDE_WORKDIR (${dir}) is not a directory.`, { code: "claude_unavailable" });
   }
@@ -56,20 +62,24 @@ async function* run(input: RunInput): AsyncGenerator<ChatEvent, RunResult> {
   if (prompt.blocks.length === 0) throw badRequest("There is no new user message to send.", "messages");
   const isDefault = input.model === "claude-code" || input.model === e.CLAUDE_DEFAULT_MODEL;
   const newSessionId = input.session && !resume ? randomUUID() : null;
+  const tmp = prompt.systemPrompt ? fs.mkdtempSync(path.join(os.tmpdir(), "cc-bridge-")) : null;
+  const systemPromptFile = tmp ? path.join(tmp, "system-prompt.txt") : null;
   const args = buildArgs({
     model: isDefault ? null : input.model,
-    systemPrompt: prompt.systemPrompt,
+    systemPromptFile,
     systemPromptMode: e.CLAUDE_SYSTEM_PROMPT_MODE,
     resume,
     newSessionId,
     skipPermissions: e.CLAUDE_SKIP_PERMS,
   });
 
-  const release = await claudeLimiter().acquire(signal);
-  input.started();
+  let release = () => {};
   let proc: ClaudeProcess | undefined;
   const onAbort = () => void proc?.kill();
   try {
+    if (systemPromptFile) fs.writeFileSync(systemPromptFile, prompt.systemPrompt ?? "", { mode: 0o600 });
+    release = await claudeLimiter().acquire(signal);
+    input.started();
     const started = spawnClaude(bin.path, args, { cwd, env: childProcessEnv(), stdin: stdinMessage(prompt.blocks) });
     proc = started.proc;
     await started.spawned.catch((err: NodeJS.ErrnoException) => {
@@ -98,6 +108,7 @@ async function* run(input: RunInput): AsyncGenerator<ChatEvent, RunResult> {
     signal.removeEventListener("abort", onAbort);
     await proc?.kill();
     release();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,7 @@
 import "server-only";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import readline from "node:readline";
+import { execa } from "execa";
 
 export interface ClaudeProcess {
   child: ChildProcess;
@@ -50,9 +51,23 @@ function track(pgid: number, exited: Promise<unknown>) {
   });
 }
 
-/** Spawns the CLI in a process group of its own (so its children die with it), prompt on stdin. */
+/**
+ * Spawns the CLI (execa, no shell) in a process group of its own, so its children die with it; the
+ * environment is exactly `env`; the prompt goes on stdin.
+ */
 export function spawnClaude(bin: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; stdin: string }) {
-  const child = spawn(bin, args, { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+  const child: ChildProcess = execa(bin, args, {
+    cwd: opts.cwd,
+    env: opts.env,
+    extendEnv: false,
+    input: opts.stdin,
+    stdout: "pipe",
+    stderr: "pipe",
+    detached: true,
+    buffer: false,
+    reject: false,
+    cleanup: false, // our own exit hook and kill() handle the whole group
+  });
   let errTail = "";
   child.stderr?.on("data", (d: Buffer) => {
     errTail = (errTail + d.toString("utf8")).slice(-4096);
@@ -65,8 +80,6 @@ export function spawnClaude(bin: string, args: string[], opts: { cwd: string; en
     child.once("spawn", () => resolve());
     child.once("error", reject);
   });
-  child.stdin?.on("error", () => {});
-  child.stdin?.end(opts.stdin);
   if (child.pid !== undefined) track(child.pid, exited);
   let alive = true;
   void exited.then(() => {

@@ -66,7 +66,7 @@ describe("buildPrompt", () => {
 describe("buildArgs", () => {
   const base = {
     model: null,
-    systemPrompt: null,
+    systemPromptFile: null,
     systemPromptMode: "append" as const,
     resume: null,
     newSessionId: null,
@@ -89,15 +89,17 @@ describe("buildArgs", () => {
     const args = buildArgs({
       ...base,
       model: "sonnet",
-      systemPrompt: "--dangerously-skip-permissions",
+      systemPromptFile: "/tmp/x/system-prompt.txt",
       newSessionId: "u-1",
     });
     expect(args).toContain("--model=sonnet");
     expect(args).toContain("--session-id=u-1");
-    expect(args).toContain("--append-system-prompt=--dangerously-skip-permissions");
+    expect(args).toContain("--append-system-prompt-file=/tmp/x/system-prompt.txt");
     expect(args).not.toContain("--dangerously-skip-permissions");
     expect(buildArgs({ ...base, resume: "u-2", newSessionId: "u-3" })).toContain("--resume=u-2");
-    expect(buildArgs({ ...base, systemPrompt: "S", systemPromptMode: "replace" })).toContain("--system-prompt=S");
+    expect(buildArgs({ ...base, systemPromptFile: "/f", systemPromptMode: "replace" })).toContain(
+      "--system-prompt-file=/f",
+    );
     expect(buildArgs({ ...base, skipPermissions: true })).toContain("--dangerously-skip-permissions");
   });
 
