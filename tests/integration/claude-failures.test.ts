@@ -34,11 +34,13 @@ async function startSlowStream(content: string, headers: Record<string, string> 
 }
 
 describe("upstream errors from Claude", () => {
-  it("maps 429 → 429, 529 → 503, 401 → 502 'not authenticated', one record each", async () => {
+  it("maps 429 → 429, 529 and 500 → 503, 401 and 403 → 502 'not authenticated', one record each", async () => {
     const cases = [
       { marker: "429", status: 429, cls: OpenAI.RateLimitError, text: /rate limited/ },
       { marker: "529", status: 503, cls: OpenAI.InternalServerError, text: /overloaded/i },
       { marker: "401", status: 502, cls: OpenAI.InternalServerError, text: /not authenticated/ },
+      { marker: "403", status: 502, cls: OpenAI.InternalServerError, text: /not authenticated/ },
+      { marker: "500", status: 503, cls: OpenAI.InternalServerError, text: /unavailable/i },
     ];
     for (const k of cases) {
       for (const stream of [false, true]) {
@@ -225,6 +227,35 @@ describe("run timeout", () => {
     await eventually(() => claudePids(t.configDir).length === 0, 3_000);
     const recs = t.gw.records().slice(-3);
     expect(recs.map((r) => r.httpStatus).sort()).toEqual([200, 504, 504]);
+  });
+});
+
+describe("finding and starting the CLI", () => {
+  it("without CLAUDE_BIN and with no claude on PATH, uses the one in node_modules", async () => {
+    const gw = await startGateway({ CLAUDE_BIN: "", PATH: "/usr/bin:/bin" });
+    try {
+      const h = await (await fetch(`${gw.url}/health`)).json();
+      expect(h.claude).toMatchObject({ found: true, source: "node_modules" });
+      expect(h.claude.path).toMatch(/node_modules\/\.bin\/claude$/);
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  it("answers 503 naming CLAUDE_WORKDIR when it is not a directory, and records it", async () => {
+    const gw = await startGateway({ CLAUDE_BIN, CLAUDE_WORKDIR: "/nonexistent/workdir" });
+    try {
+      const e = await gw
+        .openai()
+        .chat.completions.create({ model: "claude-code", messages: [{ role: "user", content: "x" }] })
+        .catch((x) => x);
+      expect(e.status).toBe(503);
+      expect(e.message).toMatch(/CLAUDE_WORKDIR/);
+      const rec = await eventually(() => gw.records().at(-1));
+      expect(rec).toMatchObject({ status: "error", httpStatus: 503, provider: "claude-code" });
+    } finally {
+      await gw.stop();
+    }
   });
 });
 
