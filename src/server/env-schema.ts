@@ -100,6 +100,8 @@ export const envSchema = z.object({
   MODELS_CACHE_MS: int(10_000, 0, 3_600_000),
   LOG_REQUESTS: bool(true),
   STORE_CONTENT: bool(true),
+  ALLOWED_HOSTS: list(""),
+  TRUST_PROXY: bool(false),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -10,6 +10,7 @@ import { SSE_HEADERS } from "../openai/sse";
 import { RequestRecorder } from "../usage/recorder";
 import { requestContext } from "./context";
 import { methodNotAllowed } from "./handler";
+import { checkOrigin } from "./origin";
 
 function modelHint(body: unknown): string {
   const m = (body as { model?: unknown } | null)?.model;
@@ -30,6 +31,7 @@ export async function chatCompletions(
   const headers = { "x-request-id": recorder.ctx.id };
   try {
     if (request.method !== "POST") throw methodNotAllowed(recorder.ctx.path, ["POST"]);
+    checkOrigin(request.headers);
     await check(request);
     const body = await readJsonBody(request, env().MAX_BODY_BYTES);
     recorder.model = modelHint(body);

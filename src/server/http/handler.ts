@@ -2,8 +2,9 @@ import "server-only";
 import { env } from "../env";
 import { authorize } from "../openai/auth";
 import { ApiError, toApiError } from "../openai/errors";
-import type { RequestContext } from "../usage/recorder";
+import { type RequestContext, RequestRecorder } from "../usage/recorder";
 import { requestContext } from "./context";
+import { checkOrigin } from "./origin";
 
 type Handler = (request: Request, ctx: RequestContext, params: Record<string, string>) => Promise<Response>;
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
@@ -26,13 +27,17 @@ function logLine(ctx: RequestContext, status: number, error?: string) {
   );
 }
 
-/** A JSON API route: optional auth, errors as OpenAI bodies, x-request-id, one log line. */
+/**
+ * A JSON API route: origin check, optional auth, errors as OpenAI bodies, x-request-id, one log line.
+ * A failed `/v1` request (wrong path or method, auth, bad input) also leaves its record, like chat's.
+ */
 export function apiRoute(handler: Handler, opts: { auth: boolean } = { auth: true }) {
   return async (request: Request, route?: RouteContext): Promise<Response> => {
     const ctx = requestContext(request);
     let response: Response;
     let error: string | undefined;
     try {
+      checkOrigin(request.headers);
       if (opts.auth) authorize(request.headers, env().CLAUDE_AUTH_KEY);
       const raw = (await route?.params) ?? {};
       const params = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
@@ -41,9 +46,13 @@ export function apiRoute(handler: Handler, opts: { auth: boolean } = { auth: tru
       const err = toApiError(e);
       error = err.message;
       response = err.toResponse();
+      if (ctx.path === "/v1" || ctx.path.startsWith("/v1/")) {
+        await new RequestRecorder(ctx).finish({ status: "error", error: err }); // logs its own line
+        error = undefined;
+      }
     }
     response.headers.set("x-request-id", ctx.id);
-    logLine(ctx, response.status, error);
+    if (error !== undefined || response.ok) logLine(ctx, response.status, error);
     return response;
   };
 }
