@@ -222,6 +222,31 @@ describe("Claude sessions", () => {
     expect(c.gw.query("SELECT COUNT(*) AS n FROM SessionMessage WHERE sessionId = ?", sid)[0].n).toBe(6);
   });
 
+  it("a session whose Claude transcript is gone goes on as a new Claude session from the stored history", async () => {
+    const sid = `lost-${Date.now()}`;
+    const ask = (content: string) =>
+      c.gw.openai({ sessionId: sid }).chat.completions.create({ model: "claude-code", messages: user(content) });
+    await ask("remember the kiwi");
+    const [before] = c.gw.query("SELECT upstreamSessionId FROM Session WHERE id = ?", sid);
+    fs.rmSync(path.join(c.configDir, "projects"), { recursive: true, force: true }); // e.g. a new CLAUDE_CONFIG_DIR
+    const r = await ask("which fruit?");
+    expect(r.choices[0]?.message.content).toMatch(/^Echo: /);
+    const sent = conversationTexts(lastMain()?.body)
+      .map((t) => t.text)
+      .join("\n");
+    expect(sent).toContain("<conversation_history>");
+    expect(sent).toContain("remember the kiwi");
+    expect(sent).toContain("Echo: remember the kiwi");
+    expect(sent).toContain("which fruit?");
+    const [after] = c.gw.query("SELECT upstreamSessionId, turnCount FROM Session WHERE id = ?", sid);
+    expect(after.upstreamSessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(after.upstreamSessionId).not.toBe(before.upstreamSessionId);
+    expect(after.turnCount).toBe(2);
+    await ask("and now?");
+    const roles = (lastMain()?.body.messages as Array<{ role: string }>).map((m) => m.role);
+    expect(roles).toContain("assistant"); // resumed the new session
+  });
+
   it("a failed first turn does not poison the session", async () => {
     const sid = `poison-${Date.now()}`;
     const client = c.gw.openai({ sessionId: sid });

@@ -115,7 +115,9 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
       upstreamModel: route.upstreamModel,
       messages: plan.send,
       request,
-      session: sessionId ? { id: sessionId, upstreamSessionId: session?.upstreamSessionId ?? null } : null,
+      session: sessionId
+        ? { id: sessionId, upstreamSessionId: session?.upstreamSessionId ?? null, history: session?.history ?? [] }
+        : null,
       signal: run.signal,
       started: run.startTimer,
     });

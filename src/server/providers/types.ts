@@ -31,6 +31,8 @@ export interface ProviderSession {
   id: string;
   /** The upstream session to resume, when the session has had a successful turn. */
   upstreamSessionId: string | null;
+  /** The stored conversation (no system messages), for a provider that must rebuild its own. */
+  history: ChatMessage[];
 }
 
 export interface RunInput {

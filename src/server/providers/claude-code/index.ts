@@ -12,7 +12,7 @@ import { binaryMissing, exitError, resultError } from "./errors";
 import { Limiter } from "./limiter";
 import { type ClaudeProcess, spawnClaude } from "./process";
 import { buildPrompt, stdinMessage } from "./prompt";
-import { type ClaudeUsage, StreamJsonState } from "./stream-json";
+import { type ClaudeResult, type ClaudeUsage, StreamJsonState } from "./stream-json";
 
 const g = globalThis as unknown as { __ccBridgeClaudeLimiter?: Limiter };
 
@@ -60,56 +60,101 @@ async function* run(input: RunInput): AsyncGenerator<ChatEvent, RunResult> {
   const resume = input.session?.upstreamSessionId ?? null;
   const prompt = buildPrompt(input.messages, resume !== null);
   if (prompt.blocks.length === 0) throw badRequest("There is no new user message to send.", "messages");
-  const isDefault = input.model === "claude-code" || input.model === e.CLAUDE_DEFAULT_MODEL;
-  const newSessionId = input.session && !resume ? randomUUID() : null;
   const tmp = prompt.systemPrompt ? fs.mkdtempSync(path.join(os.tmpdir(), "cc-bridge-")) : null;
   const systemPromptFile = tmp ? path.join(tmp, "system-prompt.txt") : null;
-  const args = buildArgs({
-    model: isDefault ? null : input.model,
-    systemPromptFile,
-    systemPromptMode: e.CLAUDE_SYSTEM_PROMPT_MODE,
-    resume,
-    newSessionId,
-    skipPermissions: e.CLAUDE_SKIP_PERMS,
-  });
+  const run: Attempt = { bin: bin.path, cwd, systemPromptFile, input };
 
   let release = () => {};
-  let proc: ClaudeProcess | undefined;
-  const onAbort = () => void proc?.kill();
   try {
     if (systemPromptFile) fs.writeFileSync(systemPromptFile, prompt.systemPrompt ?? "", { mode: 0o600 });
     release = await claudeLimiter().acquire(signal);
     input.started();
-    const started = spawnClaude(bin.path, args, { cwd, env: childProcessEnv(), stdin: stdinMessage(prompt.blocks) });
+    if (!input.session) return yield* attempt(run, { resume: null, newSessionId: null }, prompt.blocks);
+    if (!resume) return yield* attempt(run, { resume: null, newSessionId: randomUUID() }, prompt.blocks);
+    try {
+      return yield* attempt(run, { resume, newSessionId: null }, prompt.blocks);
+    } catch (err) {
+      if (!(err instanceof LostSession)) throw err;
+      // Claude's transcript of this session is gone (CLAUDE_CONFIG_DIR or CLAUDE_WORKDIR changed):
+      // start a new Claude session from the stored history instead of failing every later turn.
+      const replay = buildPrompt([...input.session.history, ...input.messages], false);
+      return yield* attempt(run, { resume: null, newSessionId: randomUUID() }, replay.blocks);
+    }
+  } finally {
+    release();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+interface Attempt {
+  bin: string;
+  cwd: string;
+  systemPromptFile: string | null;
+  input: RunInput;
+}
+
+/** `--resume` named a session the CLI no longer has; nothing was answered yet. */
+class LostSession extends Error {}
+
+/** One `claude` process: spawn, stream its events, and make sure it is gone when this ends. */
+async function* attempt(
+  run: Attempt,
+  session: { resume: string | null; newSessionId: string | null },
+  blocks: ReturnType<typeof buildPrompt>["blocks"],
+): AsyncGenerator<ChatEvent, RunResult> {
+  const e = env();
+  const { input } = run;
+  const { signal } = input;
+  const isDefault = input.model === "claude-code" || input.model === e.CLAUDE_DEFAULT_MODEL;
+  const args = buildArgs({
+    model: isDefault ? null : input.model,
+    systemPromptFile: run.systemPromptFile,
+    systemPromptMode: e.CLAUDE_SYSTEM_PROMPT_MODE,
+    resume: session.resume,
+    newSessionId: session.newSessionId,
+    skipPermissions: e.CLAUDE_SKIP_PERMS,
+  });
+  let proc: ClaudeProcess | undefined;
+  const onAbort = () => void proc?.kill();
+  try {
+    const started = spawnClaude(run.bin, args, { cwd: run.cwd, env: childProcessEnv(), stdin: stdinMessage(blocks) });
     proc = started.proc;
     await started.spawned.catch((err: NodeJS.ErrnoException) => {
-      throw binaryMissing(`${bin.path}: ${err.code ?? err.message}`);
+      throw binaryMissing(`${run.bin}: ${err.code ?? err.message}`);
     });
     signal.addEventListener("abort", onAbort, { once: true });
     if (signal.aborted) throw signal.reason;
-    const state = new StreamJsonState(request.stream ? "stream" : "buffer");
+    const state = new StreamJsonState(input.request.stream ? "stream" : "buffer");
+    let answered = false;
     for await (const line of proc.lines) {
-      for (const event of state.push(line)) yield event;
+      for (const event of state.push(line)) {
+        answered = true;
+        yield event;
+      }
       if (signal.aborted) throw signal.reason;
     }
     const exit = await proc.exited;
     if (signal.aborted) throw signal.reason;
     const r = state.result;
+    const lost = session.resume !== null && !answered;
+    if (!r && lost && /no conversation found/i.test(proc.stderr())) throw new LostSession();
     if (!r) throw exitError(exit.code, exit.signal, proc.stderr());
+    if (r.is_error && lost && lostSession(r)) throw new LostSession();
     if (r.is_error && r.subtype !== "error_max_turns") throw resultError(r, input.model);
     return {
       finishReason: r.subtype === "error_max_turns" ? "length" : "stop",
       usage: toUsage(r.usage),
       costUsd: r.total_cost_usd ?? null,
       upstreamModel: state.model ?? (isDefault ? "claude-code" : input.model),
-      upstreamSessionId: r.session_id ?? state.sessionId ?? newSessionId ?? undefined,
+      upstreamSessionId: r.session_id ?? state.sessionId ?? session.newSessionId ?? undefined,
     };
   } finally {
     signal.removeEventListener("abort", onAbort);
     await proc?.kill();
-    release();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+const lostSession = (r: ClaudeResult) =>
+  [r.result, ...(r.errors ?? [])].some((x) => typeof x === "string" && /no conversation found/i.test(x));
 
 export const claudeCodeProvider: Provider = { id: "claude-code", replaysHistory: false, run };
