@@ -115,6 +115,31 @@ describe("limits", () => {
     expect(refused?.headers.get("retry-after")).toBeTruthy();
   });
 
+  it("a client that gives up on a non-streaming request kills the process too; the record says cancelled", async () => {
+    const controller = new AbortController();
+    const before = c.gw.records().length;
+    const pending = fetch(`${c.gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "claude-code",
+        messages: [{ role: "user", content: "p q r s t u v [[fake:slow=500]]" }],
+      }),
+      signal: controller.signal,
+    }).catch((x) => x);
+    await eventually(() => claudePids(c.configDir).length > 0, 10_000);
+    controller.abort();
+    expect(await pending).toBeInstanceOf(Error);
+    await eventually(() => claudePids(c.configDir).length === 0, 3_000);
+    const rec = await eventually(() =>
+      c.gw
+        .records()
+        .slice(before)
+        .find((r) => r.status !== "ok"),
+    );
+    expect(rec).toMatchObject({ status: "cancelled", stream: 0 });
+  });
+
   it("a client disconnect kills the process within 2 seconds; the record says cancelled", async () => {
     const { controller, res } = await startSlowStream("a b c d e f g h i j k l [[fake:slow=500]]");
     const id = res.headers.get("x-request-id");
