@@ -8,7 +8,7 @@ let installed = false;
  * anyone could write any address into the records. Unless a trusted proxy sets these headers
  * (TRUST_PROXY), replace them with the socket's address before Next.js sees the request.
  */
-export function useSocketAddress(): void {
+export function recordSocketAddress(): void {
   if (installed) return;
   installed = true;
   const emit = http.Server.prototype.emit;

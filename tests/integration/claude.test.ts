@@ -205,7 +205,7 @@ describe("Claude sessions", () => {
     expect(second.join("\n")).toContain("Echo: first turn alpha");
     expect(second.at(-1)).toContain("second turn beta");
     // Resumed, not replayed: Claude's own transcript carries the earlier turn as a real assistant message.
-    const roles = (lastMain()?.body.messages as Array<{ role: string }>).map((m) => m.role);
+    const roles = ((lastMain()?.body.messages ?? []) as Array<{ role: string }>).map((m) => m.role);
     expect(roles).toContain("assistant");
     expect(second.join("\n")).not.toContain("<conversation_history>");
 
@@ -243,7 +243,7 @@ describe("Claude sessions", () => {
     expect(after.upstreamSessionId).not.toBe(before.upstreamSessionId);
     expect(after.turnCount).toBe(2);
     await ask("and now?");
-    const roles = (lastMain()?.body.messages as Array<{ role: string }>).map((m) => m.role);
+    const roles = ((lastMain()?.body.messages ?? []) as Array<{ role: string }>).map((m) => m.role);
     expect(roles).toContain("assistant"); // resumed the new session
   });
 
