@@ -1,5 +1,5 @@
-import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
+import { LoginRedirect } from "@/components/login-redirect";
 import { Nav } from "@/components/nav";
 import { consoleAuthorized, consoleLocked } from "@/server/console/auth";
 import { TRPCReactProvider } from "@/trpc/client";
@@ -7,7 +7,8 @@ import { TRPCReactProvider } from "@/trpc/client";
 export const dynamic = "force-dynamic";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  if (!(await consoleAuthorized())) redirect("/login?next=/dashboard");
+  // The layout does not know the page's path (and its query): the browser sends the user on with it.
+  if (!(await consoleAuthorized())) return <LoginRedirect />;
   const locked = consoleLocked();
   return (
     <TRPCReactProvider>
