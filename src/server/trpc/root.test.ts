@@ -68,7 +68,9 @@ describe("tRPC routers (createCaller, seeded database)", () => {
       avg_duration_ms: 200,
     });
     const series = await caller.usage.timeSeries({ range: "24h" });
-    expect(series.reduce((n, p) => n + p.requests, 0)).toBe(4);
+    expect(series.points.reduce((n, p) => n + p.requests, 0)).toBe(4);
+    expect(series.step).toBeGreaterThan(0);
+    expect(series.from).toBeLessThan(series.to ?? 0);
     const errors = await caller.usage.latestErrors({ range: "24h", limit: 5 });
     expect(errors.map((e) => e.id)).toEqual(["r4"]);
   });
