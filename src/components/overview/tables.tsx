@@ -35,7 +35,36 @@ export function ModelTable({ rows, failed = false }: { rows: ModelRow[] | undefi
       <h2 id="by-model" className="px-4 pt-3 text-sm font-medium text-zinc-300">
         By model <span className="font-normal text-zinc-500">(the figures of GET /v1/usage)</span>
       </h2>
-      <div className="overflow-x-auto">
+      {/* Phones: one card per model with every figure, instead of eleven columns scrolled sideways. */}
+      <ul className="divide-y divide-zinc-800 sm:hidden" data-testid="model-cards" aria-busy={!rows}>
+        {(rows ?? []).map((r) => (
+          <li key={`${r.model}|${r.provider}`} className="px-4 py-2.5" data-testid="model-card">
+            <div className="flex items-baseline gap-2">
+              <Link
+                className="truncate font-mono text-sm hover:underline"
+                href={`/dashboard/requests?model=${encodeURIComponent(r.model)}`}
+              >
+                {r.model || "(none)"}
+              </Link>
+              <span className="ml-auto text-xs text-zinc-500">{r.provider || "–"}</span>
+            </div>
+            <dl className="mt-1 grid grid-cols-3 gap-x-3 gap-y-1 text-xs tabular-nums">
+              {COLUMNS.map((c) => (
+                <div key={c.key}>
+                  <dt className="text-zinc-500">{c.label}</dt>
+                  <dd className={c.key === "errors" && r.errors ? "text-red-400" : "text-zinc-200"}>{c.fmt(r)}</dd>
+                </div>
+              ))}
+            </dl>
+          </li>
+        ))}
+        {(!rows || rows.length === 0) && (
+          <li className="px-4 py-6 text-center text-sm text-zinc-500">
+            <Placeholder rows={rows} failed={failed} empty="No requests in this range." />
+          </li>
+        )}
+      </ul>
+      <div className="hidden overflow-x-auto sm:block">
         <table className="w-full text-left text-sm" data-testid="model-table" aria-busy={!rows}>
           <thead className="text-xs uppercase text-zinc-400">
             <tr>

@@ -64,11 +64,17 @@ function SessionInput({ id, value, onChange }: { id: string; value: string; onCh
   );
 }
 
-export function Filters({ value, onChange }: { value: RequestFilter; onChange: (f: RequestFilter) => void }) {
+/** `onChange` gets only the fields changed: two quick changes must not undo each other. */
+export function Filters({
+  value,
+  onChange,
+}: {
+  value: RequestFilter;
+  onChange: (patch: Partial<RequestFilter>) => void;
+}) {
   const trpc = useTRPC();
   const options = useQuery(trpc.requests.filterOptions.queryOptions());
-  const set = (k: keyof RequestFilter) => (e: { target: { value: string } }) =>
-    onChange({ ...value, [k]: e.target.value });
+  const set = (k: keyof RequestFilter) => (e: { target: { value: string } }) => onChange({ [k]: e.target.value });
   return (
     <form className="flex flex-wrap items-end gap-3" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
       <label className="flex flex-col gap-1 text-xs text-zinc-400">
@@ -114,11 +120,7 @@ export function Filters({ value, onChange }: { value: RequestFilter; onChange: (
       </label>
       <label className="flex flex-col gap-1 text-xs text-zinc-400" htmlFor="filter-session">
         Session
-        <SessionInput
-          id="filter-session"
-          value={value.sessionId}
-          onChange={(sessionId) => onChange({ ...value, sessionId })}
-        />
+        <SessionInput id="filter-session" value={value.sessionId} onChange={(sessionId) => onChange({ sessionId })} />
       </label>
       <button
         type="button"

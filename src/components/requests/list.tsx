@@ -2,7 +2,7 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
 import { fmtCost, fmtInt, fmtMs, fmtTime } from "../format";
@@ -85,7 +85,13 @@ export function RequestList() {
   };
   // "Last hour" counts back from when the range was picked, not from each render.
   const [anchor, setAnchor] = useState(() => Date.now());
-  const setFilter = (f: RequestFilter) => {
+  // The URL updates a moment after router.replace: changes made before it does build on this, not on it.
+  const listQuery = params.toString();
+  const latest = useRef({ qs: listQuery, f: filter });
+  if (latest.current.qs !== listQuery) latest.current = { qs: listQuery, f: filter };
+  const setFilter = (patch: Partial<RequestFilter>) => {
+    const f = { ...latest.current.f, ...patch };
+    latest.current.f = f;
     if (f.range !== filter.range) setAnchor(Date.now());
     const q = new URLSearchParams();
     if (f.model) q.set("model", f.model);
@@ -102,7 +108,6 @@ export function RequestList() {
     ),
   );
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
-  const listQuery = params.toString();
   const note = list.isPending ? "Loading…" : !list.error && rows.length === 0 ? "No requests match." : null;
 
   return (
