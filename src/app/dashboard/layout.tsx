@@ -7,8 +7,16 @@ import { TRPCReactProvider } from "@/trpc/client";
 export const dynamic = "force-dynamic";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  // The layout does not know the page's path (and its query): the browser sends the user on with it.
-  if (!(await consoleAuthorized())) return <LoginRedirect />;
+  // Each page answers a request without a login with a 307 to /login?next=<its path and query>
+  // (requireConsoleLogin: the layout does not know the path). Should a page not, the browser goes.
+  if (!(await consoleAuthorized())) {
+    return (
+      <TRPCReactProvider>
+        <LoginRedirect />
+        <div hidden>{children}</div>
+      </TRPCReactProvider>
+    );
+  }
   const locked = consoleLocked();
   return (
     <TRPCReactProvider>

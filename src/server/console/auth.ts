@@ -1,6 +1,7 @@
 import "server-only";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
 import { env } from "../env";
 
 export const CONSOLE_COOKIE = "ccb_console";
@@ -53,4 +54,20 @@ export async function consoleAuthorized(): Promise<boolean> {
   if (!key) return true;
   const value = (await cookies()).get(CONSOLE_COOKIE)?.value ?? "";
   return verifyConsoleToken(value, key);
+}
+
+export type SearchParams = Record<string, string | string[] | undefined>;
+
+/**
+ * For console pages (server components): without a valid login, a 307 to the login page, which brings
+ * the user back to this very page, query included. The layout cannot do this: it does not know the path.
+ */
+export async function requireConsoleLogin(path: string, searchParams?: Promise<SearchParams>): Promise<void> {
+  if (await consoleAuthorized()) return;
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries((await searchParams) ?? {})) {
+    for (const one of Array.isArray(v) ? v : v == null ? [] : [v]) q.append(k, one);
+  }
+  const next = safeNextPath(`${path}${q.size ? `?${q}` : ""}`);
+  redirect(`/login?next=${encodeURIComponent(next)}`);
 }
