@@ -5,6 +5,7 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: "cc-bridge",
   description: "OpenAI-compatible gateway for Claude Code and Ollama",
+  icons: { icon: [{ url: "/icon.svg", type: "image/svg+xml" }] },
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

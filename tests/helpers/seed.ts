@@ -10,6 +10,7 @@ export interface SeedRequest {
   httpStatus?: number;
   promptTokens?: number;
   completionTokens?: number;
+  cachedTokens?: number;
   costUsd?: number | null;
   durationMs?: number;
   ttftMs?: number | null;
@@ -24,7 +25,7 @@ export function seedRequests(dbPath: string, rows: SeedRequest[], now = Date.now
     httpStatus, errorType, errorCode, errorMessage, finishReason, promptTokens, completionTokens, totalTokens, cachedTokens,
     costUsd, durationMs, ttftMs, userAgent, clientAddress)
     VALUES (@id, @createdAt, @model, @provider, NULL, 0, @sessionId, @status, @httpStatus, @errorType, NULL, @errorMessage,
-    @finishReason, @promptTokens, @completionTokens, @totalTokens, 0, @costUsd, @durationMs, @ttftMs, 'seed', '127.0.0.1')`);
+    @finishReason, @promptTokens, @completionTokens, @totalTokens, @cachedTokens, @costUsd, @durationMs, @ttftMs, 'seed', '127.0.0.1')`);
   db.transaction(() => {
     for (const r of rows) {
       const status = r.status ?? "ok";
@@ -44,6 +45,7 @@ export function seedRequests(dbPath: string, rows: SeedRequest[], now = Date.now
         promptTokens: p,
         completionTokens: c,
         totalTokens: p + c,
+        cachedTokens: r.cachedTokens ?? 0,
         costUsd: r.costUsd ?? null,
         durationMs: r.durationMs ?? 1000,
         ttftMs: r.ttftMs === undefined ? 200 : r.ttftMs,
@@ -84,5 +86,12 @@ export function seedSession(
       msg.run(s.id, i + 1, "assistant", JSON.stringify({ role: "assistant", content: assistant }), 10, 5, now);
     });
   })();
+  db.close();
+}
+
+/** Stores a request's prompt and answer as the recorder would (the prompt text as given: JSON or not). */
+export function seedContent(dbPath: string, requestId: string, prompt: string, answer: string): void {
+  const db = new Database(dbPath);
+  db.prepare("INSERT INTO RequestContent (requestId, prompt, answer) VALUES (?, ?, ?)").run(requestId, prompt, answer);
   db.close();
 }

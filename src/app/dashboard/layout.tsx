@@ -1,5 +1,5 @@
-import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
+import { LoginRedirect } from "@/components/login-redirect";
 import { Nav } from "@/components/nav";
 import { consoleAuthorized, consoleLocked } from "@/server/console/auth";
 import { TRPCReactProvider } from "@/trpc/client";
@@ -7,7 +7,16 @@ import { TRPCReactProvider } from "@/trpc/client";
 export const dynamic = "force-dynamic";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  if (!(await consoleAuthorized())) redirect("/login?next=/dashboard");
+  // Each page answers a request without a login with a 307 to /login?next=<its path and query>
+  // (requireConsoleLogin: the layout does not know the path). Should a page not, the browser goes.
+  if (!(await consoleAuthorized())) {
+    return (
+      <TRPCReactProvider>
+        <LoginRedirect />
+        <div hidden>{children}</div>
+      </TRPCReactProvider>
+    );
+  }
   const locked = consoleLocked();
   return (
     <TRPCReactProvider>

@@ -1,17 +1,18 @@
 import { redirect } from "next/navigation";
-import { consoleLocked } from "@/server/console/auth";
+import { consoleLocked, safeNextPath } from "@/server/console/auth";
 
 export const dynamic = "force-dynamic";
 
 export default async function Login({ searchParams }: { searchParams: Promise<{ error?: string; next?: string }> }) {
-  if (!consoleLocked()) redirect("/dashboard");
-  const { error, next } = await searchParams;
+  const { error, next: rawNext } = await searchParams;
+  const next = safeNextPath(rawNext);
+  if (!consoleLocked()) redirect(next);
   return (
     <main className="mx-auto mt-24 max-w-sm p-6">
       <h1 className="text-xl font-semibold">cc-bridge console</h1>
       <p className="mt-1 text-sm text-zinc-400">Sign in with the gateway key (CLAUDE_AUTH_KEY).</p>
       <form method="post" action="/auth/login" className="mt-6 flex flex-col gap-3">
-        <input type="hidden" name="next" value={next ?? "/dashboard"} />
+        <input type="hidden" name="next" value={next} />
         <label htmlFor="key" className="text-sm text-zinc-300">
           Key
         </label>

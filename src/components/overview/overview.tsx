@@ -1,5 +1,5 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/trpc/client";
 import { SummaryCards } from "./cards";
@@ -19,12 +19,15 @@ export function Overview() {
   const trpc = useTRPC();
   const [range, setRange] = useState<Range>("24h");
   const [live, setLive] = useState(true);
-  const opts = { refetchInterval: live ? 30_000 : (false as const) };
+  // Keep the figures of the previous range on screen while the new one loads (marked as updating).
+  const opts = { refetchInterval: live ? 30_000 : (false as const), placeholderData: keepPreviousData };
   const summary = useQuery({ ...trpc.usage.summary.queryOptions({ range }), ...opts });
   const series = useQuery({ ...trpc.usage.timeSeries.queryOptions({ range }), ...opts });
   const byModel = useQuery({ ...trpc.usage.byModel.queryOptions({ range }), ...opts });
   const errors = useQuery({ ...trpc.usage.latestErrors.queryOptions({ range, limit: 8 }), ...opts });
-  const failed = [summary, series, byModel, errors].find((q) => q.error)?.error;
+  const all = [summary, series, byModel, errors];
+  const failed = all.find((q) => q.error)?.error;
+  const updating = all.some((q) => q.isPlaceholderData || (q.isFetching && !q.isPending));
 
   return (
     <div className="flex flex-col gap-4">
@@ -48,6 +51,9 @@ export function Overview() {
             </label>
           ))}
         </fieldset>
+        <span role="status" aria-live="polite" className="w-20 text-xs text-zinc-500" data-testid="updating">
+          {updating ? "Updating…" : ""}
+        </span>
         <label className="flex items-center gap-2 text-sm text-zinc-400">
           <input
             type="checkbox"
@@ -64,12 +70,12 @@ export function Overview() {
         </p>
       )}
       <SummaryCards s={summary.data} />
-      <UsageCharts points={series.data ?? []} />
+      <UsageCharts series={series.data} loading={series.isPending} />
       <div className="grid min-w-0 gap-3 xl:grid-cols-3">
         <div className="min-w-0 xl:col-span-2">
-          <ModelTable rows={byModel.data ?? []} />
+          <ModelTable rows={byModel.data} failed={Boolean(byModel.error)} />
         </div>
-        <LatestErrors rows={errors.data ?? []} />
+        <LatestErrors rows={errors.data} failed={Boolean(errors.error)} />
       </div>
     </div>
   );

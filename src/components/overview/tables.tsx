@@ -5,50 +5,104 @@ import { fmtCost, fmtInt, fmtMs, fmtTime } from "../format";
 type ModelRow = RouterOutputs["usage"]["byModel"][number];
 type ErrorRow = RouterOutputs["usage"]["latestErrors"][number];
 
-const th = "px-3 py-2 font-medium";
-const td = "px-3 py-2";
+const th = "px-3 py-2 font-medium whitespace-nowrap";
+const td = "px-3 py-2 whitespace-nowrap";
+/** The model column stays in view while the figures scroll sideways (phones). */
+const sticky = "sticky left-0 z-[1] bg-zinc-900";
 
-export function ModelTable({ rows }: { rows: ModelRow[] }) {
+/** The columns of GET /v1/usage, in its order and with its figures. */
+const COLUMNS: Array<{ key: keyof ModelRow; label: string; fmt: (r: ModelRow) => string }> = [
+  { key: "requests", label: "Requests", fmt: (r) => fmtInt(r.requests) },
+  { key: "errors", label: "Errors", fmt: (r) => fmtInt(r.errors) },
+  { key: "cancelled", label: "Cancelled", fmt: (r) => fmtInt(r.cancelled) },
+  { key: "prompt_tokens", label: "Prompt", fmt: (r) => fmtInt(r.prompt_tokens) },
+  { key: "completion_tokens", label: "Completion", fmt: (r) => fmtInt(r.completion_tokens) },
+  { key: "total_tokens", label: "Total", fmt: (r) => fmtInt(r.total_tokens) },
+  { key: "cached_tokens", label: "Cached", fmt: (r) => fmtInt(r.cached_tokens) },
+  { key: "cost_usd", label: "Cost", fmt: (r) => fmtCost(r.cost_usd) },
+  { key: "avg_duration_ms", label: "Avg duration", fmt: (r) => fmtMs(r.avg_duration_ms) },
+];
+
+function Placeholder({ rows, failed, empty }: { rows: unknown[] | undefined; failed: boolean; empty: string }) {
+  if (failed && !rows) return <>Could not load.</>;
+  if (!rows) return <>Loading…</>;
+  return <>{empty}</>;
+}
+
+export function ModelTable({ rows, failed = false }: { rows: ModelRow[] | undefined; failed?: boolean }) {
   return (
     <section aria-labelledby="by-model" className="min-w-0 rounded-lg border border-zinc-800 bg-zinc-900/60">
       <h2 id="by-model" className="px-4 pt-3 text-sm font-medium text-zinc-300">
-        By model
+        By model <span className="font-normal text-zinc-500">(the figures of GET /v1/usage)</span>
       </h2>
-      <div className="overflow-x-auto">
-        <table className="w-full min-w-[640px] text-left text-sm" data-testid="model-table">
+      {/* Phones: one card per model with every figure, instead of eleven columns scrolled sideways. */}
+      <ul className="divide-y divide-zinc-800 sm:hidden" data-testid="model-cards" aria-busy={!rows}>
+        {(rows ?? []).map((r) => (
+          <li key={`${r.model}|${r.provider}`} className="px-4 py-2.5" data-testid="model-card">
+            <div className="flex items-baseline gap-2">
+              <Link
+                className="truncate font-mono text-sm hover:underline"
+                href={`/dashboard/requests?model=${encodeURIComponent(r.model)}`}
+              >
+                {r.model || "(none)"}
+              </Link>
+              <span className="ml-auto text-xs text-zinc-500">{r.provider || "–"}</span>
+            </div>
+            <dl className="mt-1 grid grid-cols-3 gap-x-3 gap-y-1 text-xs tabular-nums">
+              {COLUMNS.map((c) => (
+                <div key={c.key}>
+                  <dt className="text-zinc-500">{c.label}</dt>
+                  <dd className={c.key === "errors" && r.errors ? "text-red-400" : "text-zinc-200"}>{c.fmt(r)}</dd>
+                </div>
+              ))}
+            </dl>
+          </li>
+        ))}
+        {(!rows || rows.length === 0) && (
+          <li className="px-4 py-6 text-center text-sm text-zinc-500">
+            <Placeholder rows={rows} failed={failed} empty="No requests in this range." />
+          </li>
+        )}
+      </ul>
+      <div className="hidden overflow-x-auto sm:block">
+        <table className="w-full text-left text-sm" data-testid="model-table" aria-busy={!rows}>
           <thead className="text-xs uppercase text-zinc-400">
             <tr>
-              <th className={th}>Model</th>
+              <th className={`${th} ${sticky}`}>Model</th>
               <th className={th}>Provider</th>
-              <th className={`${th} text-right`}>Requests</th>
-              <th className={`${th} text-right`}>Errors</th>
-              <th className={`${th} text-right`}>Prompt</th>
-              <th className={`${th} text-right`}>Completion</th>
-              <th className={`${th} text-right`}>Cost</th>
-              <th className={`${th} text-right`}>Avg duration</th>
+              {COLUMNS.map((c) => (
+                <th key={c.key} className={`${th} text-right`}>
+                  {c.label}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody className="tabular-nums">
-            {rows.map((r) => (
-              <tr key={`${r.model}|${r.provider}`} className="border-t border-zinc-800">
-                <td className={`${td} font-mono`}>
+            {(rows ?? []).map((r) => (
+              <tr key={`${r.model}|${r.provider}`} className="border-t border-zinc-800" data-testid="model-row">
+                <td className={`${td} ${sticky} max-w-40 truncate font-mono sm:max-w-none`} data-col="model">
                   <Link className="hover:underline" href={`/dashboard/requests?model=${encodeURIComponent(r.model)}`}>
                     {r.model || "(none)"}
                   </Link>
                 </td>
-                <td className={td}>{r.provider || "–"}</td>
-                <td className={`${td} text-right`}>{fmtInt(r.requests)}</td>
-                <td className={`${td} text-right ${r.errors ? "text-red-400" : ""}`}>{fmtInt(r.errors)}</td>
-                <td className={`${td} text-right`}>{fmtInt(r.prompt_tokens)}</td>
-                <td className={`${td} text-right`}>{fmtInt(r.completion_tokens)}</td>
-                <td className={`${td} text-right`}>{fmtCost(r.cost_usd)}</td>
-                <td className={`${td} text-right`}>{fmtMs(r.avg_duration_ms)}</td>
+                <td className={td} data-col="provider">
+                  {r.provider || "–"}
+                </td>
+                {COLUMNS.map((c) => (
+                  <td
+                    key={c.key}
+                    data-col={c.key}
+                    className={`${td} text-right ${c.key === "errors" && r.errors ? "text-red-400" : ""}`}
+                  >
+                    {c.fmt(r)}
+                  </td>
+                ))}
               </tr>
             ))}
-            {rows.length === 0 && (
+            {(!rows || rows.length === 0) && (
               <tr>
-                <td colSpan={8} className="px-3 py-6 text-center text-zinc-500">
-                  No requests in this range.
+                <td colSpan={2 + COLUMNS.length} className="px-3 py-6 text-center text-zinc-500">
+                  <Placeholder rows={rows} failed={failed} empty="No requests in this range." />
                 </td>
               </tr>
             )}
@@ -59,14 +113,14 @@ export function ModelTable({ rows }: { rows: ModelRow[] }) {
   );
 }
 
-export function LatestErrors({ rows }: { rows: ErrorRow[] }) {
+export function LatestErrors({ rows, failed = false }: { rows: ErrorRow[] | undefined; failed?: boolean }) {
   return (
     <section aria-labelledby="latest-errors" className="min-w-0 rounded-lg border border-zinc-800 bg-zinc-900/60">
       <h2 id="latest-errors" className="px-4 pt-3 text-sm font-medium text-zinc-300">
         Latest errors
       </h2>
-      <ul className="divide-y divide-zinc-800 text-sm" data-testid="latest-errors">
-        {rows.map((e) => (
+      <ul className="divide-y divide-zinc-800 text-sm" data-testid="latest-errors" aria-busy={!rows}>
+        {(rows ?? []).map((e) => (
           <li key={e.id} className="px-4 py-2">
             <Link
               href={`/dashboard/requests/${e.id}`}
@@ -81,7 +135,11 @@ export function LatestErrors({ rows }: { rows: ErrorRow[] }) {
             </p>
           </li>
         ))}
-        {rows.length === 0 && <li className="px-4 py-6 text-center text-zinc-500">No errors in this range.</li>}
+        {(!rows || rows.length === 0) && (
+          <li className="px-4 py-6 text-center text-zinc-500">
+            <Placeholder rows={rows} failed={failed} empty="No errors in this range." />
+          </li>
+        )}
       </ul>
     </section>
   );

@@ -1,10 +1,10 @@
 import { fmtCost, fmtInt, fmtMs } from "../format";
+import { tokensPerSecond } from "./rate";
 import type { StreamResult } from "./stream";
 
 /** The per-reply figures: time to first token, duration, tokens, tokens/s, cost. */
 export function Figures({ r, costUsd }: { r: StreamResult; costUsd: number | null | undefined }) {
-  const genMs = r.ttftMs != null ? r.durationMs - r.ttftMs : null;
-  const tps = r.completionTokens && genMs && genMs > 0 ? r.completionTokens / (genMs / 1000) : null;
+  const tps = tokensPerSecond(r);
   const items: [string, string][] = [
     ["first token", fmtMs(r.ttftMs)],
     ["duration", fmtMs(r.durationMs)],

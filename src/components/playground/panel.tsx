@@ -1,3 +1,5 @@
+"use client";
+import { useEffect, useRef } from "react";
 import { Figures } from "./figures";
 import type { StreamResult } from "./stream";
 
@@ -16,6 +18,9 @@ export interface PanelState {
   running: boolean;
 }
 
+/** How close to the bottom (px) still counts as "following" the stream. */
+const FOLLOW_SLACK = 48;
+
 export function ChatPanel({
   panel,
   models,
@@ -28,6 +33,26 @@ export function ChatPanel({
   history?: React.ReactNode;
 }) {
   const selectId = `model-${panel.key}`;
+  const scroller = useRef<HTMLDivElement>(null);
+  const follow = useRef(true);
+  const last = panel.turns.at(-1);
+  const status = panel.running
+    ? "streaming…"
+    : last?.result?.cancelled
+      ? "stopped"
+      : last?.result?.error
+        ? "failed"
+        : last?.result
+          ? "done"
+          : "";
+
+  // Keep the newest text in view while it streams, unless the user scrolled up to read.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every new piece of text on purpose
+  useEffect(() => {
+    const el = scroller.current;
+    if (el && follow.current) el.scrollTop = el.scrollHeight;
+  }, [last?.text, last?.reasoning, panel.turns.length, history]);
+
   return (
     <section
       className="flex min-h-64 min-w-0 flex-1 flex-col rounded-lg border border-zinc-800 bg-zinc-900/40"
@@ -51,10 +76,31 @@ export function ChatPanel({
             </option>
           ))}
         </select>
-        {panel.running && <span className="animate-pulse text-xs text-sky-400">streaming…</span>}
+        {/* Only the status is announced, not every token of the reply. */}
+        <span
+          role="status"
+          aria-live="polite"
+          data-testid="panel-status"
+          className={`text-xs ${panel.running ? "animate-pulse text-sky-400" : "text-zinc-500"}`}
+        >
+          {status}
+        </span>
       </div>
-      <div className="flex flex-1 flex-col gap-3 overflow-y-auto p-3" aria-live="polite">
+      <div
+        ref={scroller}
+        data-testid="messages"
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          follow.current = el.scrollHeight - el.scrollTop - el.clientHeight <= FOLLOW_SLACK;
+        }}
+        className="flex max-h-[60vh] flex-1 flex-col gap-3 overflow-y-auto p-3"
+      >
         {history}
+        {panel.turns.length === 0 && !history && (
+          <p className="m-auto max-w-xs py-8 text-center text-sm text-zinc-500" data-testid="empty-hint">
+            Pick a model and type a message below. Replies stream here with their timings, tokens and cost.
+          </p>
+        )}
         {panel.turns.map((t, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: turns are appended, never reordered
           <div key={i} className="flex flex-col gap-2">

@@ -13,7 +13,9 @@ export function Playground() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const params = useSearchParams();
-  const models = useQuery(trpc.models.list.queryOptions()).data?.map((m) => m.id) ?? [];
+  const modelList = useQuery(trpc.models.list.queryOptions());
+  const models = modelList.data?.models.map((m) => m.id) ?? [];
+  const ollama = modelList.data?.ollama;
   const resumed = params.get("session");
   const [system, setSystem] = useState("");
   const [prompt, setPrompt] = useState("");
@@ -173,6 +175,21 @@ export function Playground() {
           New conversation
         </button>
       </div>
+      {ollama && !ollama.reachable && (
+        <p
+          role="status"
+          data-testid="ollama-down"
+          className="rounded border border-amber-900 bg-amber-950/30 px-3 py-2 text-sm text-amber-300"
+        >
+          Ollama is not answering at <span className="font-mono">{ollama.url}</span>: its models are not listed. Start
+          it (or check OLLAMA_URL) and reload.
+        </p>
+      )}
+      {modelList.error && (
+        <p role="alert" className="text-sm text-red-400">
+          Could not load the models: {modelList.error.message}
+        </p>
+      )}
       <label className="flex flex-col gap-1 text-xs text-zinc-400">
         System prompt
         <textarea

@@ -1,6 +1,7 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useSearchParams } from "next/navigation";
 import { useTRPC } from "@/trpc/client";
 import { fmtCost, fmtInt, fmtMs, fmtTime } from "../format";
 import { MessageView } from "../sessions/message";
@@ -18,6 +19,9 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 export function RequestDetail({ id }: { id: string }) {
   const trpc = useTRPC();
   const q = useQuery(trpc.requests.detail.queryOptions({ id }));
+  // The list's filters travel in ?list=…, so "← Requests" goes back to the same filtered list.
+  const listQuery = useSearchParams().get("list");
+  const back = `/dashboard/requests${listQuery ? `?${new URLSearchParams(listQuery)}` : ""}`;
   if (q.error)
     return (
       <p role="alert" className="text-red-400">
@@ -26,11 +30,15 @@ export function RequestDetail({ id }: { id: string }) {
     );
   const r = q.data;
   if (!r) return <p className="text-zinc-500">Loading…</p>;
-  const prompt = Array.isArray(r.content?.prompt) ? (r.content.prompt as unknown[]) : [];
+  const stored = r.content?.prompt;
+  // A prompt stored as a JSON array of messages is shown message by message; anything else (a clipped
+  // prompt is not valid JSON, so it comes back as text) is shown as it is.
+  const messages = Array.isArray(stored) ? (stored as unknown[]) : null;
+  const rawPrompt = messages ? null : typeof stored === "string" ? stored : JSON.stringify(stored, null, 2);
   return (
     <article className="flex flex-col gap-6">
       <header className="flex flex-wrap items-center gap-3">
-        <Link href="/dashboard/requests" className="text-sm text-zinc-400 hover:text-zinc-100">
+        <Link href={back} className="text-sm text-zinc-400 hover:text-zinc-100">
           ← Requests
         </Link>
         <h1 className="font-mono text-lg">{r.id}</h1>
@@ -76,10 +84,18 @@ export function RequestDetail({ id }: { id: string }) {
       {r.content ? (
         <section aria-label="Conversation" className="flex flex-col gap-3">
           <h2 className="text-sm font-medium text-zinc-300">Prompt</h2>
-          {prompt.map((m, i) => (
+          {messages?.map((m, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: messages have no id; their order is fixed
             <MessageView key={i} message={m} />
           ))}
+          {rawPrompt != null && (
+            <pre
+              data-testid="raw-prompt"
+              className="max-h-[60vh] overflow-auto rounded-lg border border-zinc-800 bg-zinc-900/70 p-3 text-xs whitespace-pre-wrap break-words"
+            >
+              {rawPrompt}
+            </pre>
+          )}
           <h2 className="text-sm font-medium text-zinc-300">Answer</h2>
           <MessageView message={{ role: "assistant", content: r.content.answer }} />
         </section>

@@ -1,5 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/trpc/client";
 
 export interface RequestFilter {
@@ -19,25 +20,61 @@ const RANGE_MS: Record<string, number> = {
   "30d": 30 * 86_400_000,
 };
 
-/** The filter as list() input: empty fields left out, the range as `since`. */
-export function toQuery(f: RequestFilter) {
+/**
+ * The filter as list() input: empty fields left out, the range as `since`, counted back from `anchor`
+ * (the moment the range was chosen: a `since` recomputed every render would change the query key and
+ * drop the pages already loaded).
+ */
+export function toQuery(f: RequestFilter, anchor: number) {
   const ms = RANGE_MS[f.range];
   return {
     ...(f.model ? { model: f.model } : {}),
     ...(f.provider ? { provider: f.provider } : {}),
     ...(f.status ? { status: f.status as "ok" | "error" | "cancelled" } : {}),
     ...(f.sessionId ? { sessionId: f.sessionId } : {}),
-    ...(ms ? { since: new Date(Math.floor(Date.now() / 60_000) * 60_000 - ms) } : {}),
+    ...(ms ? { since: new Date(anchor - ms) } : {}),
   };
 }
 
 const select = "rounded border border-zinc-700 bg-zinc-900 px-2 py-1.5 text-sm";
 
-export function Filters({ value, onChange }: { value: RequestFilter; onChange: (f: RequestFilter) => void }) {
+/** The session box: typing changes the filter once the user pauses (300 ms), not on every key. */
+function SessionInput({ id, value, onChange }: { id: string; value: string; onChange: (v: string) => void }) {
+  const [text, setText] = useState(value);
+  const latest = useRef(onChange);
+  latest.current = onChange;
+  useEffect(() => setText(value), [value]);
+  useEffect(() => {
+    if (text === value) return;
+    const timer = setTimeout(() => latest.current(text), 300);
+    return () => clearTimeout(timer);
+  }, [text, value]);
+  return (
+    <input
+      id={id}
+      className={select}
+      value={text}
+      onChange={(e) => setText(e.target.value)}
+      onKeyDown={(e) => {
+        if (e.key === "Enter") onChange(text);
+      }}
+      name="session"
+      placeholder="X-Session-ID"
+    />
+  );
+}
+
+/** `onChange` gets only the fields changed: two quick changes must not undo each other. */
+export function Filters({
+  value,
+  onChange,
+}: {
+  value: RequestFilter;
+  onChange: (patch: Partial<RequestFilter>) => void;
+}) {
   const trpc = useTRPC();
   const options = useQuery(trpc.requests.filterOptions.queryOptions());
-  const set = (k: keyof RequestFilter) => (e: { target: { value: string } }) =>
-    onChange({ ...value, [k]: e.target.value });
+  const set = (k: keyof RequestFilter) => (e: { target: { value: string } }) => onChange({ [k]: e.target.value });
   return (
     <form className="flex flex-wrap items-end gap-3" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
       <label className="flex flex-col gap-1 text-xs text-zinc-400">
@@ -81,15 +118,9 @@ export function Filters({ value, onChange }: { value: RequestFilter; onChange: (
           <option value="all">All time</option>
         </select>
       </label>
-      <label className="flex flex-col gap-1 text-xs text-zinc-400">
+      <label className="flex flex-col gap-1 text-xs text-zinc-400" htmlFor="filter-session">
         Session
-        <input
-          className={select}
-          value={value.sessionId}
-          onChange={set("sessionId")}
-          name="session"
-          placeholder="X-Session-ID"
-        />
+        <SessionInput id="filter-session" value={value.sessionId} onChange={(sessionId) => onChange({ sessionId })} />
       </label>
       <button
         type="button"

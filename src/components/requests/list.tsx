@@ -2,10 +2,14 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useRef, useState } from "react";
 import { useTRPC } from "@/trpc/client";
+import type { RouterOutputs } from "@/trpc/types";
 import { fmtCost, fmtInt, fmtMs, fmtTime } from "../format";
 import { ErrorNote, LoadMore } from "../paging";
 import { EMPTY_FILTER, Filters, type RequestFilter, toQuery } from "./filters";
+
+type Row = RouterOutputs["requests"]["list"]["items"][number];
 
 export function StatusBadge({ status, http }: { status: string; http?: number }) {
   const cls =
@@ -24,6 +28,49 @@ export function StatusBadge({ status, http }: { status: string; http?: number })
 const th = "px-3 py-2 font-medium";
 const td = "px-3 py-2 whitespace-nowrap";
 
+/** A request's page, remembering the list's filters for its "← Requests" link. */
+const detailHref = (id: string, listQuery: string) =>
+  `/dashboard/requests/${encodeURIComponent(id)}${listQuery ? `?list=${encodeURIComponent(listQuery)}` : ""}`;
+
+function SessionLink({ id }: { id: string | null }) {
+  if (!id) return <>–</>;
+  return (
+    <Link href={`/dashboard/sessions/${encodeURIComponent(id)}`} className="hover:underline">
+      {id}
+    </Link>
+  );
+}
+
+/** Below the sm breakpoint: one card per request, every figure visible without scrolling sideways. */
+function RequestCard({ r, href }: { r: Row; href: string }) {
+  return (
+    <li className="flex flex-col gap-1 px-3 py-2.5" data-testid="request-card">
+      <div className="flex items-center gap-2">
+        <Link href={href} className="text-sm text-sky-400 hover:underline">
+          {fmtTime(r.createdAt)}
+        </Link>
+        <span className="ml-auto">
+          <StatusBadge status={r.status} http={r.httpStatus} />
+        </span>
+      </div>
+      <div className="truncate font-mono text-sm">
+        {r.model || "(none)"} <span className="text-xs text-zinc-500">{r.stream ? "stream" : ""}</span>
+      </div>
+      <div className="flex flex-wrap gap-x-3 text-xs text-zinc-400 tabular-nums">
+        <span>{fmtInt(r.totalTokens)} tok</span>
+        <span>{fmtCost(r.costUsd)}</span>
+        <span>{fmtMs(r.durationMs)}</span>
+        <span>first {fmtMs(r.ttftMs)}</span>
+      </div>
+      {r.sessionId && (
+        <div className="truncate font-mono text-xs text-zinc-500">
+          session <SessionLink id={r.sessionId} />
+        </div>
+      )}
+    </li>
+  );
+}
+
 export function RequestList() {
   const trpc = useTRPC();
   const params = useSearchParams();
@@ -36,7 +83,16 @@ export function RequestList() {
     sessionId: params.get("session") ?? "",
     range: params.get("range") ?? EMPTY_FILTER.range,
   };
-  const setFilter = (f: RequestFilter) => {
+  // "Last hour" counts back from when the range was picked, not from each render.
+  const [anchor, setAnchor] = useState(() => Date.now());
+  // The URL updates a moment after router.replace: changes made before it does build on this, not on it.
+  const listQuery = params.toString();
+  const latest = useRef({ qs: listQuery, f: filter });
+  if (latest.current.qs !== listQuery) latest.current = { qs: listQuery, f: filter };
+  const setFilter = (patch: Partial<RequestFilter>) => {
+    const f = { ...latest.current.f, ...patch };
+    latest.current.f = f;
+    if (f.range !== filter.range) setAnchor(Date.now());
     const q = new URLSearchParams();
     if (f.model) q.set("model", f.model);
     if (f.provider) q.set("provider", f.provider);
@@ -47,19 +103,30 @@ export function RequestList() {
   };
   const list = useInfiniteQuery(
     trpc.requests.list.infiniteQueryOptions(
-      { ...toQuery(filter), limit: 50 },
+      { ...toQuery(filter, anchor), limit: 50 },
       { getNextPageParam: (last) => last.nextCursor ?? undefined },
     ),
   );
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const note = list.isPending ? "Loading…" : !list.error && rows.length === 0 ? "No requests match." : null;
 
   return (
     <div className="flex flex-col gap-4">
       <h1 className="text-xl font-semibold">Requests</h1>
       <Filters value={filter} onChange={setFilter} />
       <ErrorNote error={list.error} />
-      <div className="overflow-x-auto rounded-lg border border-zinc-800">
-        <table className="w-full text-left text-sm" data-testid="request-table">
+      <ul
+        className="divide-y divide-zinc-800 rounded-lg border border-zinc-800 sm:hidden"
+        data-testid="request-cards"
+        aria-label="Requests"
+      >
+        {rows.map((r) => (
+          <RequestCard key={r.id} r={r} href={detailHref(r.id, listQuery)} />
+        ))}
+        {note && <li className="px-3 py-8 text-center text-sm text-zinc-500">{note}</li>}
+      </ul>
+      <div className="hidden overflow-x-auto rounded-lg border border-zinc-800 sm:block">
+        <table className="w-full text-left text-sm" data-testid="request-table" aria-busy={list.isPending}>
           <thead className="bg-zinc-900 text-xs uppercase text-zinc-400">
             <tr>
               <th className={th}>Time</th>
@@ -74,9 +141,14 @@ export function RequestList() {
           </thead>
           <tbody className="tabular-nums">
             {rows.map((r) => (
-              <tr key={r.id} className="border-t border-zinc-800 hover:bg-zinc-900/60" data-testid="request-row">
+              <tr
+                key={r.id}
+                className="border-t border-zinc-800 hover:bg-zinc-900/60"
+                data-testid="request-row"
+                data-id={r.id}
+              >
                 <td className={td}>
-                  <Link href={`/dashboard/requests/${r.id}`} className="text-sky-400 hover:underline">
+                  <Link href={detailHref(r.id, listQuery)} className="text-sky-400 hover:underline">
                     {fmtTime(r.createdAt)}
                   </Link>
                 </td>
@@ -91,20 +163,14 @@ export function RequestList() {
                 <td className={`${td} text-right`}>{fmtMs(r.durationMs)}</td>
                 <td className={`${td} text-right`}>{fmtMs(r.ttftMs)}</td>
                 <td className={`${td} max-w-40 truncate font-mono text-xs`}>
-                  {r.sessionId ? (
-                    <Link href={`/dashboard/sessions/${encodeURIComponent(r.sessionId)}`} className="hover:underline">
-                      {r.sessionId}
-                    </Link>
-                  ) : (
-                    "–"
-                  )}
+                  <SessionLink id={r.sessionId} />
                 </td>
               </tr>
             ))}
-            {!list.isLoading && rows.length === 0 && (
+            {note && (
               <tr>
                 <td colSpan={8} className="px-3 py-8 text-center text-zinc-500">
-                  No requests match.
+                  {note}
                 </td>
               </tr>
             )}

@@ -19,6 +19,12 @@ export function SessionList() {
     ),
   );
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const note = list.isPending
+    ? "Loading…"
+    : !list.error && rows.length === 0
+      ? "No sessions yet. Send X-Session-ID with a request, or start one in the playground."
+      : null;
+  const href = (id: string) => `/dashboard/sessions/${encodeURIComponent(id)}`;
   return (
     <div className="flex flex-col gap-4">
       <div className="flex flex-wrap items-end gap-3">
@@ -37,7 +43,29 @@ export function SessionList() {
         </label>
       </div>
       <ErrorNote error={list.error} />
-      <div className="overflow-x-auto rounded-lg border border-zinc-800">
+      <ul
+        className="divide-y divide-zinc-800 rounded-lg border border-zinc-800 sm:hidden"
+        data-testid="session-cards"
+        aria-label="Sessions"
+      >
+        {rows.map((s) => (
+          <li key={s.id} className="flex flex-col gap-1 px-3 py-2.5" data-testid="session-card">
+            <Link href={href(s.id)} className="text-sm text-sky-400 hover:underline">
+              {s.title || s.id}
+            </Link>
+            <div className="truncate font-mono text-xs text-zinc-500">{s.id}</div>
+            <div className="flex flex-wrap gap-x-3 text-xs text-zinc-400 tabular-nums">
+              <span>{s.provider}</span>
+              <span className="font-mono">{s.model}</span>
+              <span>{fmtInt(s.turnCount)} turns</span>
+              <span>{fmtInt(s.totalTokens)} tok</span>
+              <span>{fmtTime(s.lastUsedAt)}</span>
+            </div>
+          </li>
+        ))}
+        {note && <li className="px-3 py-8 text-center text-sm text-zinc-500">{note}</li>}
+      </ul>
+      <div className="hidden overflow-x-auto rounded-lg border border-zinc-800 sm:block">
         <table className="w-full text-left text-sm" data-testid="session-table">
           <thead className="bg-zinc-900 text-xs uppercase text-zinc-400">
             <tr>
@@ -53,10 +81,7 @@ export function SessionList() {
             {rows.map((s) => (
               <tr key={s.id} className="border-t border-zinc-800 hover:bg-zinc-900/60" data-testid="session-row">
                 <td className={`${td} max-w-md`}>
-                  <Link
-                    href={`/dashboard/sessions/${encodeURIComponent(s.id)}`}
-                    className="text-sky-400 hover:underline"
-                  >
+                  <Link href={href(s.id)} className="text-sky-400 hover:underline">
                     {s.title || s.id}
                   </Link>
                   <div className="font-mono text-xs text-zinc-500">{s.id}</div>
@@ -68,10 +93,10 @@ export function SessionList() {
                 <td className={`${td} whitespace-nowrap`}>{fmtTime(s.lastUsedAt)}</td>
               </tr>
             ))}
-            {!list.isLoading && rows.length === 0 && (
+            {note && (
               <tr>
                 <td colSpan={6} className="px-3 py-8 text-center text-zinc-500">
-                  No sessions yet. Send X-Session-ID with a request, or start one in the playground.
+                  {note}
                 </td>
               </tr>
             )}

@@ -10,6 +10,7 @@ let anonymous: Caller;
 beforeAll(async () => {
   const db = tempDb();
   process.env.USAGE_DB_PATH = db;
+  process.env.OLLAMA_URL = "http://127.0.0.1:9"; // nothing listens on the discard port: Ollama is down
   seedRequests(db, [
     {
       id: "r1",
@@ -68,7 +69,9 @@ describe("tRPC routers (createCaller, seeded database)", () => {
       avg_duration_ms: 200,
     });
     const series = await caller.usage.timeSeries({ range: "24h" });
-    expect(series.reduce((n, p) => n + p.requests, 0)).toBe(4);
+    expect(series.points.reduce((n, p) => n + p.requests, 0)).toBe(4);
+    expect(series.step).toBeGreaterThan(0);
+    expect(series.from).toBeLessThan(series.to ?? 0);
     const errors = await caller.usage.latestErrors({ range: "24h", limit: 5 });
     expect(errors.map((e) => e.id)).toEqual(["r4"]);
   });
@@ -99,7 +102,37 @@ describe("tRPC routers (createCaller, seeded database)", () => {
     await expect(caller.usage.summary({ range: "3y" as never })).rejects.toBeInstanceOf(TRPCError);
     await expect(caller.requests.list({ cursor: "not-a-cursor" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(caller.sessions.list({ cursor: "garbage" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await expect(anonymous.usage.summary({ range: "24h" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-    await expect(anonymous.requests.list({})).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  it("every procedure of the router needs the console login", async () => {
+    const { appRouter } = await import("./root");
+    const paths = Object.keys(appRouter._def.procedures);
+    expect(paths.length).toBeGreaterThanOrEqual(10);
+    // A valid input for each, so the refusal cannot come from input validation.
+    const inputs: Record<string, unknown> = {
+      "requests.detail": { id: "r1" },
+      "sessions.transcript": { id: "s1" },
+      "requests.list": {},
+      "sessions.list": {},
+      "usage.latestErrors": { range: "24h" },
+    };
+    for (const path of paths) {
+      const input = inputs[path] ?? (path.startsWith("usage.") ? { range: "24h" } : undefined);
+      const call = (c: Caller) => path.split(".").reduce((o: any, k) => o[k], c)(input);
+      await expect(call(anonymous), path).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+      await expect(call(caller), path).resolves.toBeDefined();
+    }
+  });
+
+  it("models.list gives the models of /v1/models and whether Ollama answers", async () => {
+    const list = await caller.models.list();
+    expect(list.models.map((m) => m.id)).toContain("claude-code");
+    expect(list.models.every((m) => m.object === "model")).toBe(true);
+    expect(list.models.some((m) => m.owned_by === "ollama")).toBe(false);
+    expect(list.ollama.reachable).toBe(false);
+  });
+
+  it("sessions.transcript of an unknown session is NOT_FOUND", async () => {
+    await expect(caller.sessions.transcript({ id: "no-such-session" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

@@ -1,7 +1,9 @@
 import { SessionList } from "@/components/sessions/list";
+import { requireConsoleLogin, type SearchParams } from "@/server/console/auth";
 
 export const metadata = { title: "Sessions · cc-bridge" };
 
-export default function SessionsPage() {
+export default async function SessionsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  await requireConsoleLogin("/dashboard/sessions", searchParams);
   return <SessionList />;
 }

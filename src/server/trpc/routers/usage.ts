@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
-import { latestErrors, rangeOf, usageSummary, usageTimeSeries } from "../../usage/analytics";
+import { latestErrors, rangeOf, usageSummary } from "../../usage/analytics";
+import { timeSeries } from "../../usage/series";
 import { usageByModel } from "../../usage/summary";
 import { consoleProcedure, router } from "../init";
 
@@ -9,7 +10,21 @@ const rangeInput = z.object({ range: rangeKey });
 
 export const usageRouter = router({
   summary: consoleProcedure.input(rangeInput).query(({ input }) => usageSummary(rangeOf(input.range))),
-  timeSeries: consoleProcedure.input(rangeInput).query(({ input }) => usageTimeSeries(rangeOf(input.range))),
+  /**
+   * The chart series with what the charts need to place it: the bucket step and the span shown
+   * ([from, to), the chosen range up to now; for "all" the first bucket to the end of the last).
+   */
+  timeSeries: consoleProcedure.input(rangeInput).query(async ({ input }) => {
+    const now = Date.now();
+    const range = rangeOf(input.range, now);
+    const series = await timeSeries(range, 48, now);
+    const points = series?.points ?? [];
+    const step = series?.step ?? 0;
+    const from = range.since?.getTime() ?? points[0]?.t ?? null;
+    const last = points.at(-1)?.t;
+    const to = range.since ? now : last != null ? last + step : null;
+    return { step, from, to, points };
+  }),
   byModel: consoleProcedure.input(rangeInput).query(({ input }) => usageByModel(rangeOf(input.range))),
   latestErrors: consoleProcedure
     .input(rangeInput.extend({ limit: z.number().int().min(1).max(100).default(10) }))
