@@ -20,6 +20,9 @@ export interface UsageRow {
 
 export type { TimeRange };
 
+/** The model and provider of requests that never named a (valid) one: bad JSON, 401, 413… */
+export const UNKNOWN = "unknown";
+
 /** ISO 8601, or Unix time in seconds (or milliseconds when it is that large). */
 export function parseTime(raw: string | null, param: string): Date | null {
   if (raw == null || raw.trim() === "") return null;
@@ -42,13 +45,15 @@ export function parseTime(raw: string | null, param: string): Date | null {
  */
 export async function usageByModel(range: TimeRange): Promise<UsageRow[]> {
   const prisma = await db();
+  // A request whose body could not be parsed has no model or provider: it counts as "unknown".
   const rows = await prisma.$queryRaw<Record<string, unknown>[]>`
-    SELECT model, provider, SUM(requests) AS requests, SUM(errors) AS errors, SUM(cancelled) AS cancelled,
+    SELECT CASE WHEN model = '' THEN ${UNKNOWN} ELSE model END AS model,
+      CASE WHEN provider = '' THEN ${UNKNOWN} ELSE provider END AS provider, SUM(requests) AS requests, SUM(errors) AS errors, SUM(cancelled) AS cancelled,
       SUM(promptTokens) AS prompt_tokens, SUM(completionTokens) AS completion_tokens,
       SUM(totalTokens) AS total_tokens, SUM(cachedTokens) AS cached_tokens, SUM(costUsd) AS cost_usd,
       SUM(durationMs) AS duration_ms
     FROM ${usageRows(interval(range))}
-    GROUP BY model, provider HAVING SUM(requests) > 0
+    GROUP BY 1, 2 HAVING SUM(requests) > 0
     ORDER BY requests DESC, model ASC`;
   return rows.map((r) => ({
     model: String(r.model),
