@@ -55,6 +55,17 @@ export interface FakeOllama {
   close(): Promise<void>;
 }
 
+const tagsOf = (models: string[]) => ({
+  models: models.map((name) => ({
+    name,
+    model: name,
+    modified_at: "2026-10-01T12:00:00.000Z",
+    size: 1_000_000,
+    digest: "sha256:0",
+    details: { format: "gguf", family: "llama", parameter_size: "8B", quantization_level: "Q4_K_M" },
+  })),
+});
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function lastUserText(body: any): string {
@@ -98,16 +109,9 @@ export async function startFakeOllama(opts: { models?: string[] } = {}): Promise
     if (req.url === "/api/tags") {
       if (fake.tagsDelayMs) await sleep(fake.tagsDelayMs);
       if (res.destroyed) return;
-      return json(200, {
-        models: fake.models.map((name) => ({
-          name,
-          model: name,
-          modified_at: "2026-10-01T12:00:00.000Z",
-          size: 1_000_000,
-          digest: "sha256:0",
-          details: { format: "gguf", family: "llama", parameter_size: "8B", quantization_level: "Q4_K_M" },
-        })),
-      });
+      // pretty-printed, as a proxy might: a one-document answer is not NDJSON
+      res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+      return res.end(`${JSON.stringify(tagsOf(fake.models), null, 2)}\n`);
     }
     if (req.url !== "/api/chat" || req.method !== "POST") return json(404, { error: "404 page not found" });
     if (!knows(body.model)) return json(404, { error: `model '${body.model}' not found` });

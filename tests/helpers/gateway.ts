@@ -83,6 +83,10 @@ export async function startGateway(env: Record<string, string> = {}, dbPath = te
       // business (uptime), and a gateway with a broken database still answers here.
       const r = await fetch(`${url}/v1`);
       await r.body?.cancel();
+      // Warm up the database connection as the first page or API call would (an error is fine here).
+      const key = env.CLAUDE_AUTH_KEY;
+      const warm = await fetch(`${url}/v1/usage`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+      await warm.body?.cancel();
       break;
     } catch {}
     if (Date.now() > deadline) throw new Error(`gateway did not start:\n${logs.join("")}`);

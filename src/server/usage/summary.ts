@@ -45,15 +45,13 @@ export function parseTime(raw: string | null, param: string): Date | null {
  */
 export async function usageByModel(range: TimeRange): Promise<UsageRow[]> {
   const prisma = await db();
-  // A request whose body could not be parsed has no model or provider: it counts as "unknown".
   const rows = await prisma.$queryRaw<Record<string, unknown>[]>`
-    SELECT CASE WHEN model = '' THEN ${UNKNOWN} ELSE model END AS model,
-      CASE WHEN provider = '' THEN ${UNKNOWN} ELSE provider END AS provider, SUM(requests) AS requests, SUM(errors) AS errors, SUM(cancelled) AS cancelled,
+    SELECT model, provider, SUM(requests) AS requests, SUM(errors) AS errors, SUM(cancelled) AS cancelled,
       SUM(promptTokens) AS prompt_tokens, SUM(completionTokens) AS completion_tokens,
       SUM(totalTokens) AS total_tokens, SUM(cachedTokens) AS cached_tokens, SUM(costUsd) AS cost_usd,
       SUM(durationMs) AS duration_ms
     FROM ${usageRows(interval(range))}
-    GROUP BY 1, 2 HAVING SUM(requests) > 0
+    GROUP BY model, provider HAVING SUM(requests) > 0
     ORDER BY requests DESC, model ASC`;
   return rows.map((r) => ({
     model: String(r.model),
@@ -68,4 +66,39 @@ export async function usageByModel(range: TimeRange): Promise<UsageRow[]> {
     cost_usd: r.cost_usd == null ? null : Number(r.cost_usd),
     avg_duration_ms: Math.round(num(r.duration_ms) / Math.max(1, num(r.requests))),
   }));
+}
+
+/**
+ * The rows as /v1/usage shows them: a request whose body could not be parsed has no model, one refused
+ * before its provider was chosen has no provider; both show as "unknown" (rows that meet are merged).
+ */
+export function namedRows(rows: UsageRow[]): UsageRow[] {
+  const out = new Map<string, UsageRow>();
+  for (const r of rows) {
+    const row = { ...r, model: r.model || UNKNOWN, provider: r.provider || UNKNOWN };
+    const key = JSON.stringify([row.model, row.provider]);
+    const prev = out.get(key);
+    if (!prev) {
+      out.set(key, row);
+      continue;
+    }
+    const requests = prev.requests + row.requests;
+    out.set(key, {
+      ...prev,
+      requests,
+      errors: prev.errors + row.errors,
+      cancelled: prev.cancelled + row.cancelled,
+      prompt_tokens: prev.prompt_tokens + row.prompt_tokens,
+      completion_tokens: prev.completion_tokens + row.completion_tokens,
+      total_tokens: prev.total_tokens + row.total_tokens,
+      cached_tokens: prev.cached_tokens + row.cached_tokens,
+      cost_usd: prev.cost_usd == null && row.cost_usd == null ? null : (prev.cost_usd ?? 0) + (row.cost_usd ?? 0),
+      avg_duration_ms: Math.round(
+        (prev.avg_duration_ms * prev.requests + row.avg_duration_ms * row.requests) / requests,
+      ),
+    });
+  }
+  return [...out.values()].sort(
+    (a, b) => b.requests - a.requests || (a.model < b.model ? -1 : a.model > b.model ? 1 : 0),
+  );
 }

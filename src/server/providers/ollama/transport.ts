@@ -128,7 +128,10 @@ export function ollamaFetch(signal: AbortSignal): typeof fetch {
         fromOllama,
       );
     }
-    if (!res.body) return res;
+    // Only NDJSON streams (requests sent with stream:true) are checked line by line: a one-document
+    // JSON answer (/api/tags, /api/version) may be pretty-printed over several lines.
+    const streamed = typeof init?.body === "string" && /"stream":\s*true/.test(init.body);
+    if (!res.body || !streamed) return res;
     return new Response(checkedLines(res.body), {
       status: res.status,
       statusText: res.statusText,
