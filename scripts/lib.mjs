@@ -62,9 +62,9 @@ export function ensurePrismaClient() {
   fs.writeFileSync(stamp, hash);
 }
 
-/** Builds the Next.js app when any input of the build changed since the last build. */
-export function ensureBuild() {
-  const inputs = [
+/** Every file the Next.js build depends on: the sources, public/ and the configuration it reads. */
+export function buildInputs() {
+  return [
     ...walk(r("src")).filter((f) => !f.endsWith(".test.ts") && !f.includes(`${path.sep}generated${path.sep}`)),
     ...walk(r("public")),
     ...[
@@ -72,12 +72,18 @@ export function ensureBuild() {
       "tailwind.config.ts",
       "postcss.config.mjs",
       "tsconfig.json",
+      "package.json", // src/server/version.ts imports it
       "package-lock.json",
       "prisma/schema.prisma",
     ]
       .map((f) => r(f))
       .filter(fs.existsSync),
   ];
+}
+
+/** Builds the Next.js app when any input of the build changed since the last build. */
+export function ensureBuild() {
+  const inputs = buildInputs();
   const stamp = r(".next", "cc-bridge-build.hash");
   const hash = hashOf(inputs);
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === hash && fs.existsSync(r(".next", "BUILD_ID"))) return;

@@ -3,9 +3,8 @@ import { db } from "./db";
 import { env } from "./env";
 import { claudeVersion, findClaude } from "./providers/claude-code/binary";
 import { ollamaVersion } from "./providers/ollama/models";
+import { redactUrl } from "./providers/ollama/url";
 import { APP_VERSION } from "./version";
-
-const startedAt = Date.now();
 
 async function databaseOk(): Promise<{ ok: boolean; error?: string }> {
   try {
@@ -22,7 +21,10 @@ async function databaseOk(): Promise<{ ok: boolean; error?: string }> {
   }
 }
 
-/** The gateway's health: 503 only when the database is unusable (the backends may come and go). */
+/**
+ * The gateway's health: 503 only when the database is unusable (the backends may come and go).
+ * No secrets: OLLAMA_URL without user:password, the auth key only as "required"/"off".
+ */
 export async function health() {
   const bin = findClaude();
   const [database, claudeVer, ollamaVer] = await Promise.all([
@@ -33,7 +35,8 @@ export async function health() {
   const body = {
     status: database.ok ? "ok" : "error",
     version: APP_VERSION,
-    uptime_s: Math.round((Date.now() - startedAt) / 1000),
+    // the process's uptime, not the time since this module was first loaded (the first /health call)
+    uptime_s: Math.floor(process.uptime()),
     database,
     claude: {
       found: bin !== null && claudeVer !== null,
@@ -41,7 +44,7 @@ export async function health() {
       source: bin?.source ?? null,
       version: claudeVer,
     },
-    ollama: { url: env().OLLAMA_URL, reachable: ollamaVer !== null, version: ollamaVer },
+    ollama: { url: redactUrl(env().OLLAMA_URL), reachable: ollamaVer !== null, version: ollamaVer },
     auth: env().CLAUDE_AUTH_KEY ? "required" : "off",
   };
   return { status: database.ok ? 200 : 503, body };

@@ -20,6 +20,12 @@ export interface Reply {
   delayMs?: number;
   /** Answer with this HTTP status and `{"error": message}` before streaming anything. */
   httpError?: { status: number; message: string };
+  /** Answer with this HTTP status and a raw body (a proxy's HTML error page, say). */
+  rawError?: { status: number; contentType: string; body: string };
+  /** Lines sent as they are (not JSON, say) before the content lines. */
+  rawLines?: string[];
+  /** After this many content lines, destroy the socket (a connection reset mid-stream). */
+  resetAfter?: number;
   /** After this many content lines, send `{"error": message}` and end the stream. */
   midStreamError?: { after: number; message: string };
   /** End the stream without a `done` line (a broken upstream). */
@@ -42,10 +48,23 @@ export interface FakeOllama {
   /** Chat streams that ran to their last line. */
   completed: number;
   models: string[];
+  /** Delay before /api/tags answers, in ms. */
+  tagsDelayMs: number;
   script: (body: any) => Reply | undefined;
   chats(): any[];
   close(): Promise<void>;
 }
+
+const tagsOf = (models: string[]) => ({
+  models: models.map((name) => ({
+    name,
+    model: name,
+    modified_at: "2026-10-01T12:00:00.000Z",
+    size: 1_000_000,
+    digest: "sha256:0",
+    details: { format: "gguf", family: "llama", parameter_size: "8B", quantization_level: "Q4_K_M" },
+  })),
+});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -67,6 +86,7 @@ export async function startFakeOllama(opts: { models?: string[] } = {}): Promise
     aborted: 0,
     completed: 0,
     models: opts.models ?? ["llama3.2:latest", "qwen3:8b", "llava:7b"],
+    tagsDelayMs: 0,
     script: () => undefined,
     chats: () => fake.requests.filter((r) => r.path === "/api/chat").map((r) => r.body),
     close: async () => {
@@ -87,22 +107,21 @@ export async function startFakeOllama(opts: { models?: string[] } = {}): Promise
     };
     if (req.url === "/api/version") return json(200, { version: "0.12.6" });
     if (req.url === "/api/tags") {
-      return json(200, {
-        models: fake.models.map((name) => ({
-          name,
-          model: name,
-          modified_at: "2026-10-01T12:00:00.000Z",
-          size: 1_000_000,
-          digest: "sha256:0",
-          details: { format: "gguf", family: "llama", parameter_size: "8B", quantization_level: "Q4_K_M" },
-        })),
-      });
+      if (fake.tagsDelayMs) await sleep(fake.tagsDelayMs);
+      if (res.destroyed) return;
+      // pretty-printed, as a proxy might: a one-document answer is not NDJSON
+      res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+      return res.end(`${JSON.stringify(tagsOf(fake.models), null, 2)}\n`);
     }
     if (req.url !== "/api/chat" || req.method !== "POST") return json(404, { error: "404 page not found" });
     if (!knows(body.model)) return json(404, { error: `model '${body.model}' not found` });
 
     const reply = fake.script(body) ?? echoReply(body);
     if (reply.httpError) return json(reply.httpError.status, { error: reply.httpError.message });
+    if (reply.rawError) {
+      res.writeHead(reply.rawError.status, { "content-type": reply.rawError.contentType });
+      return res.end(reply.rawError.body);
+    }
     const chunks = reply.chunks ?? [];
     const promptEval = reply.promptEvalCount ?? JSON.stringify(body.messages).length >> 2;
     const evalCount = reply.evalCount ?? chunks.length + (reply.toolCalls ? 5 : 0);
@@ -152,8 +171,14 @@ export async function startFakeOllama(opts: { models?: string[] } = {}): Promise
       if (reply.delayMs) await sleep(reply.delayMs);
       if (!closed) res.write(`${JSON.stringify(obj)}\n`);
     };
+    for (const raw of reply.rawLines ?? []) if (!closed) res.write(`${raw}\n`);
     for (const t of reply.thinking ?? []) await send(line("", { thinking: t }));
     for (const [i, c] of chunks.entries()) {
+      if (reply.resetAfter === i) {
+        await sleep(50);
+        closed = true;
+        return res.socket?.destroy();
+      }
       if (reply.midStreamError && i === reply.midStreamError.after) {
         await send({ error: reply.midStreamError.message });
         return res.end();

@@ -6,6 +6,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import OpenAI from "openai";
 import { inject } from "vitest";
+import { newSchemaLog, type SchemaLog, validatingFetch } from "./schema";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -13,6 +14,12 @@ export interface Gateway {
   url: string;
   dbPath: string;
   logs: string[];
+  /** Every body the gateway's `openai()` clients received, validated against the spec. */
+  schema: SchemaLog;
+  /** The gateway's stdout lines that are JSON (the request log). */
+  logLines(): any[];
+  /** Everything the gateway wrote to stdout. */
+  stdout(): string;
   openai(opts?: { apiKey?: string; sessionId?: string }): OpenAI;
   /** Reads the request records straight from the database (newest last). */
   records(): any[];
@@ -41,6 +48,8 @@ export function tempDb(): string {
 export async function startGateway(env: Record<string, string> = {}, dbPath = tempDb()): Promise<Gateway> {
   const port = await freePort();
   const logs: string[] = [];
+  const stdout: string[] = [];
+  const schema = newSchemaLog();
   const child: ChildProcess = spawn(
     process.execPath,
     [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
@@ -60,15 +69,25 @@ export async function startGateway(env: Record<string, string> = {}, dbPath = te
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
-  child.stdout?.on("data", (d) => logs.push(String(d)));
+  child.stdout?.on("data", (d) => {
+    logs.push(String(d));
+    stdout.push(String(d));
+  });
   child.stderr?.on("data", (d) => logs.push(String(d)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gateway exited early:\n${logs.join("")}`);
     try {
-      const r = await fetch(`${url}/health`);
-      if (r.status === 200 || r.status === 503) break;
+      // Any answer means the server is up. Not /health: its first call must not be the test's own
+      // business (uptime), and a gateway with a broken database still answers here.
+      const r = await fetch(`${url}/v1`);
+      await r.body?.cancel();
+      // Warm up the database connection as the first page or API call would (an error is fine here).
+      const key = env.CLAUDE_AUTH_KEY;
+      const warm = await fetch(`${url}/v1/usage`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+      await warm.body?.cancel();
+      break;
     } catch {}
     if (Date.now() > deadline) throw new Error(`gateway did not start:\n${logs.join("")}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -85,11 +104,20 @@ export async function startGateway(env: Record<string, string> = {}, dbPath = te
     url,
     dbPath,
     logs,
+    schema,
+    stdout: () => stdout.join(""),
+    logLines: () =>
+      stdout
+        .join("")
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l)),
     openai: (o = {}) =>
       new OpenAI({
         baseURL: `${url}/v1`,
         apiKey: o.apiKey ?? "unused",
         maxRetries: 0,
+        fetch: validatingFetch(schema),
         defaultHeaders: o.sessionId ? { "X-Session-ID": o.sessionId } : {},
       }),
     records: () => query(`SELECT * FROM Request ORDER BY createdAt, rowid`),

@@ -1,7 +1,8 @@
+import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOllama, startFakeOllama } from "../fakes/ollama";
-import { type Gateway, startGateway } from "../helpers/gateway";
+import { eventually, type Gateway, startGateway } from "../helpers/gateway";
 import { expectError, expectModel, expectModelList } from "../helpers/schema";
 
 let fake: FakeOllama;
@@ -45,6 +46,52 @@ describe("GET /v1/models", () => {
       .catch((x) => x);
     expect(e).toBeInstanceOf(OpenAI.NotFoundError);
     expect(e.code).toBe("model_not_found");
+    // a "%" in the id is decoded once: a 404 naming the id, not a 500
+    for (const id of ["ollama/100%", "50%off", "a%zz"]) {
+      const x = await gw
+        .openai()
+        .models.retrieve(id)
+        .catch((y) => y);
+      expect(x, id).toBeInstanceOf(OpenAI.NotFoundError);
+      expect(x.message).toContain(`\`${id}\``);
+    }
+  });
+
+  it("GET /v1 and /v1/ answer the JSON 404 of an unknown path", async () => {
+    for (const p of ["/v1", "/v1/"]) {
+      const res = await fetch(`${gw.url}${p}`);
+      expect(res.status, p).toBe(404);
+      const body = await res.json();
+      expectError(body);
+      expect(body.error.code).toBe("unknown_url");
+    }
+  });
+});
+
+describe("the Ollama model list", () => {
+  it("gives up on a slow /api/tags (Claude models still listed), then caches for MODELS_CACHE_MS", async () => {
+    const slow = await startFakeOllama();
+    const g = await startGateway({ OLLAMA_URL: slow.url, MODELS_CACHE_MS: "600000" });
+    const tags = () => slow.requests.filter((r) => r.path === "/api/tags").length;
+    try {
+      slow.tagsDelayMs = 15_000; // far past the list's short timeout
+      const first = await g.openai().models.list();
+      expect(first.data.map((m) => m.id)).toContain("claude-code");
+      expect(first.data.some((m) => m.id.startsWith("ollama/"))).toBe(false);
+      expect(tags()).toBe(1);
+      slow.tagsDelayMs = 0;
+      const second = await g.openai().models.list(); // a failure is not cached
+      expect(second.data.map((m) => m.id)).toContain("ollama/qwen3:8b");
+      expect(tags()).toBe(2);
+      const third = await g.openai().models.list();
+      expect(third.data.map((m) => m.id)).toEqual(second.data.map((m) => m.id));
+      expect((await g.openai().models.retrieve("ollama/llava:7b")).id).toBe("ollama/llava:7b");
+      expect(tags()).toBe(2); // cache hits
+      expect(g.schema.failures).toEqual([]);
+    } finally {
+      await g.stop();
+      await slow.close();
+    }
   });
 });
 
@@ -61,6 +108,7 @@ describe("GET /v1/usage", () => {
       .create({ model: "ollama/missing", messages: [{ role: "user", content: "x" }] })
       .catch(() => {});
     fake.script = () => undefined;
+    await fetch(`${gw.url}/v1/chat/completions`, { method: "POST", body: "{not json" });
 
     const res = await fetch(`${gw.url}/v1/usage?since=${encodeURIComponent(t0)}`);
     expect(res.status).toBe(200);
@@ -78,6 +126,9 @@ describe("GET /v1/usage", () => {
     expect(row("ollama/qwen3:8b").avg_duration_ms).toBeGreaterThanOrEqual(0);
     expect(row("ollama/llava:7b")).toMatchObject({ requests: 1, total_tokens: 14 });
     expect(row("ollama/missing")).toMatchObject({ requests: 1, errors: 1, total_tokens: 0 });
+    // a body that could not be parsed names no model: "unknown", never ""
+    expect(row("unknown")).toMatchObject({ provider: "unknown", requests: 1, errors: 1 });
+    expect(body.data.some((r: { model: string; provider: string }) => !r.model || !r.provider)).toBe(false);
 
     const future = Math.floor(Date.now() / 1000) + 3600;
     const empty = await (await fetch(`${gw.url}/v1/usage?since=${future}`)).json();
@@ -95,15 +146,43 @@ describe("GET /v1/usage", () => {
 
 describe("GET /health", () => {
   it("reports version, uptime, database, Claude binary and Ollama", async () => {
+    // uptime is the process's, not counted from the first /health call (this one)
+    await new Promise((r) => setTimeout(r, 2_000));
     const res = await fetch(`${gw.url}/health`);
     expect(res.status).toBe(200);
     const h = await res.json();
     expect(h).toMatchObject({ status: "ok", database: { ok: true }, ollama: { reachable: true, version: "0.12.6" } });
     expect(typeof h.version).toBe("string");
-    expect(h.uptime_s).toBeGreaterThanOrEqual(0);
+    expect(h.uptime_s).toBeGreaterThanOrEqual(2);
     expect(h.claude).toHaveProperty("found");
     expect(h.claude).toHaveProperty("path");
-    expect(JSON.stringify(h)).not.toMatch(/AUTH_KEY=|secret/i);
+  });
+
+  it("shows no secrets: not the auth key, not the user:password of OLLAMA_URL", async () => {
+    const withCreds = fake.url.replace("http://", "http://ollama-user:pa55-w0rd@");
+    const locked = await startGateway({ OLLAMA_URL: withCreds, CLAUDE_AUTH_KEY: "k3y-never-shown" });
+    try {
+      const res = await fetch(`${locked.url}/health`);
+      const text = await res.text();
+      expect(res.status).toBe(200);
+      const h = JSON.parse(text);
+      expect(h.auth).toBe("required");
+      expect(h.ollama.url).toBe(fake.url);
+      expect(h.ollama.reachable).toBe(true); // the credentials are used (Basic auth), only not shown
+      expect(text).not.toContain("k3y-never-shown");
+      expect(text).not.toContain("pa55-w0rd");
+      expect(text).not.toContain("ollama-user");
+      const before = fake.requests.length;
+      const ok = await locked.openai({ apiKey: "k3y-never-shown" }).chat.completions.create({
+        model: "ollama/qwen3:8b",
+        messages: [{ role: "user", content: "hi" }],
+      });
+      expect(ok.choices[0]?.message.content).toBe("Echo: hi");
+      expect(fake.requests.length).toBeGreaterThan(before);
+      expect(locked.stdout()).not.toContain("pa55-w0rd");
+    } finally {
+      await locked.stop();
+    }
   });
 
   it("answers 503 when the database is unusable", async () => {
@@ -229,5 +308,23 @@ describe("console login", () => {
     } finally {
       await locked.stop();
     }
+  });
+});
+
+describe("the database", () => {
+  it("runs in WAL mode", async () => {
+    await gw.openai().chat.completions.create({ model: "ollama/qwen3:8b", messages: [{ role: "user", content: "w" }] });
+    await eventually(() => gw.records().length > 0);
+    expect(gw.query("PRAGMA journal_mode")).toEqual([{ journal_mode: "wal" }]);
+  });
+});
+
+describe("the build check", () => {
+  it("counts package.json among the build inputs (src/server/version.ts imports it)", async () => {
+    // @ts-expect-error plain .mjs module without types
+    const { buildInputs, root } = await import("../../scripts/lib.mjs");
+    const inputs = (buildInputs() as string[]).map((f) => path.relative(root, f));
+    expect(inputs).toContain("package.json");
+    expect(inputs).toContain(path.join("src", "server", "version.ts"));
   });
 });

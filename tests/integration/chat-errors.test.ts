@@ -54,6 +54,29 @@ describe("errors are OpenAI error bodies with the right status, one record each"
     expect(rec).toMatchObject({ status: "error", httpStatus: 400 });
   });
 
+  it("an empty body → 400; every error response carries x-request-id, the id of its record", async () => {
+    let id: string | null = null;
+    const rec = await oneRecord(async () => {
+      const res = await post("");
+      id = res.headers.get("x-request-id");
+      const err = await errorBody(res, 400);
+      expect(err.type).toBe("invalid_request_error");
+    });
+    expect(id).toMatch(/^req_/);
+    expect(rec).toMatchObject({ id, status: "error", httpStatus: 400 });
+    for (const res of [
+      await post("{bad"),
+      await post(JSON.stringify({ model: "ollama/nope:1b", messages: [{ role: "user", content: "x" }] })),
+      await fetch(`${gw.url}/v1/chat/completions`),
+      await fetch(`${gw.url}/v1/nowhere`),
+      await fetch(`${gw.url}/v1/models/ollama%2Fnone`),
+    ]) {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.headers.get("x-request-id"), res.url).toMatch(/^req_/);
+      expectError(await res.json());
+    }
+  });
+
   it("schema violations → 400 naming param", async () => {
     const cases: [unknown, string][] = [
       [{ messages: [{ role: "user", content: "x" }] }, "model"],
@@ -209,6 +232,45 @@ describe("errors are OpenAI error bodies with the right status, one record each"
     fake.script = () => undefined;
   });
 
+  it("an error page that is not JSON → 502 with a short, clean message; nothing printed", async () => {
+    const page = `<html><head><title>502 Bad Gateway</title></head><body>${"<p>nginx</p>".repeat(50)}</body></html>`;
+    fake.script = () => ({ rawError: { status: 502, contentType: "text/html", body: page } });
+    const before = gw.stdout().length;
+    for (const stream of [false, true]) {
+      const err = await errorBody(
+        await post(JSON.stringify({ model: "ollama/qwen3:8b", messages: [{ role: "user", content: "x" }], stream })),
+        502,
+      );
+      expect(err.message).toMatch(/Ollama answered 502/);
+      expect(err.message).not.toMatch(/<|nginx/);
+      expect(err.message.length).toBeLessThan(200);
+    }
+    // a plain-text error line is kept; a proxy's 404 page is no "model not found"
+    fake.script = () => ({ rawError: { status: 503, contentType: "text/plain", body: "upstream overloaded" } });
+    const err = await errorBody(
+      await post(JSON.stringify({ model: "ollama/qwen3:8b", messages: [{ role: "user", content: "x" }] })),
+      502,
+    );
+    expect(err.message).toMatch(/upstream overloaded/);
+    fake.script = () => ({ rawError: { status: 404, contentType: "text/html", body: "<h1>Not Found</h1>" } });
+    await errorBody(
+      await post(JSON.stringify({ model: "ollama/qwen3:8b", messages: [{ role: "user", content: "x" }] })),
+      502,
+    );
+    // a stream line that is not JSON fails the run instead of being printed and skipped
+    fake.script = () => ({ chunks: ["a", "b"], rawLines: ["this is not json"] });
+    const bad = await errorBody(
+      await post(JSON.stringify({ model: "ollama/qwen3:8b", messages: [{ role: "user", content: "x" }] })),
+      502,
+    );
+    expect(bad.message).toMatch(/not JSON/);
+    fake.script = () => undefined;
+    await new Promise((r) => setTimeout(r, 200));
+    const printed = gw.stdout().slice(before);
+    expect(printed).not.toMatch(/Getting text|invalid json|Failed to/);
+    for (const line of printed.split("\n").filter(Boolean)) expect(() => JSON.parse(line), line).not.toThrow();
+  });
+
   it("a stream cut without its final line → 502", async () => {
     fake.script = () => ({ chunks: ["a"], truncate: true });
     const e = await gw
@@ -249,6 +311,70 @@ describe("Ollama unreachable", () => {
       expect(rec).toMatchObject({ status: "error", httpStatus: 503, provider: "ollama" });
     } finally {
       await down.stop();
+    }
+  });
+});
+
+describe("the request log", () => {
+  it("writes one JSON line per request on stdout with its id (= x-request-id), status and path", async () => {
+    const before = gw.stdout().length;
+    const calls: [string, RequestInit | undefined, string][] = [
+      [
+        "/v1/chat/completions",
+        {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ model: "ollama/qwen3:8b", messages: [{ role: "user", content: "x" }] }),
+        },
+        "/v1/chat/completions",
+      ],
+      ["/v1/chat/completions", { method: "POST", body: "{bad" }, "/v1/chat/completions"],
+      ["/v1/models", undefined, "/v1/models"],
+      ["/v1/nowhere", undefined, "/v1/nowhere"],
+      ["/health", undefined, "/health"],
+    ];
+    const seen: { id: string; status: number; path: string }[] = [];
+    for (const [path, init, logged] of calls) {
+      const res = await fetch(`${gw.url}${path}`, init);
+      await res.arrayBuffer();
+      seen.push({ id: res.headers.get("x-request-id") ?? "", status: res.status, path: logged });
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const printed = gw.stdout().slice(before).split("\n").filter(Boolean);
+    const lines = printed.map((l) => JSON.parse(l)); // stdout is JSON only
+    for (const s of seen) {
+      expect(s.id).toMatch(/^req_/);
+      const mine = lines.filter((l) => l.id === s.id);
+      expect(mine, s.path).toHaveLength(1);
+      // chat lines are the record ("chat.completion": status ok/error/cancelled plus httpStatus)
+      const line = mine[0];
+      expect(line.path).toBe(s.path);
+      expect(typeof line.status === "number" ? line.status : line.httpStatus).toBe(s.status);
+      expect(["request", "chat.completion"]).toContain(line.msg);
+    }
+    expect(lines.filter((l) => l.id)).toHaveLength(seen.length);
+  });
+});
+
+describe("OLLAMA_TIMEOUT_MS", () => {
+  it("ends a run that takes longer with 504, recorded as an error", async () => {
+    const slow = await startFakeOllama();
+    slow.script = () => ({ chunks: ["late"], delayMs: 8_000 });
+    const short = await startGateway({ OLLAMA_URL: slow.url, OLLAMA_TIMEOUT_MS: "1000" });
+    try {
+      const e = await short
+        .openai()
+        .chat.completions.create({ model: "ollama/qwen3:8b", messages: [{ role: "user", content: "x" }] })
+        .catch((x) => x);
+      expect(e.status).toBe(504);
+      expect(e.message).toMatch(/OLLAMA_TIMEOUT_MS/);
+      expect(short.schema.failures).toEqual([]);
+      const rec = await eventually(() => short.records().at(-1));
+      expect(rec).toMatchObject({ status: "error", httpStatus: 504, provider: "ollama" });
+      await eventually(() => slow.aborted === 1, 10_000);
+    } finally {
+      await short.stop();
+      await slow.close();
     }
   });
 });

@@ -109,12 +109,29 @@ function paramOf(path: PropertyKey[]): string {
   );
 }
 
+/** As OpenAI does: a named tool_choice must name one of `tools`, and "required" needs tools. */
+function checkToolChoice(req: ChatRequest): ChatRequest {
+  const choice = req.tool_choice;
+  const names = (req.tools ?? []).map((t) => t.function.name);
+  if (choice && typeof choice === "object" && !names.includes(choice.function.name)) {
+    throw badRequest(
+      `Invalid value for 'tool_choice': no function named '${choice.function.name}' in 'tools'.`,
+      "tool_choice",
+      "invalid_value",
+    );
+  }
+  if (choice === "required" && names.length === 0) {
+    throw badRequest("Invalid value for 'tool_choice': 'required' needs 'tools'.", "tool_choice", "invalid_value");
+  }
+  return req;
+}
+
 export function parseChatRequest(body: unknown): ChatRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw badRequest("The request body must be a JSON object.", null, "invalid_body");
   }
   const result = chatRequestSchema.safeParse(body);
-  if (result.success) return result.data;
+  if (result.success) return checkToolChoice(result.data);
   const issue = result.error.issues[0];
   const param = issue ? paramOf(issue.path) : null;
   const message = issue

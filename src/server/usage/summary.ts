@@ -20,6 +20,9 @@ export interface UsageRow {
 
 export type { TimeRange };
 
+/** The model and provider of requests that never named a (valid) one: bad JSON, 401, 413… */
+export const UNKNOWN = "unknown";
+
 /** ISO 8601, or Unix time in seconds (or milliseconds when it is that large). */
 export function parseTime(raw: string | null, param: string): Date | null {
   if (raw == null || raw.trim() === "") return null;
@@ -63,4 +66,39 @@ export async function usageByModel(range: TimeRange): Promise<UsageRow[]> {
     cost_usd: r.cost_usd == null ? null : Number(r.cost_usd),
     avg_duration_ms: Math.round(num(r.duration_ms) / Math.max(1, num(r.requests))),
   }));
+}
+
+/**
+ * The rows as /v1/usage shows them: a request whose body could not be parsed has no model, one refused
+ * before its provider was chosen has no provider; both show as "unknown" (rows that meet are merged).
+ */
+export function namedRows(rows: UsageRow[]): UsageRow[] {
+  const out = new Map<string, UsageRow>();
+  for (const r of rows) {
+    const row = { ...r, model: r.model || UNKNOWN, provider: r.provider || UNKNOWN };
+    const key = JSON.stringify([row.model, row.provider]);
+    const prev = out.get(key);
+    if (!prev) {
+      out.set(key, row);
+      continue;
+    }
+    const requests = prev.requests + row.requests;
+    out.set(key, {
+      ...prev,
+      requests,
+      errors: prev.errors + row.errors,
+      cancelled: prev.cancelled + row.cancelled,
+      prompt_tokens: prev.prompt_tokens + row.prompt_tokens,
+      completion_tokens: prev.completion_tokens + row.completion_tokens,
+      total_tokens: prev.total_tokens + row.total_tokens,
+      cached_tokens: prev.cached_tokens + row.cached_tokens,
+      cost_usd: prev.cost_usd == null && row.cost_usd == null ? null : (prev.cost_usd ?? 0) + (row.cost_usd ?? 0),
+      avg_duration_ms: Math.round(
+        (prev.avg_duration_ms * prev.requests + row.avg_duration_ms * row.requests) / requests,
+      ),
+    });
+  }
+  return [...out.values()].sort(
+    (a, b) => b.requests - a.requests || (a.model < b.model ? -1 : a.model > b.model ? 1 : 0),
+  );
 }

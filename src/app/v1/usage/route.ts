@@ -1,5 +1,5 @@
 import { apiRoute, otherMethods } from "@/server/http/handler";
-import { parseTime, usageByModel } from "@/server/usage/summary";
+import { namedRows, parseTime, usageByModel } from "@/server/usage/summary";
 
 export const dynamic = "force-dynamic";
 
@@ -7,7 +7,7 @@ export const GET = apiRoute(async (request) => {
   const q = new URL(request.url).searchParams;
   const since = parseTime(q.get("since"), "since");
   const until = parseTime(q.get("until"), "until");
-  const data = await usageByModel({ since, until });
+  const data = namedRows(await usageByModel({ since, until }));
   return Response.json({
     object: "list",
     since: since?.toISOString() ?? null,

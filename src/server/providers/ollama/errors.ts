@@ -1,28 +1,34 @@
 /** Ollama failures → OpenAI errors with the right status. */
 import { ApiError, modelNotFound } from "../../openai/errors";
+import { OllamaHttpError, OllamaStreamBroken, OllamaUnreachable } from "./transport";
+import { redactUrl } from "./url";
 
-const causeOf = (e: unknown): string => {
-  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
-  return cause?.code ?? cause?.message ?? (e as Error)?.message ?? String(e);
-};
+const MODEL_MISSING = /model\b.*\bnot found|not found.*\bmodel\b/i;
 
+/**
+ * Only a failure to get any response is "unreachable" (503, naming OLLAMA_URL); anything that goes
+ * wrong once Ollama answered (an error status, a broken or cut stream, an `{"error"}` line) is a 502
+ * upstream error, except "model not found" (404) and Ollama's own 400s.
+ */
 export function ollamaError(e: unknown, model: string, ollamaUrl: string): ApiError {
   if (e instanceof ApiError) return e;
-  const err = e as { name?: string; status_code?: number; error?: string; message?: string };
-  if (err?.name === "ResponseError" && typeof err.status_code === "number") {
-    const detail = err.error ?? err.message ?? "";
-    if (err.status_code === 404) return modelNotFound(model);
-    if (err.status_code === 400) {
-      return new ApiError(400, `Ollama rejected the request: ${detail}`, { code: "upstream_bad_request" });
-    }
-    return new ApiError(502, `Ollama answered ${err.status_code}: ${detail}`, { code: "upstream_error" });
-  }
-  if (err?.name === "TypeError" || /fetch failed|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH/.test(causeOf(e))) {
-    return new ApiError(503, `Ollama is unreachable at OLLAMA_URL=${ollamaUrl} (${causeOf(e)}).`, {
+  if (e instanceof OllamaUnreachable) {
+    return new ApiError(503, `Ollama is unreachable at OLLAMA_URL=${redactUrl(ollamaUrl)} (${e.message}).`, {
       code: "upstream_unavailable",
     });
   }
-  const msg = err?.message ?? String(e);
-  if (/not found/i.test(msg) && /model/i.test(msg)) return modelNotFound(model);
+  if (e instanceof OllamaHttpError) {
+    const pageMissing = /page not found/i.test(e.message);
+    if (e.status === 404 && !pageMissing && (e.fromOllama || MODEL_MISSING.test(e.message)))
+      return modelNotFound(model);
+    if (e.status === 400 && e.fromOllama) {
+      return new ApiError(400, `Ollama rejected the request: ${e.message}`, { code: "upstream_bad_request" });
+    }
+    const hint = e.fromOllama ? "" : ` (is OLLAMA_URL=${redactUrl(ollamaUrl)} an Ollama server?)`;
+    return new ApiError(502, `Ollama answered ${e.status}: ${e.message}${hint}`, { code: "upstream_error" });
+  }
+  if (e instanceof OllamaStreamBroken) return new ApiError(502, e.message, { code: "upstream_error" });
+  const msg = String((e as Error)?.message ?? e).slice(0, 500);
+  if (MODEL_MISSING.test(msg)) return modelNotFound(model);
   return new ApiError(502, `Ollama failed: ${msg}`, { code: "upstream_error" });
 }

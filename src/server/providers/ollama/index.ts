@@ -5,6 +5,7 @@ import type { ChatEvent, FinishReason, Provider, RunInput, RunResult } from "../
 import { ollamaClient } from "./client";
 import { ollamaError } from "./errors";
 import { toOllamaRequest } from "./request";
+import { type Piece, ThinkSplitter } from "./think";
 
 export const OLLAMA_PREFIX = "ollama/";
 
@@ -24,18 +25,24 @@ async function* run(input: RunInput): AsyncGenerator<ChatEvent, RunResult> {
 
   let toolIndex = 0;
   let last: ChatResponse | undefined;
+  // Thinking always comes back as reasoning, also when a model inlines it as <think>…</think>.
+  const think = new ThinkSplitter();
+  const events = (pieces: Piece[]): ChatEvent[] => pieces.map((p) => ({ type: p.type, text: p.text }));
   try {
     for await (const part of stream) {
       const m = part.message;
       if (m?.thinking) yield { type: "reasoning", text: m.thinking };
-      if (m?.content) yield { type: "text", text: m.content };
+      if (m?.content) yield* events(think.push(m.content));
       for (const call of m?.tool_calls ?? []) {
         const id = (call as { id?: string }).id || newCallId();
         const args = call.function.arguments;
         const text = typeof args === "string" ? args : JSON.stringify(args ?? {});
         yield { type: "tool_call", index: toolIndex++, id, name: call.function.name, arguments: text };
       }
-      if (part.done) last = part;
+      if (part.done) {
+        last = part;
+        yield* events(think.flush());
+      }
     }
   } catch (e) {
     fail(e);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseChatRequest } from "../../openai/schemas";
-import { parseArguments, toOllamaRequest } from "./request";
+import { parseArguments, toOllamaRequest, toolsOf } from "./request";
 
 describe("toOllamaRequest", () => {
   it("maps roles, images, tool calls and tool results", () => {
@@ -42,5 +42,23 @@ describe("toOllamaRequest", () => {
     expect(parseArguments("")).toEqual({});
     expect(parseArguments("[1]")).toEqual({ value: [1] });
     expect(parseArguments("not json")).toEqual({ value: "not json" });
+  });
+});
+
+describe("toolsOf", () => {
+  const tool = (name: string) => ({ type: "function" as const, function: { name, parameters: {} } });
+  const req = (tool_choice: unknown) =>
+    parseChatRequest({
+      model: "ollama/m",
+      messages: [{ role: "user", content: "x" }],
+      tools: [tool("a"), tool("b")],
+      tool_choice,
+    });
+  it("sends no tools for none, only the named one for a function, all of them otherwise", () => {
+    expect(toolsOf(req("none"))).toEqual([]);
+    expect(toolsOf(req({ type: "function", function: { name: "b" } })).map((t) => t.function.name)).toEqual(["b"]);
+    expect(toolsOf(req("required"))).toHaveLength(2);
+    expect(toolsOf(req("auto"))).toHaveLength(2);
+    expect(toolsOf(req(undefined))).toHaveLength(2);
   });
 });

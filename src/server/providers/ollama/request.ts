@@ -69,6 +69,18 @@ function thinkOf(effort: ChatRequest["reasoning_effort"]): boolean | undefined {
   return effort !== "none";
 }
 
+/**
+ * Ollama cannot force a tool call: `tool_choice: "none"` sends no tools, a named function sends only
+ * that tool, and "required" / "auto" send them all (the model may still answer in text).
+ */
+export function toolsOf(req: ChatRequest): NonNullable<ChatRequest["tools"]> {
+  const tools = req.tools ?? [];
+  const choice = req.tool_choice;
+  if (choice === "none") return [];
+  if (choice && typeof choice === "object") return tools.filter((t) => t.function.name === choice.function.name);
+  return tools;
+}
+
 export function toOllamaRequest(req: ChatRequest, upstreamModel: string, messages: ChatMessage[]): OllamaChatRequest {
   const options: Record<string, unknown> = {
     temperature: req.temperature ?? undefined,
@@ -79,7 +91,7 @@ export function toOllamaRequest(req: ChatRequest, upstreamModel: string, message
     presence_penalty: req.presence_penalty ?? undefined,
     frequency_penalty: req.frequency_penalty ?? undefined,
   };
-  const tools = req.tool_choice === "none" ? [] : (req.tools ?? []);
+  const tools = toolsOf(req);
   const think = thinkOf(req.reasoning_effort);
   return {
     model: upstreamModel,

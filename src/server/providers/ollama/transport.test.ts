@@ -1,0 +1,59 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ollamaError } from "./errors";
+import { errorBodyMessage, OllamaHttpError, OllamaUnreachable, ollamaFetch } from "./transport";
+import { redactUrl } from "./url";
+
+describe("redactUrl", () => {
+  it("drops user:password and keeps the rest", () => {
+    expect(redactUrl("http://u:p@host:11434")).toBe("http://host:11434");
+    expect(redactUrl("https://u@host/ollama/")).toBe("https://host/ollama/");
+    expect(redactUrl("http://localhost:11434")).toBe("http://localhost:11434");
+  });
+});
+
+describe("errorBodyMessage", () => {
+  it("keeps Ollama's {error}, a short plain line, and nothing of an HTML page", () => {
+    expect(errorBodyMessage('{"error":"model \'x\' not found"}', "application/json")).toEqual({
+      message: "model 'x' not found",
+      fromOllama: true,
+    });
+    expect(errorBodyMessage("overloaded", "text/plain")).toEqual({ message: "overloaded", fromOllama: false });
+    expect(errorBodyMessage("<html><body>502</body></html>", "text/html").message).toBeNull();
+    expect(errorBodyMessage("x".repeat(500), "text/plain").message).toBeNull();
+  });
+});
+
+describe("ollamaFetch", () => {
+  let server: http.Server;
+  let url = "";
+  const seen: (string | undefined)[] = [];
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      if (req.url === "/reset") return req.socket.destroy();
+      res.writeHead(502, { "content-type": "text/html" });
+      res.end("<html>bad gateway</html>");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it("sends URL credentials as Basic auth; an error page becomes a clean 502", async () => {
+    const f = ollamaFetch(new AbortController().signal);
+    const e = await f(url.replace("http://", "http://me:pw@")).catch((x) => x);
+    expect(e).toBeInstanceOf(OllamaHttpError);
+    expect(seen.at(-1)).toBe(`Basic ${Buffer.from("me:pw").toString("base64")}`);
+    const api = ollamaError(e, "ollama/m", "http://me:pw@h:1");
+    expect(api.status).toBe(502);
+    expect(api.message).not.toMatch(/<html|pw/);
+  });
+
+  it("a connection closed before any response is unreachable (503)", async () => {
+    const e = await ollamaFetch(new AbortController().signal)(`${url}/reset`).catch((x) => x);
+    expect(e).toBeInstanceOf(OllamaUnreachable);
+    expect(ollamaError(e, "ollama/m", url).status).toBe(503);
+  });
+});
