@@ -80,8 +80,8 @@ export async function startGateway(env: Record<string, string> = {}, dbPath = te
     if (child.exitCode !== null) throw new Error(`gateway exited early:\n${logs.join("")}`);
     try {
       // Any answer means the server is up. Not /health: its first call must not be the test's own
-      // business (uptime), and a gateway with a broken database still answers here.
-      const r = await fetch(`${url}/v1`);
+      // business (uptime); not /v1: a failed /v1 request leaves a record. A static file has no effects.
+      const r = await fetch(`${url}/icon.svg`);
       await r.body?.cancel();
       // Warm up the database connection as the first page or API call would (an error is fine here).
       const key = env.CLAUDE_AUTH_KEY;

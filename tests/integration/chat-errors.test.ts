@@ -136,7 +136,7 @@ describe("errors are OpenAI error bodies with the right status, one record each"
     expect(rec).toMatchObject({ status: "error", httpStatus: 404, errorCode: "model_not_found", stream: 1 });
   });
 
-  it("a Claude model without a usable binary → 503 naming CLAUDE_BIN; a malformed model name → 400", async () => {
+  it("a Claude model without a usable binary → 503 naming CLAUDE_BIN; a flag as model name → 404, never run", async () => {
     const rec = await oneRecord(async () => {
       const e = await gw
         .openai()
@@ -150,7 +150,8 @@ describe("errors are OpenAI error bodies with the right status, one record each"
       .openai()
       .chat.completions.create({ model: "--dangerously-skip-permissions", messages: [{ role: "user", content: "x" }] })
       .catch((x) => x);
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(404);
+    expect(bad.code).toBe("model_not_found");
     expect(bad.param).toBe("model");
   });
 
