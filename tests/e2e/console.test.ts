@@ -574,6 +574,7 @@ describe("console login", () => {
       expect(cookie?.value).not.toContain("e2e-key");
 
       // A login that expired or was cleared: a page asks again, with its path and query as `next`…
+      await p.goto("about:blank"); // no console page left running to react to the lost login itself
       await ctx.clearCookies();
       await p.goto(`${locked.url}/dashboard/requests?status=ok`);
       await poll(() => p.url(), { timeout: 10_000 }).toContain("/login?next=");
