@@ -21,9 +21,9 @@ const askStream = (content: string) =>
   c.gw.openai().chat.completions.create({ model: "claude-code", messages: [{ role: "user", content }], stream: true });
 
 /** Starts a streamed request and waits for its first bytes; the caller aborts it. */
-async function startSlowStream(content: string, headers: Record<string, string> = {}) {
+async function startSlowStream(content: string, headers: Record<string, string> = {}, gw = c.gw) {
   const controller = new AbortController();
-  const res = await fetch(`${c.gw.url}/v1/chat/completions`, {
+  const res = await fetch(`${gw.url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify({ model: "claude-code", messages: [{ role: "user", content }], stream: true }),
@@ -177,18 +177,11 @@ describe("one CLI per session", () => {
 
   it("a cancelled stream's process is gone before the next request on its session starts", async () => {
     const sid = `cancel-order-${Date.now()}`;
-    const controller = new AbortController();
-    const res = await fetch(`${slow.gw.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-session-id": sid },
-      body: JSON.stringify({
-        model: "claude-code",
-        messages: [{ role: "user", content: "a b c d e f g h i j [[fake:slow=400]]" }],
-        stream: true,
-      }),
-      signal: controller.signal,
-    });
-    if (res.status !== 200) throw new Error(`${res.status}: ${await res.text()}`);
+    const { controller } = await startSlowStream(
+      "a b c d e f g h i j [[fake:slow=400]]",
+      { "x-session-id": sid },
+      slow.gw,
+    );
     const old = claudePids(slow.configDir);
     expect(old.length).toBeGreaterThan(0);
     const next = slow.gw

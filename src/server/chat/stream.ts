@@ -46,18 +46,20 @@ export function streamCompletion(s: StreamInput): ReadableStream<Uint8Array> {
       out?.close();
     } catch {}
   };
+  /** Stops the run for `reason` and sends the error event, if the client is still there for it. */
+  const failWith = async (reason: unknown) => {
+    const error = await stopRun(reason);
+    if (error && !closed) {
+      try {
+        out?.enqueue(sseEvent(error.toBody()));
+      } catch {}
+    }
+  };
   // Aborted (the timeout) while no pull is waiting on the run, e.g. a client that stopped reading:
   // end it now instead of at a next pull that may never come.
   const onAbort = () => {
     if (pulling || closed) return;
-    void stopRun(s.abort.signal.reason).then((error) => {
-      if (error && !closed) {
-        try {
-          out?.enqueue(sseEvent(error.toBody()));
-        } catch {}
-      }
-      end();
-    });
+    void failWith(s.abort.signal.reason).then(end);
   };
   s.abort.signal.addEventListener("abort", onAbort, { once: true });
 
@@ -87,16 +89,14 @@ export function streamCompletion(s: StreamInput): ReadableStream<Uint8Array> {
         }
       } catch (e) {
         finished = true;
-        const error = await stopRun(e);
-        if (error && !closed) controller.enqueue(sseEvent(error.toBody()));
+        await failWith(e);
       } finally {
         pulling = false;
       }
       if (!finished && !closed && s.abort.signal.aborted) {
         // Aborted while this pull was taking its step: finish here.
         finished = true;
-        const error = await stopRun(s.abort.signal.reason);
-        if (error && !closed) controller.enqueue(sseEvent(error.toBody()));
+        await failWith(s.abort.signal.reason);
       }
       if (finished) end();
     },

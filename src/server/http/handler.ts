@@ -74,3 +74,11 @@ export function otherMethods(allowed: string[], opts: { auth: boolean } = { auth
     typeof handler
   >;
 }
+
+/** Handlers for a path that is no endpoint: a JSON 404 (and its record) for every method. */
+export function unknownPath() {
+  const handler = apiRoute(async (_req, ctx) => {
+    throw new ApiError(404, `Unknown request URL: ${ctx.method} ${ctx.path}.`, { code: "unknown_url" });
+  });
+  return { GET: handler, POST: handler, PUT: handler, PATCH: handler, DELETE: handler };
+}

@@ -1,14 +1,6 @@
-import { apiRoute } from "@/server/http/handler";
-import { ApiError } from "@/server/openai/errors";
+import { unknownPath } from "@/server/http/handler";
 
 export const dynamic = "force-dynamic";
 
-const unknownPath = apiRoute(async (_req, ctx) => {
-  throw new ApiError(404, `Unknown request URL: ${ctx.method} ${ctx.path}.`, { code: "unknown_url" });
-});
-
-export const GET = unknownPath;
-export const POST = unknownPath;
-export const PUT = unknownPath;
-export const PATCH = unknownPath;
-export const DELETE = unknownPath;
+/** Any unknown /v1 path: a JSON 404 in OpenAI's shape. */
+export const { GET, POST, PUT, PATCH, DELETE } = unknownPath();
