@@ -74,6 +74,7 @@ export class RequestRecorder {
       ttftMs: this.firstTokenAt === null ? null : this.firstTokenAt - this.ctx.startedAt,
       userAgent: this.ctx.userAgent,
       clientAddress: this.ctx.clientAddress,
+      endpoint: this.ctx.path.slice(0, 200),
     };
     let saved = true;
     try {

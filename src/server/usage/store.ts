@@ -24,6 +24,7 @@ export interface RequestRow {
   ttftMs: number | null;
   userAgent: string | null;
   clientAddress: string | null;
+  endpoint: string;
 }
 
 export interface RequestContentRow {
