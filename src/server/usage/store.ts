@@ -24,7 +24,8 @@ export interface RequestRow {
   ttftMs: number | null;
   userAgent: string | null;
   clientAddress: string | null;
-  endpoint: string;
+  /** The API path; defaults to /v1/chat/completions in the table. */
+  endpoint?: string;
 }
 
 export interface RequestContentRow {
