@@ -44,16 +44,19 @@ export function hostOptions(): Options {
     pathToClaudeCodeExecutable: bin.path,
     env: childProcessEnv(),
     includePartialMessages: true,
-    systemPrompt: { type: "preset", preset: "claude_code" },
+    systemPrompt: { type: "preset", preset: "claude_code", snapshot: false },
     ...(e.CLAUDE_SKIP_PERMS ? { permissionMode: "bypassPermissions", allowDangerouslySkipPermissions: true } : {}),
   };
 }
 
-/** The system prompt option for a turn's configuration (CLAUDE_SYSTEM_PROMPT_MODE). */
+/**
+ * The system prompt option for a turn's configuration (CLAUDE_SYSTEM_PROMPT_MODE). Never recorded in
+ * the session (`snapshot: false`): a resumed session takes the system prompt its request sends now.
+ */
 function systemPrompt(c: TurnConfig): Options["systemPrompt"] {
-  if (!c.systemPrompt) return { type: "preset", preset: "claude_code" };
-  if (env().CLAUDE_SYSTEM_PROMPT_MODE === "replace") return c.systemPrompt;
-  return { type: "preset", preset: "claude_code", append: c.systemPrompt };
+  if (!c.systemPrompt) return { type: "preset", preset: "claude_code", snapshot: false };
+  if (env().CLAUDE_SYSTEM_PROMPT_MODE === "replace") return { type: "custom", prompt: c.systemPrompt, snapshot: false };
+  return { type: "preset", preset: "claude_code", append: c.systemPrompt, snapshot: false };
 }
 
 /** A new process for a turn: a stateless run, a session's new Claude session, or a resume. */
