@@ -96,6 +96,8 @@ export const envSchema = z.object({
   CLAUDE_WARM_SESSIONS: int(4, 0, 1_000),
   CLAUDE_WARM_IDLE_MS: int(5 * 60_000, 1_000, 24 * 3_600_000),
   CLAUDE_SPARES: int(1, 0, 64),
+  CLAUDE_TOOL_WAIT_MS: int(10 * 60_000, 1_000, 24 * 3_600_000),
+  CLAUDE_KEEP_BUILTIN_TOOLS: bool(false),
   OLLAMA_URL: httpUrl("http://localhost:11434"),
   OLLAMA_TIMEOUT_MS: int(30 * 60_000, 1_000, 24 * 3_600_000),
   MAX_BODY_BYTES: int(25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),

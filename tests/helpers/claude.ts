@@ -84,6 +84,7 @@ export function claudePids(configDir: string): number[] {
 /** What the gateway's /health reports about its live `claude` processes. */
 export async function processStats(gw: { url: string }): Promise<{
   running: number;
+  waiting: number;
   idle: number;
   spare: number;
   pids: { running: number[]; idle: number[]; spare: number[] };

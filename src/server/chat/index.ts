@@ -125,6 +125,7 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
         : null,
       signal: run.signal,
       started: run.startTimer,
+      requestId: recorder.ctx.id,
     });
     // Wait for the first event, so that an upstream that fails at once answers with a real status.
     const first = await events.next();

@@ -75,6 +75,8 @@ export class RequestRecorder {
       userAgent: this.ctx.userAgent,
       clientAddress: this.ctx.clientAddress,
       endpoint: this.ctx.path.slice(0, 200),
+      parentRequestId: outcome.result?.parentRequestId ?? null,
+      toolWaitMs: outcome.result?.toolWaitMs ?? null,
     };
     let saved = true;
     try {

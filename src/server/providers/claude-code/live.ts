@@ -1,5 +1,6 @@
 import "server-only";
 import type { Options, Query, SDKMessage, SDKUserMessage, SpawnedProcess } from "@anthropic-ai/claude-agent-sdk";
+import { ToolWaits } from "./client-tools";
 import type { ClaudeBlock } from "./prompt";
 import { endProcess, residentBytes, spawnClaude, stderrTail } from "./spawn";
 
@@ -65,8 +66,12 @@ export class LiveProcess {
   costTotal: number | null = null;
   lastUsed = Date.now();
   turns = 0;
+  /** Whether the current turn has produced any answer yet. */
+  answered = false;
   readonly exited: Promise<void>;
   private child: SpawnedProcess | undefined;
+  /** The client tool calls this process waits on (its in-process MCP server answers from here). */
+  readonly waits = new ToolWaits();
   private readonly inbox = new Inbox();
   private readonly messages: AsyncIterator<SDKMessage>;
   private readonly query: Query;
@@ -79,7 +84,11 @@ export class LiveProcess {
    */
   constructor(
     readonly key: string,
-    start: (prompt: AsyncIterable<SDKUserMessage>, spawn: NonNullable<Options["spawnClaudeCodeProcess"]>) => Query,
+    start: (
+      prompt: AsyncIterable<SDKUserMessage>,
+      spawn: NonNullable<Options["spawnClaudeCodeProcess"]>,
+      waits: ToolWaits,
+    ) => Query,
     model: string | null,
     public kind: StartKind,
   ) {
@@ -87,7 +96,7 @@ export class LiveProcess {
     this.exited = new Promise((resolve) => {
       this.markExited = resolve;
     });
-    this.query = start(this.inbox, (opts) => this.adopt(spawnClaude(opts)));
+    this.query = start(this.inbox, (opts) => this.adopt(spawnClaude(opts)), this.waits);
     this.messages = this.query[Symbol.asyncIterator]();
   }
 
@@ -128,50 +137,48 @@ export class LiveProcess {
     this.model = model;
   }
 
-  /**
-   * Sends one user message and yields the process's messages up to and including the turn's
-   * `result`. An abort ends the process (a half-finished turn is never reused); a process that ends
-   * without a result throws ProcessGone.
-   */
-  async *turn(blocks: ClaudeBlock[], signal: AbortSignal): AsyncGenerator<SDKMessage, ResultMessage> {
+  /** Starts a turn: writes one user message to the process. Read its messages with next(). */
+  send(blocks: ClaudeBlock[]): void {
     if (!this.alive) throw new ProcessGone(false, this.stderr(), this.exit);
     this.state = "running";
     this.turns++;
+    this.answered = false;
     this.inbox.push(blocks);
-    let answered = false;
+  }
+
+  /**
+   * The turn's next message; its `result` ends the turn (the process is idle again). An abort ends
+   * the process (a half-finished turn is never reused); a process that ends without a result throws
+   * ProcessGone. A turn may be read across several calls and signals (a tool loop's HTTP legs).
+   */
+  async next(signal: AbortSignal): Promise<SDKMessage> {
+    let onAbort = () => {};
     const aborted = new Promise<never>((_, reject) => {
-      const onAbort = () => reject(signal.reason);
+      onAbort = () => reject(signal.reason);
       if (signal.aborted) onAbort();
       else signal.addEventListener("abort", onAbort, { once: true });
     });
     aborted.catch(() => {});
     try {
-      for (;;) {
-        const step = await Promise.race([this.messages.next(), aborted]);
-        if (step.done) throw new ProcessGone(answered, this.stderr(), this.exit);
-        const message = step.value;
-        if (message.type === "result") {
-          this.state = "idle";
-          this.lastUsed = Date.now();
-          this.sessionId = message.session_id ?? this.sessionId;
-          return message;
-        }
-        if ("session_id" in message && typeof message.session_id === "string" && message.session_id) {
-          this.sessionId = message.session_id;
-        }
-        if (message.type === "stream_event" || message.type === "assistant") answered = true;
-        yield message;
+      const step = await Promise.race([this.messages.next(), aborted]);
+      if (step.done) throw new ProcessGone(this.answered, this.stderr(), this.exit);
+      const message = step.value;
+      if ("session_id" in message && typeof message.session_id === "string" && message.session_id) {
+        this.sessionId = message.session_id;
       }
+      if (message.type === "result") {
+        this.state = "idle";
+        this.lastUsed = Date.now();
+      } else if (message.type === "stream_event" || message.type === "assistant") {
+        this.answered = true;
+      }
+      return message;
     } catch (e) {
-      if (e instanceof ProcessGone || !this.alive) {
-        await this.close();
-        throw e instanceof ProcessGone ? e : new ProcessGone(answered, this.stderr(), this.exit);
-      }
       await this.close();
-      throw e;
+      if (e instanceof ProcessGone || signal.aborted) throw e;
+      throw new ProcessGone(this.answered, this.stderr(), this.exit);
     } finally {
-      // Left before the result (the consumer stopped, an error): the process is not reusable.
-      if (this.state === "running") await this.close();
+      signal.removeEventListener("abort", onAbort);
     }
   }
 
@@ -182,6 +189,7 @@ export class LiveProcess {
   /** Ends the process (TERM to its group, KILL after a grace period) and waits until it is gone. */
   async close(): Promise<void> {
     if (this.state !== "dead") this.state = "dead";
+    this.waits.abandon();
     this.inbox.end();
     try {
       this.query.close();

@@ -5,6 +5,14 @@ import type { Options } from "@anthropic-ai/claude-agent-sdk";
 import { childProcessEnv, env } from "../../env";
 import { ApiError } from "../../openai/errors";
 import { findClaude } from "./binary";
+import {
+  CLIENT_PREFIX,
+  CLIENT_SERVER,
+  type ClientTool,
+  clientToolServer,
+  type ToolWaits,
+  toolsKey,
+} from "./client-tools";
 import { binaryMissing } from "./errors";
 
 /** The default working directory: a folder of its own, so runs never see the gateway's files (its database). */
@@ -25,11 +33,20 @@ export interface TurnConfig {
   /** null: Claude Code's own default model. */
   model: string | null;
   systemPrompt: string | null;
+  /** The client's function tools, offered on an in-process MCP server. */
+  tools: ClientTool[];
+  /** A JSON Schema the answer must fit (response_format), or null. */
+  outputSchema: Record<string, unknown> | null;
 }
 
 /** What is fixed when a process starts: a live process serves only turns with the same key. */
 export const processKey = (c: TurnConfig): string =>
-  JSON.stringify({ system: c.systemPrompt, mode: env().CLAUDE_SYSTEM_PROMPT_MODE });
+  JSON.stringify({
+    system: c.systemPrompt,
+    mode: env().CLAUDE_SYSTEM_PROMPT_MODE,
+    tools: toolsKey(c.tools),
+    output: c.outputSchema ? toolsKey([{ name: "", description: "", parameters: c.outputSchema }]) : null,
+  });
 
 /**
  * Options every process gets, whatever it serves: the binary (CLAUDE_BIN or the SDK's own), the
@@ -59,10 +76,30 @@ function systemPrompt(c: TurnConfig): Options["systemPrompt"] {
   return { type: "preset", preset: "claude_code", append: c.systemPrompt, snapshot: false };
 }
 
+/**
+ * The client's tools: an in-process MCP server whose calls wait for the client (up to
+ * CLAUDE_TOOL_WAIT_MS), allowed by name; Claude Code's own tools are off unless CLAUDE_KEEP_BUILTIN_TOOLS.
+ */
+function toolOptions(c: TurnConfig, waits: ToolWaits): Options {
+  if (!c.tools.length) return {};
+  const e = env();
+  return {
+    mcpServers: { [CLIENT_SERVER]: clientToolServer(c.tools, waits, e.CLAUDE_TOOL_WAIT_MS + 60_000) },
+    allowedTools: c.tools.map((t) => `${CLIENT_PREFIX}${t.name}`),
+    ...(e.CLAUDE_KEEP_BUILTIN_TOOLS ? {} : { tools: [] }),
+  };
+}
+
 /** A new process for a turn: a stateless run, a session's new Claude session, or a resume. */
-export function coldOptions(c: TurnConfig, session: { resume?: string; sessionId?: string }): Options {
+export function coldOptions(
+  c: TurnConfig,
+  session: { resume?: string; sessionId?: string },
+  waits: ToolWaits,
+): Options {
   return {
     ...hostOptions(),
+    ...toolOptions(c, waits),
+    ...(c.outputSchema ? { outputFormat: { type: "json_schema", schema: c.outputSchema } } : {}),
     cwd: workdir(),
     systemPrompt: systemPrompt(c),
     ...(c.model ? { model: c.model } : {}),
@@ -73,4 +110,4 @@ export function coldOptions(c: TurnConfig, session: { resume?: string; sessionId
 
 /** Whether a ready spare (started with the host options and no system prompt) can serve this turn. */
 export const spareCanServe = (c: TurnConfig): boolean =>
-  c.systemPrompt === null || env().CLAUDE_SYSTEM_PROMPT_MODE === "append";
+  !c.tools.length && !c.outputSchema && (c.systemPrompt === null || env().CLAUDE_SYSTEM_PROMPT_MODE === "append");

@@ -4,6 +4,7 @@ import { env } from "../../env";
 import { LiveProcess } from "./live";
 import { hostOptions, processKey, type TurnConfig, workdir } from "./options";
 import { endProcess, residentBytes, spawnClaude } from "./spawn";
+import { closePaused, pausedCount } from "./tool-loop";
 
 interface Spare {
   spare: SpareProcess;
@@ -13,6 +14,8 @@ interface Spare {
 
 export interface ClaudeProcessStats {
   running: number;
+  /** Turns paused while their clients run tools (see CLAUDE_TOOL_WAIT_MS). */
+  waiting: number;
   idle: number;
   spare: number;
   /** Resident memory of every live process, by state, in bytes. */
@@ -91,7 +94,7 @@ export class ClaudePool {
     const { child } = spare;
     const live = new LiveProcess(
       processKey(config),
-      (prompt) =>
+      (prompt, _spawn, _waits) =>
         spare.spare.claim({
           prompt,
           options: {
@@ -111,6 +114,11 @@ export class ClaudePool {
   track(proc: LiveProcess): void {
     this.running.add(proc);
     void proc.exited.then(() => this.running.delete(proc));
+  }
+
+  /** No longer running a turn, but not ended either (a turn paused for the client's tool results). */
+  untrack(proc: LiveProcess): void {
+    this.running.delete(proc);
   }
 
   release(proc: LiveProcess): void {
@@ -177,6 +185,7 @@ export class ClaudePool {
     const known = (pids: Array<number | undefined>) => pids.filter((p): p is number => p !== undefined);
     return {
       running: this.running.size,
+      waiting: pausedCount(),
       idle: idle.length,
       spare: this.spares.length,
       rssBytes: {
@@ -206,6 +215,7 @@ export class ClaudePool {
         await endProcess(s.child);
       }),
       ...[...this.running].map((p) => p.close()),
+      closePaused(),
     ]);
   }
 }
