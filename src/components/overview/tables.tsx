@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { RouterOutputs } from "@/trpc/types";
 import { fmtCost, fmtInt, fmtMs, fmtTime } from "../format";
+import { Subject } from "../requests/subject-view";
 
 type ModelRow = RouterOutputs["usage"]["byModel"][number];
 type ErrorRow = RouterOutputs["usage"]["latestErrors"][number];
@@ -127,7 +128,9 @@ export function LatestErrors({ rows, failed = false }: { rows: ErrorRow[] | unde
               className="flex flex-wrap items-baseline gap-x-3 hover:underline"
             >
               <span className="rounded bg-red-950 px-1.5 text-xs text-red-300">{e.httpStatus}</span>
-              <span className="font-mono text-zinc-300">{e.model || "(none)"}</span>
+              <span className="font-mono text-zinc-300">
+                <Subject model={e.model} endpoint={e.endpoint} />
+              </span>
               <span className="text-xs text-zinc-500">{fmtTime(e.createdAt)}</span>
             </Link>
             <p className="mt-0.5 truncate text-zinc-400" title={e.errorMessage ?? ""}>
