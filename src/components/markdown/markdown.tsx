@@ -3,6 +3,7 @@ import { memo } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import remarkGfm from "remark-gfm";
+import { splitBlocks } from "./blocks";
 import "./markdown.css";
 
 // GFM (tables, task lists, strikethrough, autolinks) and code highlighting with highlight.js's common
@@ -21,16 +22,26 @@ const components: Components = {
   a: ({ node: _node, ...props }) => <a {...props} target="_blank" rel="noopener noreferrer nofollow" />,
 };
 
+/** One block of the text; memoized, so a block that is final is not parsed again. */
+const Block = memo(function Block({ text }: { text: string }) {
+  return (
+    <ReactMarkdown remarkPlugins={remarkPlugins} rehypePlugins={rehypePlugins} components={components}>
+      {text}
+    </ReactMarkdown>
+  );
+});
+
 /**
- * A model's answer as Markdown. Memoized: while one reply streams, finished replies are not parsed
- * again; the streaming one is re-parsed per update (see bench/markdown.bench.ts for the cost).
+ * A model's answer as Markdown. While a reply streams only its last block is parsed again on each
+ * update (blocks.ts); finished replies are not parsed again at all (bench/markdown.perf.ts: the cost).
  */
 export const Markdown = memo(function Markdown({ text, className = "" }: { text: string; className?: string }) {
   return (
     <div className={`md ${className}`} data-testid="markdown">
-      <ReactMarkdown remarkPlugins={remarkPlugins} rehypePlugins={rehypePlugins} components={components}>
-        {text}
-      </ReactMarkdown>
+      {splitBlocks(text).map((block, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a block's place never changes as the text grows
+        <Block key={i} text={block} />
+      ))}
     </div>
   );
 });
