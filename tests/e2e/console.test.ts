@@ -767,6 +767,13 @@ describe("console polish: Markdown, one row per model, labelled legends, endpoin
       expect(await p.getByTestId("request-table").innerText()).not.toContain("(none)");
       const failed = rows.filter({ hasText: "/v1/models" }).first();
       expect(await failed.innerText()).toContain("error 401");
+      await shot(p, "polish-requests-desktop");
+      await p.setViewportSize({ width: 390, height: 844 });
+      const cards = p.getByTestId("request-card");
+      await poll(() => cards.count()).toBe(6);
+      expect((await cards.getByTestId("subject").allInnerTexts()).filter((t) => t === "/v1/models")).toHaveLength(3);
+      await shot(p, "polish-requests-phone");
+      await p.setViewportSize({ width: 1366, height: 900 });
       await failed.getByRole("link").first().click();
       await poll(() => p.getByText("Endpoint", { exact: true }).count()).toBe(1);
       const endpoint = p.locator("dt", { hasText: /^Endpoint$/ }).locator("xpath=following-sibling::dd");
