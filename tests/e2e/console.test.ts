@@ -712,6 +712,11 @@ describe("console polish: Markdown, one row per model, labelled legends, endpoin
       const unknown = rows.filter({ has: p.locator("[data-col=model]", { hasText: "unknown" }) });
       expect(await unknown.locator("[data-col=provider]").innerText()).toBe("unknown");
       expect(await unknown.locator("[data-col=requests]").innerText()).toBe("3");
+      // Nothing to filter the log on for calls that named no model: no link; a model's row links to its requests.
+      expect(await unknown.locator("[data-col=model] a").count()).toBe(0);
+      expect(await claude.locator("[data-col=model] a").getAttribute("href")).toBe(
+        "/dashboard/requests?model=claude-code",
+      );
       // The same rows as GET /v1/usage.
       const usage = await (await api("/v1/usage")).json();
       const data = Array.isArray(usage) ? usage : usage.data;
