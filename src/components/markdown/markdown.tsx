@@ -1,5 +1,5 @@
 "use client";
-import { memo } from "react";
+import { memo, useDeferredValue, useMemo } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import remarkGfm from "remark-gfm";
@@ -34,11 +34,15 @@ const Block = memo(function Block({ text }: { text: string }) {
 /**
  * A model's answer as Markdown. While a reply streams only its last block is parsed again on each
  * update (blocks.ts); finished replies are not parsed again at all (bench/markdown.perf.ts: the cost).
+ * The text is a deferred value: when deltas come faster than they can be rendered, React drops the
+ * stale renders and shows the newest text, and typing elsewhere on the page stays responsive.
  */
 export const Markdown = memo(function Markdown({ text, className = "" }: { text: string; className?: string }) {
+  const shown = useDeferredValue(text);
+  const blocks = useMemo(() => splitBlocks(shown), [shown]);
   return (
     <div className={`md ${className}`} data-testid="markdown">
-      {splitBlocks(text).map((block, i) => (
+      {blocks.map((block, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: a block's place never changes as the text grows
         <Block key={i} text={block} />
       ))}
