@@ -2,6 +2,7 @@ import "server-only";
 import { env } from "../env";
 import type { ApiError } from "../openai/errors";
 import type { RunResult } from "../providers/types";
+import { providerOf } from "./attribution";
 import { insertRequest, type RequestRow } from "./store";
 
 export interface RequestContext {
@@ -55,7 +56,7 @@ export class RequestRecorder {
       id: this.ctx.id,
       createdAt: new Date(this.ctx.startedAt),
       model: this.model,
-      provider: this.provider,
+      provider: this.provider || providerOf(this.model),
       upstreamModel: outcome.result?.upstreamModel ?? this.upstreamModel,
       stream: this.stream,
       sessionId: this.sessionId,
