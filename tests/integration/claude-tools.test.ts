@@ -1,6 +1,9 @@
 /** OpenAI function calling and structured output on Claude Code models, driven by the `openai` SDK. */
+import { createOpenAI } from "@ai-sdk/openai";
+import { generateObject, generateText, stepCountIs, tool } from "ai";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { lastToolResults } from "../fakes/anthropic";
 import { type ClaudeSetup, claudePids, processStats, startClaudeGateway, turnPids } from "../helpers/claude";
 import { eventually } from "../helpers/gateway";
@@ -298,5 +301,39 @@ describe("structured output on Claude Code", () => {
     await eventually(async () => (await turnPids(c)).length === 0, 5_000);
     const s = await processStats(c.gw);
     expect(claudePids(c.configDir).length).toBe(s.pids.spare.length + s.pids.idle.length);
+  });
+});
+
+describe("the Vercel AI SDK against Claude Code", () => {
+  const model = () => createOpenAI({ baseURL: `${c.gw.url}/v1`, apiKey: "unused" }).chat("claude-code");
+
+  it("generateObject gets an object that fits its zod schema", async () => {
+    const { object } = await generateObject({
+      model: model(),
+      schema: z.object({ city: z.string(), temp: z.number(), sky: z.enum(["clear", "cloudy"]) }),
+      prompt: "the weather in Oslo",
+    });
+    expect(object).toEqual({ city: "sample", temp: 1, sky: "clear" });
+  });
+
+  it("generateText runs a tool loop to the final text", async () => {
+    const seen: unknown[] = [];
+    const result = await generateText({
+      model: model(),
+      prompt: "weather please [[fake:tool=get_weather]]",
+      tools: {
+        get_weather: tool({
+          description: "The weather in a city",
+          inputSchema: z.object({ q: z.string() }),
+          execute: async (args) => {
+            seen.push(args);
+            return "hail";
+          },
+        }),
+      },
+      stopWhen: stepCountIs(3),
+    });
+    expect(seen).toEqual([{ q: "weather please" }]);
+    expect(result.text).toBe("Got: hail");
   });
 });
