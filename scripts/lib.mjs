@@ -19,18 +19,46 @@ function run(cmd, args, opts = {}) {
 
 const nodeBin = (pkgPath) => [process.execPath, r("node_modules", pkgPath)];
 
-/** Installs dependencies when node_modules is missing or older than the lock file. */
+const readJson = (file) => {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Why node_modules does not hold exactly what package-lock.json names (null when it does): compared
+ * with npm's own record of what it installed (node_modules/.package-lock.json). Optional packages
+ * (other platforms' binaries) may be absent.
+ */
+export function depsMismatch(dir = root) {
+  const want = readJson(path.join(dir, "package-lock.json"))?.packages;
+  if (!want) return "package-lock.json is missing or unreadable";
+  const have = readJson(path.join(dir, "node_modules", ".package-lock.json"))?.packages;
+  if (!have) return "node_modules is missing";
+  for (const [key, pkg] of Object.entries(want)) {
+    if (key === "" || pkg.link) continue;
+    const got = have[key];
+    if (!got) {
+      if (pkg.optional || pkg.devOptional || pkg.peer) continue;
+      return `${key} is not installed`;
+    }
+    if (got.version !== pkg.version) return `${key} is ${got.version}, the lock file says ${pkg.version}`;
+  }
+  return null;
+}
+
+/**
+ * Installs exactly the lock file (`npm ci`) when node_modules is missing or differs from it. Never
+ * `npm install`: that may rewrite package-lock.json, and a fresh clone must leave it as committed.
+ */
 export function ensureDeps() {
-  const marker = r("node_modules", ".package-lock.json");
-  const lock = r("package-lock.json");
-  const fresh =
-    fs.existsSync(marker) && (!fs.existsSync(lock) || fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs);
-  if (fresh && fs.existsSync(r("node_modules", "next"))) return;
-  console.log("cc-bridge: installing dependencies (npm install)…");
+  const why = depsMismatch();
+  if (!why) return;
+  console.log(`cc-bridge: installing dependencies from package-lock.json (npm ci): ${why}…`);
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  run(npm, ["install", "--no-audit", "--no-fund"]);
-  // npm may leave the marker older than a lock file it did not rewrite.
-  if (fs.existsSync(marker)) fs.utimesSync(marker, new Date(), new Date());
+  run(npm, ["ci", "--no-audit", "--no-fund"]);
 }
 
 function hashOf(files) {

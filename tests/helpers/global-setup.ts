@@ -3,7 +3,6 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-// @ts-expect-error plain .mjs module without types
 import { ensureBuild, ensurePrismaClient, migrate } from "../../scripts/lib.mjs";
 
 export default function setup({ provide }: { provide: (key: string, value: unknown) => void }) {
