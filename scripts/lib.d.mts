@@ -6,3 +6,4 @@ export function buildInputs(): string[];
 export function ensureBuild(): void;
 export function migrate(dbPath: string): void;
 export function loadEnv(source?: Record<string, string | undefined>): Promise<Record<string, unknown>>;
+export function pendingMigrations(dbPath: string): string[] | null;
