@@ -1,7 +1,9 @@
 // `npm start` as a supervisor, systemd, Docker or Ctrl-C meet it: a signal to the npm process stops the
 // whole tree (gracefully: runs in flight end with 503), and a second instance shares one database.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -135,6 +137,44 @@ describe.each(["SIGTERM", "SIGINT"] as const)("%s to the `npm start` process", (
       expect(rec).toEqual([{ status: "error", httpStatus: 503, errorCode: "gateway_shutdown" }]);
     } finally {
       kill(l);
+    }
+  });
+});
+
+describe("the server behind `npm start`", () => {
+  it("stops within seconds when npm itself is killed (SIGKILL) instead of serving on as an orphan", async () => {
+    const l = await npmStart({ USAGE_DB_PATH: path.join(dir, "orphan.db") });
+    try {
+      await healthy(l);
+      const pids = tree(l.child.pid!);
+      process.kill(l.child.pid!, "SIGKILL");
+      await eventually(() => alive(pids).length === 0, 10_000);
+      await expect(fetch(`${l.url}/health`)).rejects.toThrow();
+    } finally {
+      kill(l);
+    }
+  });
+
+  it("exits 1 naming the address when its port is taken", async () => {
+    const busy = http.createServer();
+    await new Promise<void>((r) => busy.listen(0, "127.0.0.1", r));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const res = spawnSync(process.execPath, ["scripts/serve.mjs"], {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: "production",
+          PORT: String(port),
+          USAGE_DB_PATH: path.join(dir, "p.db"),
+        },
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(res.status).toBe(1);
+      expect(res.stderr).toContain(`cc-bridge: cannot listen on 127.0.0.1:${port} (EADDRINUSE): another program`);
+    } finally {
+      busy.close();
     }
   });
 });
