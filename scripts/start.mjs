@@ -7,13 +7,17 @@ const env = await loadEnv();
 ensurePrismaClient();
 ensureBuild();
 migrate(env.USAGE_DB_PATH);
-const { stop } = await serve({ port: env.PORT, host: env.HOST });
+await serve({ port: env.PORT, host: env.HOST });
 
 // package.json runs this file with `exec`, so npm's forwarded SIGTERM/SIGINT reach this process. Should
-// npm itself go away without a signal for us (SIGKILL), stop too rather than serve on as an orphan.
+// npm itself go away without a signal for us (SIGKILL), stop as if told to (runs end with 503 too)
+// rather than serve on as an orphan.
 if (process.env.npm_lifecycle_event === "start") {
   const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) stop("SIGTERM");
-  }, 1_000).unref();
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    process.kill(process.pid, "SIGTERM");
+  }, 1_000);
+  watch.unref();
 }
