@@ -114,6 +114,18 @@ const paramOf = (path: PropertyKey[]) =>
     "",
   );
 
+type Issue = z.core.$ZodIssue;
+
+/** The most specific issue: inside a union (string or items, say), the branch issue that got furthest. */
+function deepest(issue: Issue): Issue {
+  if (issue.code !== "invalid_union" || !issue.errors.length) return issue;
+  const inner = issue.errors
+    .flat()
+    .map((i) => deepest({ ...i, path: [...issue.path, ...i.path] } as Issue))
+    .sort((a, b) => b.path.length - a.path.length)[0];
+  return inner && inner.path.length > issue.path.length ? inner : issue;
+}
+
 /** A body against `schema`, or a 400 naming the first bad parameter the way OpenAI does. */
 export function parseWith<T extends z.ZodType>(schema: T, body: unknown, what: string): z.output<T> {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -121,7 +133,8 @@ export function parseWith<T extends z.ZodType>(schema: T, body: unknown, what: s
   }
   const result = schema.safeParse(body);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  const first = result.error.issues[0];
+  const issue = first ? deepest(first) : undefined;
   const param = issue ? paramOf(issue.path) : null;
   const message = issue ? `Invalid value for '${param || "body"}': ${issue.message}.` : `The body is not ${what}.`;
   const missing = issue?.code === "invalid_type" && /received undefined/.test(issue.message);

@@ -74,8 +74,8 @@ export function responseObject(
     })),
     top_p: req.top_p ?? 1,
     truncation: "disabled" as const,
-    usage: s.usage ? responseUsage(s.usage) : null,
-    user: req.user ?? null,
+    ...(s.usage ? { usage: responseUsage(s.usage) } : {}),
+    ...(req.user ? { user: req.user } : {}),
     metadata: req.metadata ?? {},
   };
 }
