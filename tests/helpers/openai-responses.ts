@@ -53,6 +53,20 @@ export function parseSse(text: string): SseEvent[] {
 }
 
 /**
+ * The spec types `embedding` as numbers only; a base64 answer (what the SDK asks for) is checked as
+ * the floats it decodes to (little-endian float32).
+ */
+export function decodeEmbeddings(body: any): any {
+  if (!Array.isArray(body?.data)) return body;
+  const decode = (e: unknown) => {
+    if (typeof e !== "string") return e;
+    const bytes = Buffer.from(e, "base64");
+    return Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(i * 4));
+  };
+  return { ...body, data: body.data.map((d: any) => ({ ...d, embedding: decode(d.embedding) })) };
+}
+
+/**
  * A fetch for the `openai` SDK that validates, as they go by, every Responses API body: JSON
  * responses, each stream event, embeddings and error bodies. Failures are collected in `failures`.
  */
@@ -91,7 +105,7 @@ export function responsesValidatingFetch(failures: string[]): typeof fetch {
         .json()
         .catch(() => undefined);
       if (res.status >= 400) note("ErrorResponse", body);
-      else if (url.pathname.endsWith("/embeddings")) note("CreateEmbeddingResponse", body);
+      else if (url.pathname.endsWith("/embeddings")) note("CreateEmbeddingResponse", decodeEmbeddings(body));
       else if (/\/responses(\/resp_[^/]+)?$/.test(url.pathname) && body?.object === "response") note("Response", body);
     }
     return res;
