@@ -114,4 +114,11 @@ describe("codex exec against the gateway (wire_api = responses)", () => {
     expect(result.tool_name).toBe("exec_command");
     expect(result.content).toContain("codex-was-here"); // Codex really ran the command
   });
+
+  it("protects /metrics with CLAUDE_AUTH_KEY when METRICS_KEY is not set", async () => {
+    expect((await fetch(`${gw.url}/metrics`)).status).toBe(401);
+    const res = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${KEY}` } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/^ccbridge_requests_total\{endpoint="\/v1\/responses",model="ollama\/qwen3:8b"/m);
+  });
 });

@@ -82,4 +82,16 @@ describe("POST /v1/responses with claude-code", () => {
     expect(fork.turnCount).toBe(2);
     expect(fork.upstreamSessionId).not.toBe(session.upstreamSessionId);
   });
+
+  it("answers 503 for embeddings when Ollama is unreachable, naming OLLAMA_URL", async () => {
+    const res = await fetch(`${c.gw.url}/v1/embeddings`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "ollama/nomic-embed-text", input: "x" }),
+    });
+    expect(res.status).toBe(503);
+    const body = await res.json();
+    expect(body.error).toMatchObject({ code: "upstream_unavailable" });
+    expect(body.error.message).toMatch(/OLLAMA_URL=/);
+  });
 });

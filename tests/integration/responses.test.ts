@@ -245,12 +245,15 @@ describe("POST /v1/responses with ollama/<model>", () => {
   });
 
   it("answers errors with the OpenAI error body and records them", async () => {
+    const chainStart = (await client.responses.create({ model: MODEL, input: "start" })).id;
     const cases: [unknown, number, string | null][] = [
       [{ model: "nope", input: "x" }, 404, "model"],
       [{ model: MODEL, input: "x", previous_response_id: "resp_missing" }, 404, "previous_response_id"],
       [{ model: MODEL }, 400, "input"],
       [{ model: MODEL, input: [{ type: "item_reference", id: "x" }] }, 400, "input[0].type"],
       [{ model: "ollama/absent", input: "x" }, 404, "model"],
+      // a chain stays on its backend: its session belongs to Ollama
+      [{ model: "claude-code", input: "x", previous_response_id: chainStart }, 400, "previous_response_id"],
     ];
     for (const [body, status, param] of cases) {
       const res = await post(body);
@@ -307,5 +310,40 @@ describe("POST /v1/responses with ollama/<model>", () => {
     expect(counted).toBe(records.length);
     expect(records.length).toBeGreaterThan(10);
     expect(records.every((r) => r.endpoint === "/v1/responses")).toBe(true);
+  });
+
+  it("uses X-Session-ID as a session when there is no previous_response_id", async () => {
+    const headers = { "x-session-id": `resp-session-${Date.now()}` };
+    fake.script = () => ({ chunks: ["one"] });
+    await client.responses.create({ model: MODEL, input: "first", store: false }, { headers });
+    await client.responses.create({ model: MODEL, input: "second", store: false }, { headers });
+    expect(
+      fake
+        .chats()
+        .at(-1)
+        ?.messages.map((m: any) => m.content),
+    ).toEqual(["first", "one", "second"]);
+  });
+
+  it("stops the upstream and records a cancelled request when the client goes away mid-stream", async () => {
+    fake.script = () => ({ chunks: ["a", "b", "c", "d", "e", "f"], delayMs: 200 });
+    const aborted = fake.aborted;
+    const controller = new AbortController();
+    const res = await fetch(`${gw.url}/v1/responses`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: MODEL, input: "long", stream: true }),
+      signal: controller.signal,
+    });
+    const reader = res.body!.getReader();
+    let seen = "";
+    while (!seen.includes("response.output_text.delta")) seen += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    const id = res.headers.get("x-request-id");
+    const rec = await eventually(() => gw.records().find((r) => r.id === id));
+    expect(rec).toMatchObject({ status: "cancelled", httpStatus: 499, endpoint: "/v1/responses" });
+    await eventually(() => fake.aborted > aborted);
+    const stored = await fetch(`${gw.url}/v1/responses/resp_${id?.slice(4)}`);
+    expect(stored.status).toBe(404);
   });
 });
