@@ -115,6 +115,13 @@ describe("codex exec against the gateway (wire_api = responses)", () => {
     expect(result.content).toContain("codex-was-here"); // Codex really ran the command
   });
 
+  it("takes a thinking model's reasoning items and prints the answer", async () => {
+    fake.script = () => ({ thinking: ["Let me ", "think."], chunks: ["Thought", " it through."] });
+    const run = await codexExec("Think first");
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toContain("Thought it through.");
+  });
+
   it("protects /metrics with CLAUDE_AUTH_KEY when METRICS_KEY is not set", async () => {
     expect((await fetch(`${gw.url}/metrics`)).status).toBe(401);
     const res = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${KEY}` } });

@@ -86,7 +86,7 @@ const toolChoice = z.union([
 // Unknown fields are tolerated (Codex sends include, prompt_cache_key, client_metadata…).
 export const responsesRequestSchema = z.looseObject({
   model: z.string().min(1, "must be a non-empty string"),
-  input: z.union([z.string(), z.array(inputItem)]),
+  input: z.union([z.string(), z.array(inputItem).min(1, "must contain at least one item")]),
   instructions: z.string().nullish(),
   previous_response_id: z.string().min(1).nullish(),
   stream: z.boolean().nullish(),

@@ -126,6 +126,7 @@ describe("Responses request → chat request", () => {
     const tool = badRequestOf(() => map({ input: "x", tools: [{ type: "function", name: "bad name!" }] }));
     expect(tool.param).toBe("tools[0].name");
     expect(badRequestOf(() => map({ input: "x", background: true })).param).toBe("background");
+    expect(badRequestOf(() => map({ input: [] })).param).toBe("input");
     expect(badRequestOf(() => parseResponsesRequest({ input: "x" })).code).toBe("missing_required_parameter");
   });
 });
