@@ -6,7 +6,7 @@ import type { ChatMessage, ChatRequest } from "../openai/schemas";
 import { resolveModel, timeoutError } from "../providers/registry";
 import type { ChatEvent, RunResult } from "../providers/types";
 import { acquireSessionLock } from "../sessions/lock";
-import { commitTurn, loadSession, type StoredSession } from "../sessions/store";
+import { commitTurn, loadSession, type StoredSession, sessionCostUsd } from "../sessions/store";
 import type { RequestRecorder } from "../usage/recorder";
 import { ClientCancelled, runSignal } from "./cancel";
 import { completionsFormat } from "./completions-format";
@@ -131,7 +131,12 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
       messages: plan.send,
       request,
       session: sessionId
-        ? { id: sessionId, upstreamSessionId: session?.upstreamSessionId ?? null, history: session?.history ?? [] }
+        ? {
+            id: sessionId,
+            upstreamSessionId: session?.upstreamSessionId ?? null,
+            history: session?.history ?? [],
+            costSoFar: () => sessionCostUsd(sessionId),
+          }
         : null,
       signal: run.signal,
       started: run.startTimer,

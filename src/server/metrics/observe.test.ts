@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import type { RequestRow } from "../usage/store";
 import { requestFinished, requestStarted } from "./observe";
 import { metrics } from "./registry";
-import { noteRecordWriteFailed, setClaudeProcessStats, setRecordWriteFailures } from "./sources";
+import { noteRecordWriteFailed, setRecordWriteFailures } from "./sources";
+
+// A scrape reads the Claude pool, which starts its spares: none here.
+process.env.CLAUDE_SPARES = "0";
 
 const row = (model: string, extra: Partial<RequestRow> = {}): RequestRow => ({
   id: "req_x",
@@ -64,12 +67,13 @@ describe("metrics", () => {
   });
 
   it("reads the Claude process pool and the failed-write count from what feeds them", async () => {
-    expect(await text()).toMatch(/^ccbridge_claude_processes\{state="spare"\} 0$/m);
-    setClaudeProcessStats(() => ({ running: 2, idle: 3, spare: 1, rssBytes: 900 }));
-    noteRecordWriteFailed();
     let t = await text();
-    expect(t).toMatch(/^ccbridge_claude_processes\{state="idle"\} 3$/m);
-    expect(t).toMatch(/^ccbridge_claude_processes_resident_memory_bytes 900$/m);
+    for (const state of ["running", "idle", "spare"]) {
+      expect(t).toMatch(new RegExp(`^ccbridge_claude_processes\\{state="${state}"\\} 0$`, "m"));
+      expect(t).toMatch(new RegExp(`^ccbridge_claude_processes_resident_memory_bytes\\{state="${state}"\\} 0$`, "m"));
+    }
+    noteRecordWriteFailed();
+    t = await text();
     expect(t).toMatch(/^ccbridge_record_write_failures_total 1$/m);
     setRecordWriteFailures(() => 7);
     t = await text();

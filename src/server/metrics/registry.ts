@@ -1,7 +1,9 @@
 import "server-only";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { claudeLimiter } from "../providers/claude-code";
-import { claudeProcessStats, recordWriteFailures } from "./sources";
+import { claudeLimiter, claudeProcessStats } from "../providers/claude-code";
+import { recordWriteFailures } from "./sources";
+
+const STATES = ["running", "idle", "spare"] as const;
 
 /** Seconds: from 50 ms to 30 min (runs of agents are long). */
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
@@ -59,19 +61,18 @@ function build() {
       labelNames: ["state"],
       registers: [registry],
       collect() {
-        // Until the provider reports its pool, every process is one running request.
-        const s = claudeProcessStats() ?? { running: claudeLimiter().running, idle: 0, spare: 0, rssBytes: 0 };
-        this.set({ state: "running" }, s.running);
-        this.set({ state: "idle" }, s.idle);
-        this.set({ state: "spare" }, s.spare);
+        const s = claudeProcessStats();
+        for (const state of STATES) this.set({ state }, s[state]);
       },
     }),
     claudeRss: new Gauge({
       name: "ccbridge_claude_processes_resident_memory_bytes",
-      help: "Resident memory of the Claude Code processes together (0 until the provider reports it).",
+      help: "Resident memory of the Claude Code processes, by state.",
+      labelNames: ["state"],
       registers: [registry],
       collect() {
-        this.set(claudeProcessStats()?.rssBytes ?? 0);
+        const s = claudeProcessStats();
+        for (const state of STATES) this.set({ state }, s.rssBytes[state]);
       },
     }),
     recordWriteFailures: new Counter({

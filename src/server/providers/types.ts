@@ -33,6 +33,11 @@ export interface ProviderSession {
   upstreamSessionId: string | null;
   /** The stored conversation (no system messages), for a provider that must rebuild its own. */
   history: ChatMessage[];
+  /**
+   * The cost recorded for the session so far: Claude reports a running total that carries across
+   * `--resume`, so a resumed turn's own cost is its total less this.
+   */
+  costSoFar?: () => Promise<number>;
 }
 
 export interface RunInput {

@@ -1,5 +1,5 @@
 /**
- * Claude Code's `--output-format stream-json` lines → chat events.
+ * The Agent SDK's messages of one turn (the CLI's stream-json lines, parsed) → chat events.
  *
  * - "stream" mode: text comes from the partial `stream_event` deltas, token by token. A whole
  *   `assistant` message that was not streamed is emitted at once, unless it replaces a message
@@ -55,7 +55,7 @@ export const streamInterrupted = () =>
     { code: "upstream_stream_interrupted" },
   );
 
-export class StreamJsonState {
+export class TurnEvents {
   sessionId: string | null = null;
   model: string | null = null;
   result: ClaudeResult | null = null;
@@ -68,16 +68,10 @@ export class StreamJsonState {
 
   constructor(readonly mode: "stream" | "buffer") {}
 
-  /** Feeds one stdout line; returns the events it yields (none for lines that carry no answer). */
-  push(raw: string): ChatEvent[] {
-    const s = raw.trim();
-    if (!s.startsWith("{")) return [];
-    let line: Line;
-    try {
-      line = JSON.parse(s) as Line;
-    } catch {
-      return [];
-    }
+  /** Feeds one SDK message; returns the events it yields (none for messages that carry no answer). */
+  push(message: unknown): ChatEvent[] {
+    if (!message || typeof message !== "object") return [];
+    const line = message as Line;
     if (line.session_id) this.sessionId = line.session_id;
     if (line.type === "result") {
       this.result = line as unknown as ClaudeResult;
