@@ -179,6 +179,14 @@ describe("POST /v1/responses with ollama/<model>", () => {
     // the chain is one session in the console, named after its first response
     const sessions = gw.query("SELECT id, turnCount FROM Session WHERE id = ?", first.id);
     expect(sessions).toEqual([{ id: first.id, turnCount: 2 }]);
+    // a branch whose run fails leaves no session behind
+    fake.script = () => ({ httpError: { status: 500, message: "runner crashed" } });
+    const failed = await post({ model: MODEL, input: "fails", previous_response_id: first.id });
+    expect(failed.status).toBe(502);
+    const failedId = `resp_${failed.headers.get("x-request-id")?.slice(4)}`;
+    expect(gw.query("SELECT id FROM Session WHERE id = ?", failedId)).toEqual([]);
+    const forked = (await post({ model: "ollama/absent", input: "x", previous_response_id: first.id })).headers;
+    expect(gw.query("SELECT id FROM Session WHERE id = ?", `resp_${forked.get("x-request-id")?.slice(4)}`)).toEqual([]);
   });
 
   it("does a function-tool round trip over function_call_output", async () => {

@@ -30,6 +30,8 @@ export interface ChatCall {
    * (the Responses API stores its response here); `turn` is the session's turn number of this run.
    */
   afterTurn?: (result: RunResult, acc: MessageAccumulator, turn: number) => Promise<void>;
+  /** Runs when the run failed or was cancelled, before the record is written (best effort). */
+  afterFailure?: () => Promise<void>;
 }
 
 export type ChatOutcome = { kind: "json"; body: unknown } | { kind: "stream"; body: ReadableStream<Uint8Array> };
@@ -104,6 +106,7 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
     },
     async fail(e, partial) {
       const reason = run.signal.aborted ? run.signal.reason : e;
+      await call.afterFailure?.().catch(() => {});
       if (reason instanceof ClientCancelled) {
         await recorder.finish({ status: "cancelled", reason: reason.message, result: partial });
         return null;

@@ -5,7 +5,7 @@ import { parseResponsesRequest } from "../openai/responses-schema";
 import type { RequestRecorder } from "../usage/recorder";
 import { responsesFormat } from "./format";
 import { toChatRequest } from "./map";
-import { forkSession, loadResponse, saveResponse, sessionTurns } from "./store";
+import { dropFork, forkSession, loadResponse, saveResponse, sessionTurns } from "./store";
 
 /** The response id of a request: `resp_` and the record's own id, so one leads to the other. */
 export const responseIdOf = (requestId: string) => `resp_${requestId.replace(/^req_/, "")}`;
@@ -18,12 +18,12 @@ export const responseNotFound = (id: string, param: string | null = null) =>
  * after the chain's first response): continuing the latest response of a chain continues that session
  * (Claude Code resumes, Ollama replays); continuing an earlier one forks a new session from that turn.
  */
-async function sessionFor(previousId: string, newId: string): Promise<string> {
+async function sessionFor(previousId: string, newId: string): Promise<{ id: string; forkedAt: number | null }> {
   const prev = await loadResponse(previousId);
   if (!prev?.sessionId) throw responseNotFound(previousId, "previous_response_id");
-  if ((await sessionTurns(prev.sessionId)) === prev.turn) return prev.sessionId;
+  if ((await sessionTurns(prev.sessionId)) === prev.turn) return { id: prev.sessionId, forkedAt: null };
   await forkSession(prev.sessionId, newId, prev.turn);
-  return newId;
+  return { id: newId, forkedAt: prev.turn };
 }
 
 /**
@@ -43,28 +43,38 @@ export async function createResponse(
   const chat = toChatRequest(req);
   const store = req.store !== false;
   let sessionId = headerSession;
-  if (req.previous_response_id) sessionId = await sessionFor(req.previous_response_id, id);
+  let forkedAt: number | null = null;
+  if (req.previous_response_id) ({ id: sessionId, forkedAt } = await sessionFor(req.previous_response_id, id));
   else if (!sessionId && store) sessionId = id;
+  const fork = forkedAt === null ? null : { id: sessionId as string, turns: forkedAt };
   const format = responsesFormat({ id, createdAt: Math.floor(recorder.ctx.startedAt / 1000), request: req });
-  return runChat({
-    request: chat,
-    sessionId,
-    recorder,
-    signal,
-    format,
-    sessionParam: req.previous_response_id ? "previous_response_id" : "X-Session-ID",
-    afterTurn: store
-      ? (result, _acc, turn) =>
-          saveResponse({
-            id,
-            requestId: recorder.ctx.id,
-            sessionId,
-            turn,
-            model: req.model,
-            body: JSON.stringify(format.final(result)),
-          })
-      : undefined,
-  });
+  try {
+    return await runChat({
+      request: chat,
+      sessionId,
+      recorder,
+      signal,
+      format,
+      sessionParam: req.previous_response_id ? "previous_response_id" : "X-Session-ID",
+      afterTurn: store
+        ? (result, _acc, turn) =>
+            saveResponse({
+              id,
+              requestId: recorder.ctx.id,
+              sessionId,
+              turn,
+              model: req.model,
+              body: JSON.stringify(format.final(result)),
+            })
+        : undefined,
+      // A fork whose first turn failed is removed again (nothing refers to it).
+      afterFailure: fork ? () => dropFork(fork.id, fork.turns) : undefined,
+    });
+  } catch (e) {
+    // (also when the run never started: an unknown model, say)
+    if (fork) await dropFork(fork.id, fork.turns).catch(() => {});
+    throw e;
+  }
 }
 
 export async function getResponse(id: string): Promise<unknown> {

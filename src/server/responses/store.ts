@@ -62,3 +62,9 @@ export async function forkSession(from: string, to: string, turns: number): Prom
     await tx.sessionMessage.createMany({ data: messages.map((m) => ({ ...m, sessionId: to })) });
   });
 }
+
+/** Removes a forked session whose first own turn failed (it still has only the copied turns). */
+export async function dropFork(sessionId: string, turns: number): Promise<void> {
+  const prisma = await db();
+  await prisma.session.deleteMany({ where: { id: sessionId, turnCount: turns } });
+}
