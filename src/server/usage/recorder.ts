@@ -1,5 +1,7 @@
 import "server-only";
 import { env } from "../env";
+import { requestFinished, requestStarted } from "../metrics/observe";
+import { noteRecordWriteFailed } from "../metrics/sources";
 import type { ApiError } from "../openai/errors";
 import type { RunResult } from "../providers/types";
 import { providerOf } from "./attribution";
@@ -32,7 +34,9 @@ export class RequestRecorder {
   private firstTokenAt: number | null = null;
   private finished: Promise<void> | null = null;
 
-  constructor(readonly ctx: RequestContext) {}
+  constructor(readonly ctx: RequestContext) {
+    requestStarted(ctx.path);
+  }
 
   markFirstToken(): void {
     this.firstTokenAt ??= Date.now();
@@ -85,8 +89,10 @@ export class RequestRecorder {
       await insertRequest(row, content);
     } catch (e) {
       saved = false;
+      noteRecordWriteFailed();
       console.error(JSON.stringify({ level: "error", msg: "usage record not saved", id: row.id, error: String(e) }));
     }
+    requestFinished(this.ctx.path, row);
     if (env().LOG_REQUESTS || !saved) {
       const { userAgent, errorMessage, createdAt, ...rest } = row;
       console.log(
