@@ -94,4 +94,33 @@ describe("POST /v1/responses with claude-code", () => {
     expect(body.error).toMatchObject({ code: "upstream_unavailable" });
     expect(body.error.message).toMatch(/OLLAMA_URL=/);
   });
+
+  it("a function tool round trip: function_call out, function_call_output continues the same Claude turn", async () => {
+    const tools = [
+      {
+        type: "function" as const,
+        name: "get_weather",
+        description: "The weather",
+        parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] },
+        strict: false,
+      },
+    ];
+    const input = [{ role: "user" as const, content: "weather now [[fake:tool=get_weather]]" }];
+    const first = await client.responses.create({ model: "claude-code", input, tools, store: false });
+    expectResponse(first);
+    const call = first.output.find((o) => o.type === "function_call");
+    expect(call).toMatchObject({ type: "function_call", name: "get_weather", arguments: '{"q":"weather now"}' });
+    const second = await client.responses.create({
+      model: "claude-code",
+      input: [
+        ...input,
+        call as never,
+        { type: "function_call_output", call_id: (call as { call_id: string }).call_id, output: "hot" },
+      ],
+      tools,
+      store: false,
+    });
+    expectResponse(second);
+    expect(second.output_text).toBe("Got: hot");
+  });
 });

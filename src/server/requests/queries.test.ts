@@ -219,6 +219,7 @@ describe("requestDetail", () => {
       clientAddress: null,
       endpoint: "/v1/chat/completions",
       content: { prompt: [{ role: "user", content: "Hi" }], answer: "Hello!" },
+      loop: { previous: null, next: [], toolWaitMs: null },
     });
   });
 
