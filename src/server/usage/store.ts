@@ -26,6 +26,8 @@ export interface RequestRow {
   clientAddress: string | null;
   /** The API path; defaults to /v1/chat/completions in the table. */
   endpoint?: string;
+  /** The API key that made the request. */
+  keyId?: string | null;
 }
 
 export interface RequestContentRow {
