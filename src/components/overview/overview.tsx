@@ -2,6 +2,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/trpc/client";
+import { SpendByKey } from "../keys/spend-by-key";
 import { SummaryCards } from "./cards";
 import { UsageCharts } from "./charts";
 import { LatestErrors, ModelTable } from "./tables";
@@ -77,6 +78,7 @@ export function Overview() {
         </div>
         <LatestErrors rows={errors.data} failed={Boolean(errors.error)} />
       </div>
+      <SpendByKey range={range} />
     </div>
   );
 }

@@ -13,6 +13,8 @@ export interface RequestFilter {
   provider?: string;
   status?: RequestStatus;
   sessionId?: string;
+  /** The API key that made the request. */
+  keyId?: string;
   /** createdAt ≥ since */
   since?: Date;
   /** createdAt < until */
@@ -43,6 +45,7 @@ export interface RequestListItem {
   costUsd: number | null;
   durationMs: number;
   ttftMs: number | null;
+  keyId: string | null;
 }
 
 const listSelect = {
@@ -62,6 +65,7 @@ const listSelect = {
   costUsd: true,
   durationMs: true,
   ttftMs: true,
+  keyId: true,
 } as const;
 
 /**
@@ -87,6 +91,7 @@ export async function listRequests(
       // model without ok requests would make it read every ok row to find none (0.4 s at 1M rows).
       status: filter.status === "ok" ? { notIn: ["error", "cancelled"] } : filter.status,
       sessionId: filter.sessionId,
+      keyId: filter.keyId,
       createdAt: { gte: filter.since, lt: filter.until, lte: after?.at },
       ...(after ? { OR: [{ createdAt: { lt: after.at } }, { id: { lt: after.id } }] } : {}),
     },
