@@ -163,8 +163,8 @@ describe("console overview (headless Chromium)", () => {
     await poll(() => rows.count()).toBe(2);
     const since = new Date(Date.now() - 86_400_000).toISOString();
     const usage = await (await fetch(`${c.gw.url}/v1/usage?since=${since}`)).json();
-    expect(usage.data).toHaveLength(2);
-    for (const u of usage.data) {
+    expect(usage).toHaveLength(2);
+    for (const u of usage) {
       const row = rows.filter({ has: page.locator(`[data-col=model]`, { hasText: u.model }) });
       expect(await row.count()).toBe(1);
       const cell = (k: string) => row.locator(`[data-col=${k}]`).innerText();

@@ -40,19 +40,21 @@ export interface KeyUsage {
   oldest: Date | null;
 }
 
-export async function usageSince(keyId: string, since: Date): Promise<KeyUsage> {
+export async function usageSince(keyId: string, since: Date, withOldest = false): Promise<KeyUsage> {
   const prisma = await db();
-  const a = await prisma.request.aggregate({
-    where: { keyId, createdAt: { gte: since } },
-    _count: { _all: true },
-    _sum: { totalTokens: true, costUsd: true },
-    _min: { createdAt: true },
-  });
+  const where = { keyId, createdAt: { gte: since } };
+  // (an aggregate's _min of a DateTime comes back unparsed from the SQLite adapter: ask for the row)
+  const [a, first] = await Promise.all([
+    prisma.request.aggregate({ where, _count: { _all: true }, _sum: { totalTokens: true, costUsd: true } }),
+    withOldest
+      ? prisma.request.findFirst({ where, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { createdAt: true } })
+      : null,
+  ]);
   return {
     requests: a._count._all,
     tokens: a._sum.totalTokens ?? 0,
     costUsd: a._sum.costUsd ?? 0,
-    oldest: a._min.createdAt,
+    oldest: first?.createdAt ?? null,
   };
 }
 
@@ -75,7 +77,7 @@ export async function admit(key: KeyRecord, now = Date.now()): Promise<Headers> 
   const period = budgetPeriod(key, now);
   const [budget, minute] = await Promise.all([
     hasBudget ? usageSince(key.id, period.start) : null,
-    key.tpmLimit !== null ? usageSince(key.id, new Date(now - MINUTE)) : null,
+    key.tpmLimit !== null ? usageSince(key.id, new Date(now - MINUTE), true) : null,
   ]);
   if (budget) {
     const overTokens = key.maxBudgetTokens !== null && budget.tokens >= key.maxBudgetTokens;
