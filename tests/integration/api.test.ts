@@ -163,7 +163,9 @@ describe("GET /health", () => {
     const withCreds = fake.url.replace("http://", "http://ollama-user:pa55-w0rd@");
     const locked = await startGateway({ OLLAMA_URL: withCreds, CLAUDE_AUTH_KEY: "k3y-never-shown" });
     try {
-      const res = await fetch(`${locked.url}/health`);
+      const anon = await (await fetch(`${locked.url}/health`)).json();
+      expect(anon.ollama.url).toBeUndefined(); // details are the admin's only
+      const res = await fetch(`${locked.url}/health`, { headers: { authorization: "Bearer k3y-never-shown" } });
       const text = await res.text();
       expect(res.status).toBe(200);
       const h = JSON.parse(text);
