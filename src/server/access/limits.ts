@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "../db";
 import { ApiError } from "../openai/errors";
-import type { KeyRecord } from "./store";
+import { type KeyRecord, toDate } from "./store";
 
 /**
  * A key's limits, checked from the database before any upstream work, so they hold across
@@ -40,22 +40,15 @@ export interface KeyUsage {
   oldest: Date | null;
 }
 
-export async function usageSince(keyId: string, since: Date, withOldest = false): Promise<KeyUsage> {
+export async function usageSince(keyId: string, since: Date): Promise<KeyUsage> {
   const prisma = await db();
   const where = { keyId, createdAt: { gte: since } };
-  // (an aggregate's _min of a DateTime comes back unparsed from the SQLite adapter: ask for the row)
-  const [a, first] = await Promise.all([
-    prisma.request.aggregate({ where, _count: { _all: true }, _sum: { totalTokens: true, costUsd: true } }),
-    withOldest
-      ? prisma.request.findFirst({ where, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { createdAt: true } })
-      : null,
-  ]);
-  return {
-    requests: a._count._all,
-    tokens: a._sum.totalTokens ?? 0,
-    costUsd: a._sum.costUsd ?? 0,
-    oldest: first?.createdAt ?? null,
-  };
+  const a = await prisma.request.aggregate({
+    where,
+    _count: { _all: true },
+    _sum: { totalTokens: true, costUsd: true },
+  });
+  return { requests: a._count._all, tokens: a._sum.totalTokens ?? 0, costUsd: a._sum.costUsd ?? 0, oldest: null };
 }
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
@@ -70,15 +63,36 @@ function limitError(status: 429, message: string, code: string, retryMs: number 
   });
 }
 
+/**
+ * The key's usage since the budget period's start and in the last minute, in one query over the
+ * (keyId, createdAt, id) index: plain SQL (CASE, SUM, MIN), the same in SQLite and PostgreSQL.
+ */
+async function windows(key: KeyRecord, periodStart: Date, minuteAgo: Date) {
+  const prisma = await db();
+  const from = periodStart < minuteAgo ? periodStart : minuteAgo;
+  const rows = await prisma.$queryRaw<Record<string, unknown>[]>`
+    SELECT
+      SUM(CASE WHEN "createdAt" >= ${periodStart} THEN "totalTokens" ELSE 0 END) AS "budgetTokens",
+      SUM(CASE WHEN "createdAt" >= ${periodStart} THEN "costUsd" ELSE 0 END) AS "budgetCost",
+      SUM(CASE WHEN "createdAt" >= ${minuteAgo} THEN "totalTokens" ELSE 0 END) AS "minuteTokens",
+      MIN(CASE WHEN "createdAt" >= ${minuteAgo} THEN "createdAt" END) AS "minuteOldest"
+    FROM "Request" WHERE "keyId" = ${key.id} AND "createdAt" >= ${from}`;
+  const r = rows[0] ?? {};
+  const n = (v: unknown) => (v == null ? 0 : Number(v));
+  return {
+    budget: { requests: 0, tokens: n(r.budgetTokens), costUsd: n(r.budgetCost), oldest: null },
+    minute: { requests: 0, tokens: n(r.minuteTokens), costUsd: 0, oldest: toDate(r.minuteOldest) },
+  } satisfies Record<string, KeyUsage>;
+}
+
 /** Checks the budget, then tpm, then takes an rpm slot. Answers the x-ratelimit-* headers, or throws a 429. */
 export async function admit(key: KeyRecord, now = Date.now()): Promise<Headers> {
   const headers = new Headers();
   const hasBudget = key.maxBudgetUsd !== null || key.maxBudgetTokens !== null;
   const period = budgetPeriod(key, now);
-  const [budget, minute] = await Promise.all([
-    hasBudget ? usageSince(key.id, period.start) : null,
-    key.tpmLimit !== null ? usageSince(key.id, new Date(now - MINUTE), true) : null,
-  ]);
+  const counted = hasBudget || key.tpmLimit !== null ? await windows(key, period.start, new Date(now - MINUTE)) : null;
+  const budget = hasBudget ? counted?.budget : null;
+  const minute = key.tpmLimit !== null ? counted?.minute : null;
   if (budget) {
     const overTokens = key.maxBudgetTokens !== null && budget.tokens >= key.maxBudgetTokens;
     const overUsd = key.maxBudgetUsd !== null && budget.costUsd >= key.maxBudgetUsd;

@@ -45,10 +45,46 @@ export function toRecord(row: Row): KeyRecord {
   return { ...row, allowedModels: Array.isArray(models) ? models.filter((m) => typeof m === "string") : [] };
 }
 
+/** A DATETIME from a raw query: a Date (columns), or Unix ms / text (aggregates, other drivers). */
+export function toDate(v: unknown): Date | null {
+  if (v == null) return null;
+  if (v instanceof Date) return v;
+  if (typeof v === "number" || typeof v === "bigint") return new Date(Number(v));
+  const s = String(v);
+  return new Date(/^\d+$/.test(s) ? Number(s) : s);
+}
+
+/**
+ * The key with this hash, on every request made with a key: one raw SELECT by the unique hash index
+ * (plain SQL, the same in SQLite and PostgreSQL; a third of the time of the query builder here).
+ */
 export async function keyByHash(hash: string): Promise<(KeyRecord & { hash: string }) | null> {
   const prisma = await db();
-  const row = await prisma.apiKey.findUnique({ where: { hash }, select: { ...keySelect, hash: true } });
-  return row ? { ...toRecord(row), hash: row.hash } : null;
+  const rows = await prisma.$queryRaw<Record<string, unknown>[]>`
+    SELECT "id", "name", "prefix", "allowedModels", "rpmLimit", "tpmLimit", "maxBudgetUsd", "maxBudgetTokens",
+      "budgetDuration", "expiresAt", "createdAt", "updatedAt", "revokedAt", "hash"
+    FROM "ApiKey" WHERE "hash" = ${hash}`;
+  const r = rows[0];
+  if (!r) return null;
+  const n = (v: unknown) => (v == null ? null : Number(v));
+  return {
+    ...toRecord({
+      id: String(r.id),
+      name: String(r.name),
+      prefix: String(r.prefix),
+      allowedModels: String(r.allowedModels),
+      rpmLimit: n(r.rpmLimit),
+      tpmLimit: n(r.tpmLimit),
+      maxBudgetUsd: n(r.maxBudgetUsd),
+      maxBudgetTokens: n(r.maxBudgetTokens),
+      budgetDuration: r.budgetDuration == null ? null : String(r.budgetDuration),
+      expiresAt: toDate(r.expiresAt),
+      createdAt: toDate(r.createdAt) ?? new Date(0),
+      updatedAt: toDate(r.updatedAt) ?? new Date(0),
+      revokedAt: toDate(r.revokedAt),
+    }),
+    hash: String(r.hash),
+  };
 }
 
 export async function keyById(id: string): Promise<KeyRecord | null> {
