@@ -73,10 +73,13 @@ describe("the console's key flow (Chromium)", () => {
     expect(answer.choices[0]?.message.content).toBe("Echo: from the e2e key");
     const refused = await ask(keyText, "claude-code").catch((e) => e);
     expect(refused).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    await gw
+      .openai({ apiKey: keyText, sessionId: "e2e-keyed-session" })
+      .chat.completions.create({ model: "ollama/qwen3:8b", messages: [{ role: "user", content: "a session" }] });
 
     await page.getByRole("button", { name: "Done" }).click();
     await page.reload();
-    await poll(() => row("e2e app").innerText()).toContain("2 requests");
+    await poll(() => row("e2e app").innerText()).toContain("3 requests");
     expect(await page.content()).not.toContain(keyText);
     keyId = (await row("e2e app").getAttribute("data-key-id")) ?? "";
     expect(keyId).toMatch(/^key_/);
@@ -112,12 +115,16 @@ describe("the console's key flow (Chromium)", () => {
   it("shows the key in the request log (column and filter) and spend per key on the overview", async () => {
     await page.goto(`${gw.url}/dashboard/requests?key=${keyId}`);
     const rows = page.getByTestId("request-row");
-    // the first answer, the 403 for claude-code, the answer after rotation (a 401 is nobody's)
-    await poll(() => rows.count()).toBe(3);
+    // the first answer, the 403 for claude-code, the session's turn, the answer after rotation (a 401 is nobody's)
+    await poll(() => rows.count()).toBe(4);
     for (const name of await page.getByTestId("request-table").getByTestId("key-name").allInnerTexts()) {
       expect(name).toBe("e2e app");
     }
     await shot(page, "requests-by-key");
+    await page.goto(`${gw.url}/dashboard/sessions`);
+    const session = page.getByTestId("session-row").filter({ hasText: "e2e-keyed-session" });
+    await poll(() => session.getByTestId("key-name").innerText()).toBe("e2e app");
+    await shot(page, "sessions-with-key");
     await page.goto(`${gw.url}/dashboard`);
     const spend = page.getByTestId("key-spend-table");
     await poll(() => spend.innerText()).toContain("e2e app");

@@ -108,13 +108,9 @@ export async function createKey(input: KeyChanges & { name: string }, actor: Act
     select: { id: true },
   });
   forgetAnyKeyCache();
-  await writeAudit({
-    keyId: id,
-    action: "created",
-    actor: actor.by,
-    address: actor.address,
-    details: auditDetails(input),
-  });
+  // what the key was created with (limits left unset are not listed)
+  const set = Object.fromEntries(Object.entries(auditDetails(input)).filter(([, v]) => v !== null));
+  await writeAudit({ keyId: id, action: "created", actor: actor.by, address: actor.address, details: set });
   return { ...(await keyView(await mustGet(id))), key };
 }
 

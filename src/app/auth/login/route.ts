@@ -20,6 +20,8 @@ export async function POST(request: Request) {
     return toApiError(e).toResponse();
   }
   if (!result.ok) {
+    // Once failures pile up, every refusal also takes up to a second to arrive: guessing gets slower.
+    if (result.waitMs > 0) await new Promise((r) => setTimeout(r, Math.min(result.waitMs, 1000)));
     const wait = Math.ceil(result.waitMs / 1000);
     const q = wait > 0 ? `error=wait&wait=${wait}` : "error=1";
     return redirect(`/login?${q}&next=${encodeURIComponent(next)}`, wait > 0 ? { "retry-after": String(wait) } : {});
