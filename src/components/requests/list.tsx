@@ -9,6 +9,7 @@ import { fmtCost, fmtInt, fmtMs, fmtTime } from "../format";
 import { KeyName } from "../keys/key-select";
 import { ErrorNote, LoadMore } from "../paging";
 import { EMPTY_FILTER, Filters, type RequestFilter, toQuery } from "./filters";
+import { Subject } from "./subject-view";
 
 type Row = RouterOutputs["requests"]["list"]["items"][number];
 
@@ -55,7 +56,8 @@ function RequestCard({ r, href }: { r: Row; href: string }) {
         </span>
       </div>
       <div className="truncate font-mono text-sm">
-        {r.model || "(none)"} <span className="text-xs text-zinc-500">{r.stream ? "stream" : ""}</span>
+        <Subject model={r.model} endpoint={r.endpoint} />{" "}
+        <span className="text-xs text-zinc-500">{r.stream ? "stream" : ""}</span>
       </div>
       <div className="flex flex-wrap gap-x-3 text-xs text-zinc-400 tabular-nums">
         <span>{fmtInt(r.totalTokens)} tok</span>
@@ -157,7 +159,8 @@ export function RequestList() {
                   </Link>
                 </td>
                 <td className={`${td} font-mono`}>
-                  {r.model || "(none)"} <span className="text-xs text-zinc-500">{r.stream ? "stream" : ""}</span>
+                  <Subject model={r.model} endpoint={r.endpoint} />{" "}
+                  <span className="text-xs text-zinc-500">{r.stream ? "stream" : ""}</span>
                 </td>
                 <td className={td}>
                   <StatusBadge status={r.status} http={r.httpStatus} />

@@ -45,6 +45,8 @@ export interface RequestListItem {
   costUsd: number | null;
   durationMs: number;
   ttftMs: number | null;
+  /** The API path called (`/v1/chat/completions`, `/v1/models`…): what a request without a model was. */
+  endpoint: string;
   keyId: string | null;
 }
 
@@ -65,6 +67,7 @@ const listSelect = {
   costUsd: true,
   durationMs: true,
   ttftMs: true,
+  endpoint: true,
   keyId: true,
 } as const;
 

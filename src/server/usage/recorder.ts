@@ -2,6 +2,7 @@ import "server-only";
 import { env } from "../env";
 import type { ApiError } from "../openai/errors";
 import type { RunResult } from "../providers/types";
+import { providerOf } from "./attribution";
 import { insertRequest, type RequestRow } from "./store";
 
 export interface RequestContext {
@@ -57,7 +58,7 @@ export class RequestRecorder {
       id: this.ctx.id,
       createdAt: new Date(this.ctx.startedAt),
       model: this.model,
-      provider: this.provider,
+      provider: this.provider || providerOf(this.model),
       upstreamModel: outcome.result?.upstreamModel ?? this.upstreamModel,
       stream: this.stream,
       sessionId: this.sessionId,
@@ -78,6 +79,8 @@ export class RequestRecorder {
       clientAddress: this.ctx.clientAddress,
       endpoint: this.ctx.path.slice(0, 200),
       keyId: this.keyId,
+      parentRequestId: outcome.result?.parentRequestId ?? null,
+      toolWaitMs: outcome.result?.toolWaitMs ?? null,
     };
     let saved = true;
     try {

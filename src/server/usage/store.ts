@@ -28,6 +28,9 @@ export interface RequestRow {
   endpoint?: string;
   /** The API key that made the request. */
   keyId?: string | null;
+  /** The previous leg of a tool-call loop, and how long its client took to come back (ms). */
+  parentRequestId?: string | null;
+  toolWaitMs?: number | null;
 }
 
 export interface RequestContentRow {
@@ -48,4 +51,10 @@ export async function insertRequest(row: RequestRow, content?: RequestContentRow
     },
     select: { id: true },
   });
+}
+
+/** A tool loop's client never came back: note the wait on the leg that asked for the tools. */
+export async function recordToolWaitExpired(requestId: string, waitedMs: number): Promise<void> {
+  const prisma = await db();
+  await prisma.request.updateMany({ where: { id: requestId }, data: { toolWaitMs: waitedMs } });
 }
