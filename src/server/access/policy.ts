@@ -47,13 +47,12 @@ const adminKey = () => env().CLAUDE_AUTH_KEY;
 
 const unauthorized = (message: string, code: string) => new ApiError(401, message, { code });
 
-/** The bearer token, or null when there is no Authorization header. */
-function bearerOf(headers: Headers): string | null {
+/** The bearer token; null when there is no Authorization header; undefined when it is not `Bearer …`. */
+function bearerOf(headers: Headers): string | null | undefined {
   const header = headers.get("authorization");
   if (header === null || header.trim() === "") return null;
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-  if (!match) throw unauthorized("Send the API key as `Authorization: Bearer <key>`.", "invalid_api_key");
-  return match[1]?.trim() ?? "";
+  return match ? (match[1]?.trim() ?? "") : undefined;
 }
 
 /** Who is calling, from the Authorization header. An unknown, revoked or expired key throws 401. */
@@ -61,6 +60,11 @@ export async function resolveBearer(headers: Headers, now = Date.now()): Promise
   const token = bearerOf(headers);
   const admin = adminKey();
   if (token === null) return { kind: "anonymous", open: !admin };
+  if (token === undefined) {
+    // Another scheme (Basic…) means nothing to an open gateway, as before keys; otherwise it is no key.
+    if (!admin && !(await anyActiveKey())) return { kind: "anonymous", open: true };
+    throw unauthorized("Send the API key as `Authorization: Bearer <key>`.", "invalid_api_key");
+  }
   if (admin && secretsEqual(token, admin)) return { kind: "admin" };
   if (token.startsWith(KEY_PREFIX)) {
     const hash = hashKey(token);
