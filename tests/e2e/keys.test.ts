@@ -62,7 +62,7 @@ describe("the console's key flow (Chromium)", () => {
     await page.getByRole("button", { name: "Create key" }).click();
     const text = page.getByTestId("created-key-text");
     await poll(() => text.count()).toBe(1);
-    keyText = await text.inputValue();
+    keyText = await text.innerText();
     expect(keyText).toMatch(/^ccb-[A-Za-z0-9_-]{32,}$/);
     await page.getByRole("button", { name: "Copy" }).click();
     await poll(() => page.getByRole("button", { name: "Copied" }).count()).toBe(1);
@@ -94,8 +94,8 @@ describe("the console's key flow (Chromium)", () => {
 
     await row("e2e app").getByRole("button", { name: "Rotate" }).click();
     const text = page.getByTestId("created-key-text");
-    await poll(() => text.inputValue()).not.toBe(keyText);
-    const rotated = await text.inputValue();
+    await poll(() => text.innerText()).not.toBe(keyText);
+    const rotated = await text.innerText();
     expect(rotated).toMatch(/^ccb-/);
     expect(await ask(keyText).catch((e) => e)).toBeInstanceOf(OpenAI.AuthenticationError);
     expect((await ask(rotated)).choices[0]?.message.content).toBe("Echo: from the e2e key");

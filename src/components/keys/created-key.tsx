@@ -1,15 +1,19 @@
 "use client";
 import { useRef, useState } from "react";
 
-/** A new key's text, shown this once, with a copy button. */
+/** A new key's text, shown this once (as text, selectable in one click), with a copy button. */
 export function CreatedKey({ name, text, onDone }: { name: string; text: string; onDone: () => void }) {
   const [copied, setCopied] = useState(false);
-  const field = useRef<HTMLInputElement>(null);
+  const field = useRef<HTMLElement>(null);
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(text);
     } catch {
-      field.current?.select(); // no clipboard API (an insecure context): select it for Ctrl+C
+      // no clipboard API (plain http to a remote host): select the text, so Ctrl+C takes it
+      const range = document.createRange();
+      if (field.current) range.selectNodeContents(field.current);
+      window.getSelection()?.removeAllRanges();
+      window.getSelection()?.addRange(range);
       document.execCommand?.("copy");
     }
     setCopied(true);
@@ -23,16 +27,15 @@ export function CreatedKey({ name, text, onDone }: { name: string; text: string;
       <p className="text-sm text-emerald-200">
         The key <strong>{name}</strong> was created. Copy it now: it is not shown again.
       </p>
-      <div className="flex flex-wrap gap-2">
-        <input
+      <div className="flex flex-wrap items-center gap-2">
+        <code
           ref={field}
-          readOnly
-          value={text}
           aria-label="Key"
           data-testid="created-key-text"
-          onFocus={(e) => e.currentTarget.select()}
-          className="min-w-0 flex-1 rounded border border-zinc-700 bg-zinc-950 px-2 py-1.5 font-mono text-sm"
-        />
+          className="min-w-0 flex-1 select-all break-all rounded border border-zinc-700 bg-zinc-950 px-2 py-1.5 font-mono text-sm"
+        >
+          {text}
+        </code>
         <button
           type="button"
           onClick={copy}
