@@ -30,7 +30,6 @@ export function CreatedKey({ name, text, onDone }: { name: string; text: string;
       <div className="flex flex-wrap items-center gap-2">
         <code
           ref={field}
-          aria-label="Key"
           data-testid="created-key-text"
           className="min-w-0 flex-1 select-all break-all rounded border border-zinc-700 bg-zinc-950 px-2 py-1.5 font-mono text-sm"
         >
