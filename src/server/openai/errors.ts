@@ -4,6 +4,8 @@ export type ErrorType =
   | "authentication_error"
   | "not_found_error"
   | "rate_limit_error"
+  | "insufficient_quota"
+  | "permission_error"
   | "api_error"
   | "timeout_error";
 

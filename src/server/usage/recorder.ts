@@ -28,6 +28,8 @@ export class RequestRecorder {
   stream = false;
   sessionId: string | null = null;
   upstreamModel: string | null = null;
+  /** The API key that made the request (null: admin, console or open gateway). */
+  keyId: string | null = null;
   /** The client's messages (JSON) and the answer, stored with the record when STORE_CONTENT is on. */
   prompt: string | null = null;
   answer: string | null = null;
@@ -80,6 +82,7 @@ export class RequestRecorder {
       userAgent: this.ctx.userAgent,
       clientAddress: this.ctx.clientAddress,
       endpoint: this.ctx.path.slice(0, 200),
+      keyId: this.keyId,
       parentRequestId: outcome.result?.parentRequestId ?? null,
       toolWaitMs: outcome.result?.toolWaitMs ?? null,
     };

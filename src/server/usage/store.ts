@@ -26,6 +26,8 @@ export interface RequestRow {
   clientAddress: string | null;
   /** The API path; defaults to /v1/chat/completions in the table. */
   endpoint?: string;
+  /** The API key that made the request. */
+  keyId?: string | null;
   /** The previous leg of a tool-call loop, and how long its client took to come back (ms). */
   parentRequestId?: string | null;
   toolWaitMs?: number | null;
