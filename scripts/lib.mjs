@@ -82,14 +82,24 @@ function walk(dir, out = []) {
   return out;
 }
 
-/** Generates the Prisma client when the schema changed since the last generation. */
+/**
+ * Generates the Prisma clients when the schema changed since the last generation: the SQLite one
+ * (src/generated/prisma) and the PostgreSQL one (src/generated/prisma-pg, from prisma/postgres/schema.prisma,
+ * which scripts/pg-schema.mjs derives from prisma/schema.prisma).
+ */
 export function ensurePrismaClient() {
   const stamp = r("src", "generated", "prisma", ".schema-hash");
-  const hash = hashOf([r("prisma", "schema.prisma"), r("package-lock.json")].filter(fs.existsSync));
-  if (fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === hash) return;
+  const pgStamp = r("src", "generated", "prisma-pg", ".schema-hash");
+  const inputs = [r("prisma", "schema.prisma"), r("prisma", "postgres", "schema.prisma"), r("package-lock.json")];
+  const hash = hashOf(inputs.filter(fs.existsSync));
+  const fresh = (f) => fs.existsSync(f) && fs.readFileSync(f, "utf8") === hash;
+  if (fresh(stamp) && fresh(pgStamp)) return;
   const [node, prisma] = nodeBin("prisma/build/index.js");
-  run(node, [prisma, "generate"], { env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1" } });
+  const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1" };
+  run(node, [prisma, "generate"], { env });
   fs.writeFileSync(stamp, hash);
+  run(node, [prisma, "generate", "--config", r("prisma", "postgres", "prisma.config.ts")], { env });
+  fs.writeFileSync(pgStamp, hash);
 }
 
 /** Every file the Next.js build depends on: the sources, public/ and the configuration it reads. */
@@ -161,7 +171,8 @@ export function pendingMigrations(dbPath) {
  * migration is already applied it does nothing, so a second instance can start on a database another
  * one is using (Prisma's migrate takes locks that a running instance makes it fail on).
  */
-export function migrate(dbPath) {
+export function migrate(dbPath, databaseUrl) {
+  if (databaseUrl) return migratePostgres(databaseUrl);
   const abs = path.resolve(dbPath);
   if (pendingMigrations(abs)?.length === 0) return;
   fs.mkdirSync(path.dirname(abs), { recursive: true });
@@ -182,6 +193,26 @@ export function migrate(dbPath) {
           "USAGE_DB_PATH to another file.",
       );
     } else console.error(`cc-bridge: applying migrations to ${abs} failed`);
+    process.exit(1);
+  }
+}
+
+/**
+ * Applies prisma/postgres/migrations to the PostgreSQL database at url (DATABASE_URL) with
+ * `prisma migrate deploy` (its config carries the adapter workarounds: prisma/postgres/adapter.ts).
+ * Skipped when scripts/pg-pending.mjs finds nothing pending, so instances start fast on a migrated
+ * database; concurrent deploys are serialized by Prisma's own advisory lock.
+ */
+export function migratePostgres(url) {
+  const env = { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1" };
+  const pending = spawnSync(process.execPath, [r("scripts", "pg-pending.mjs")], { cwd: root, env, encoding: "utf8" });
+  if (pending.status === 0 && pending.stdout.trim() === "[]") return;
+  const [node, prisma] = nodeBin("prisma/build/index.js");
+  const config = r("prisma", "postgres", "prisma.config.ts");
+  const res = spawnSync(node, [prisma, "migrate", "deploy", "--config", config], { cwd: root, env, encoding: "utf8" });
+  if (res.status !== 0) {
+    process.stderr.write(res.stdout + res.stderr);
+    console.error(`cc-bridge: applying migrations to the PostgreSQL database (DATABASE_URL) failed`);
     process.exit(1);
   }
 }

@@ -6,7 +6,7 @@ ensureDeps();
 const env = await loadEnv();
 ensurePrismaClient();
 ensureBuild();
-migrate(env.USAGE_DB_PATH);
+migrate(env.USAGE_DB_PATH, env.DATABASE_URL);
 await serve({ port: env.PORT, host: env.HOST });
 
 // package.json runs this file with `exec`, so npm's forwarded SIGTERM/SIGINT reach this process. Should

@@ -62,6 +62,13 @@ describe("parseEnv", () => {
     expect(r.message).toMatch(/MAX_BODY_BYTES/);
   });
 
+  it("takes a postgres:// DATABASE_URL and refuses another scheme", () => {
+    const ok = parseEnv({ DATABASE_URL: " postgresql://u@db:5432/cc " });
+    expect(ok.ok && ok.env.DATABASE_URL).toBe("postgresql://u@db:5432/cc");
+    const bad = parseEnv({ DATABASE_URL: "mysql://db/cc" });
+    expect(!bad.ok && bad.message).toMatch(/DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/);
+  });
+
   it("is documented in the README, every variable with its default", () => {
     const documented = readmeDefaults();
     const parsed = parseEnv({});

@@ -72,6 +72,20 @@ export const envSchema = z.object({
     .string()
     .default("./usage.db")
     .transform((v) => v.trim() || "./usage.db"),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const s = v?.trim();
+      if (!s) return undefined;
+      if (/^postgres(ql)?:\/\//.test(s)) return s;
+      ctx.addIssue({
+        code: "custom",
+        message: "expected a postgres:// or postgresql:// URL (unset: SQLite at USAGE_DB_PATH)",
+      });
+      return z.NEVER;
+    }),
+  DATABASE_POOL_SIZE: int(10, 1, 1_000),
   CLAUDE_AUTH_KEY: optionalString,
   METRICS_KEY: optionalString,
   CLAUDE_BIN: optionalString,

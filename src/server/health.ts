@@ -10,7 +10,7 @@ import { APP_VERSION } from "./version";
 async function databaseOk(): Promise<{ ok: boolean; error?: string }> {
   try {
     const prisma = await db();
-    await prisma.$queryRawUnsafe("SELECT COUNT(*) FROM Request WHERE 0");
+    await prisma.$queryRawUnsafe(`SELECT COUNT(*) FROM "Request" WHERE 1 = 0`);
     return { ok: true };
   } catch (e) {
     return {

@@ -46,10 +46,10 @@ export async function usageSummary(range: TimeRange): Promise<UsageSummary> {
   const prisma = await db();
   const span = interval(range);
   const [t = {}] = await prisma.$queryRaw<Record<string, unknown>[]>`
-    SELECT SUM(requests) AS requests, SUM(errors) AS errors, SUM(cancelled) AS cancelled,
-      SUM(promptTokens) AS promptTokens, SUM(completionTokens) AS completionTokens, SUM(totalTokens) AS totalTokens,
-      SUM(cachedTokens) AS cachedTokens, SUM(costUsd) AS costUsd, SUM(latencyCount) AS latencyCount,
-      SUM(ttftCount) AS ttftCount
+    SELECT SUM("requests") AS "requests", SUM("errors") AS "errors", SUM("cancelled") AS "cancelled",
+      SUM("promptTokens") AS "promptTokens", SUM("completionTokens") AS "completionTokens",
+      SUM("totalTokens") AS "totalTokens", SUM("cachedTokens") AS "cachedTokens", SUM("costUsd") AS "costUsd",
+      SUM("latencyCount") AS "latencyCount", SUM("ttftCount") AS "ttftCount"
     FROM ${usageRows(span)}`;
   const requests = num(t.requests);
   const errors = num(t.errors);
@@ -129,10 +129,10 @@ export async function filterOptions(): Promise<{ models: string[]; providers: st
   const prisma = await db();
   const rows = await prisma.$queryRaw<{ k: string; v: string }[]>`
     WITH RECURSIVE
-      m(v) AS (SELECT MIN(model) FROM Request UNION ALL
-        SELECT (SELECT MIN(model) FROM Request WHERE model > m.v) FROM m WHERE m.v IS NOT NULL),
-      p(v) AS (SELECT MIN(provider) FROM Request UNION ALL
-        SELECT (SELECT MIN(provider) FROM Request WHERE provider > p.v) FROM p WHERE p.v IS NOT NULL)
+      m(v) AS (SELECT MIN("model") FROM "Request" UNION ALL
+        SELECT (SELECT MIN("model") FROM "Request" WHERE "model" > m.v) FROM m WHERE m.v IS NOT NULL),
+      p(v) AS (SELECT MIN("provider") FROM "Request" UNION ALL
+        SELECT (SELECT MIN("provider") FROM "Request" WHERE "provider" > p.v) FROM p WHERE p.v IS NOT NULL)
     SELECT 'm' AS k, v FROM m WHERE v IS NOT NULL AND v <> ''
     UNION ALL
     SELECT 'p', v FROM p WHERE v IS NOT NULL AND v <> ''

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { binOf, binSqlText } from "./periods";
+import { binOf, binSqlText, pgBinSqlText } from "./periods";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 const migration = fs.readFileSync(
@@ -37,5 +37,15 @@ describe("latency bins in SQL", () => {
     expect(cols).toEqual(
       new Set(['r."durationMs"', 'r."ttftMs"', 'NEW."durationMs"', 'NEW."ttftMs"', 'OLD."durationMs"', 'OLD."ttftMs"']),
     );
+  });
+
+  it("the PostgreSQL rollup trigger bins with pgBinSqlText (postgres.test.ts checks it against binOf)", () => {
+    const pg = fs.readFileSync(
+      path.join(root, "prisma", "postgres", "migrations", "20261127000610_rollup_triggers", "migration.sql"),
+      "utf8",
+    );
+    const found = [...pg.matchAll(/CASE WHEN (\w+) < 32 THEN .*? END/g)];
+    expect(found.length).toBe(1);
+    expect(found[0]![0]).toBe(pgBinSqlText("ms"));
   });
 });

@@ -1,6 +1,7 @@
 import "server-only";
 import { Prisma } from "@/generated/prisma/client";
 import { db } from "../db";
+import { atMs } from "../sql";
 import { binValue, DAY, HOUR, type Interval, rankOf, split } from "./periods";
 import { binSql, numOrNull, within } from "./rollup-sql";
 
@@ -11,10 +12,10 @@ export type LatencyKind = "duration" | "ttft";
 export const EXACT_LIMIT = 10_000;
 
 const KIND = { duration: 0, ttft: 1 } as const;
-const COLUMN = { duration: "durationMs", ttft: "ttftMs" } as const;
+const COLUMN = { duration: '"durationMs"', ttft: '"ttftMs"' } as const;
 const WHERE = {
-  duration: Prisma.sql`status IN ('ok', 'error')`,
-  ttft: Prisma.sql`ttftMs IS NOT NULL`,
+  duration: Prisma.sql`"status" IN ('ok', 'error')`,
+  ttft: Prisma.sql`"ttftMs" IS NOT NULL`,
 } as const;
 
 /**
@@ -40,7 +41,10 @@ async function exactPercentiles(kind: LatencyKind, [lo, hi]: Interval, count: nu
   const prisma = await db();
   const col = Prisma.raw(COLUMN[kind]);
   const picks = ps.map(
-    (p, i) => Prisma.sql`(SELECT ${col} FROM Request WHERE createdAt >= ${lo} AND createdAt < ${hi} AND ${WHERE[kind]}
+    (
+      p,
+      i,
+    ) => Prisma.sql`(SELECT ${col} FROM "Request" WHERE "createdAt" >= ${atMs(lo)} AND "createdAt" < ${atMs(hi)} AND ${WHERE[kind]}
       ORDER BY ${col} LIMIT 1 OFFSET ${rankOf(count, p) - 1}) AS ${Prisma.raw(`p${i}`)}`,
   );
   const [row] = await prisma.$queryRaw<Record<string, unknown>[]>`SELECT ${Prisma.join(picks)}`;
@@ -64,20 +68,20 @@ async function histogramPercentiles(kind: LatencyKind, range: Interval, ps: read
   }
   const k = KIND[kind];
   const picks = ps.map(
-    (p, i) => Prisma.sql`(SELECT MIN(bin) FROM c WHERE cum * 100 >= total * ${p}) AS ${Prisma.raw(`p${i}`)}`,
+    (p, i) => Prisma.sql`(SELECT MIN("bin") FROM c WHERE cum * 100 >= total * ${p}) AS ${Prisma.raw(`p${i}`)}`,
   );
   const [row] = await prisma.$queryRaw<Record<string, unknown>[]>`
     WITH h AS (
-      SELECT bin, SUM(count) AS n FROM LatencyHistogram
-      WHERE kind = ${k} AND span = 24 AND ${within("start", days.whole ? [days.whole] : [])} GROUP BY bin
+      SELECT "bin", SUM("count") AS n FROM "LatencyHistogram"
+      WHERE "kind" = ${k} AND "span" = 24 AND ${within('"start"', days.whole ? [days.whole] : [])} GROUP BY "bin"
       UNION ALL
-      SELECT bin, SUM(count) FROM LatencyHistogram WHERE kind = ${k} AND span = 1 AND ${within("start", hours)}
-      GROUP BY bin
+      SELECT "bin", SUM("count") FROM "LatencyHistogram"
+      WHERE "kind" = ${k} AND "span" = 1 AND ${within('"start"', hours)} GROUP BY "bin"
       UNION ALL
-      SELECT ${binSql(COLUMN[kind])}, 1 FROM Request WHERE ${within("createdAt", raw)} AND ${WHERE[kind]}
+      SELECT ${binSql(COLUMN[kind])}, 1 FROM "Request" WHERE ${within('"createdAt"', raw)} AND ${WHERE[kind]}
     ),
-    g AS (SELECT bin, SUM(n) AS n FROM h GROUP BY bin HAVING SUM(n) > 0),
-    c AS (SELECT bin, SUM(n) OVER (ORDER BY bin) AS cum, SUM(n) OVER () AS total FROM g)
+    g AS (SELECT "bin", SUM(n) AS n FROM h GROUP BY "bin" HAVING SUM(n) > 0),
+    c AS (SELECT "bin", SUM(n) OVER (ORDER BY "bin") AS cum, SUM(n) OVER () AS total FROM g)
     SELECT ${Prisma.join(picks)}`;
   return ps.map((_, i) => {
     const bin = numOrNull(row?.[`p${i}`]);

@@ -88,6 +88,15 @@ export function binSqlText(col: string): string {
   );
 }
 
+/**
+ * binOf() in PostgreSQL (log() on numeric is exact at powers of two): the text the rollup trigger of
+ * prisma/postgres/migrations/20261127000610_rollup_triggers holds verbatim for `ms` (bins.test.ts).
+ */
+export function pgBinSqlText(col: string): string {
+  const e = `floor(log(2.0, ${col}::numeric))::int`;
+  return `CASE WHEN ${col} < 32 THEN GREATEST(${col}, 0) ELSE (${e} - 4) * 16 + (${col} >> (${e} - 4)) END`;
+}
+
 /** The values a bin holds, [lo, hi). */
 export function binBounds(bin: number): Interval {
   if (bin < 32) return [bin, bin + 1];

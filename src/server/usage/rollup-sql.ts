@@ -1,28 +1,32 @@
 import "server-only";
 import { Prisma } from "@/generated/prisma/client";
-import { binSqlText, HOUR, type Interval, split } from "./periods";
+import { dialect } from "../db";
+import { atMs, msOf } from "../sql";
+import { binSqlText, HOUR, type Interval, pgBinSqlText, split } from "./periods";
 
 // SQL pieces that read usage from the rollups (UsageHourly, LatencyHistogram) for whole periods and
 // from Request for the partial hours at a range's edges. The rollups are kept by SQL triggers on
-// Request (migration 20261121020000_console_indexes), so the sums are exact for any range.
+// Request (migration 20261121020000_console_indexes; on PostgreSQL prisma/postgres/migrations/
+// 20261127000610_rollup_triggers), so the sums are exact for any range. Written once for both databases
+// (see ../sql.ts): quoted identifiers, CASE for counts, times compared and returned as Unix ms.
 
 type Sql = Prisma.Sql;
 
-/** `col` within any of the intervals (false when there is none). */
+/** DateTime column `col` within any of the intervals of Unix ms (false when there is none). */
 export function within(col: string, intervals: readonly Interval[]): Sql {
-  if (intervals.length === 0) return Prisma.sql`0`;
+  if (intervals.length === 0) return Prisma.sql`1 = 0`;
   const c = Prisma.raw(col);
   return Prisma.join(
-    intervals.map(([lo, hi]) => Prisma.sql`(${c} >= ${lo} AND ${c} < ${hi})`),
+    intervals.map(([lo, hi]) => Prisma.sql`(${c} >= ${atMs(lo)} AND ${c} < ${atMs(hi)})`),
     " OR ",
     "(",
     ")",
   );
 }
 
-/** The histogram bin of an integer column (periods.ts binSqlText: the one SQL text of binOf()). */
+/** The histogram bin of an integer column (periods.ts binSqlText / pgBinSqlText: binOf() in SQL). */
 export function binSql(col: string): Sql {
-  return Prisma.raw(binSqlText(col));
+  return Prisma.raw(dialect() === "postgres" ? pgBinSqlText(col) : binSqlText(col));
 }
 
 /**
@@ -33,16 +37,19 @@ export function binSql(col: string): Sql {
  */
 export function usageRows(range: Interval, hourly = true): Sql {
   const { whole, edges } = hourly ? split(range, HOUR) : { whole: null, edges: range[0] < range[1] ? [range] : [] };
+  const is = (cond: string) => Prisma.raw(`CASE WHEN ${cond} THEN 1 ELSE 0 END`);
   return Prisma.sql`(
-    SELECT "hour" AS at, provider, model, requests, errors, cancelled, promptTokens, completionTokens, totalTokens,
-      cachedTokens, costUsd, durationMs, latencyCount, latencyMs, ttftCount, ttftMs
-    FROM UsageHourly WHERE ${within('"hour"', whole ? [whole] : [])}
+    SELECT ${msOf('"hour"')} AS at, "provider", "model", "requests", "errors", "cancelled", "promptTokens",
+      "completionTokens", "totalTokens", "cachedTokens", "costUsd", "durationMs", "latencyCount", "latencyMs",
+      "ttftCount", "ttftMs"
+    FROM "UsageHourly" WHERE ${within('"hour"', whole ? [whole] : [])}
     UNION ALL
-    SELECT createdAt, provider, model, 1, status = 'error', status = 'cancelled', promptTokens, completionTokens,
-      totalTokens, cachedTokens, costUsd, durationMs, status IN ('ok', 'error'),
-      CASE WHEN status IN ('ok', 'error') THEN durationMs ELSE 0 END, ttftMs IS NOT NULL, COALESCE(ttftMs, 0)
-    FROM Request WHERE ${within("createdAt", edges)}
-  )`;
+    SELECT ${msOf('"createdAt"')}, "provider", "model", 1, ${is(`"status" = 'error'`)}, ${is(`"status" = 'cancelled'`)},
+      "promptTokens", "completionTokens", "totalTokens", "cachedTokens", "costUsd", "durationMs",
+      ${is(`"status" IN ('ok', 'error')`)}, CASE WHEN "status" IN ('ok', 'error') THEN "durationMs" ELSE 0 END,
+      ${is(`"ttftMs" IS NOT NULL`)}, COALESCE("ttftMs", 0)
+    FROM "Request" WHERE ${within('"createdAt"', edges)}
+  ) AS u`;
 }
 
 /** Values from $queryRaw (number, bigint, numeric string or null) as a number. */

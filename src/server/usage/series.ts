@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "../db";
+import { msOf } from "../sql";
 import { HOUR, type Interval, pickStep, type TimeRange } from "./periods";
 import { num, numOrNull, usageRows } from "./rollup-sql";
 
@@ -33,7 +34,7 @@ async function span(range: TimeRange, now: number): Promise<Interval | null> {
   if (range.since) return [range.since.getTime(), Math.max(now, range.since.getTime() + 1)];
   const prisma = await db();
   const [row] = await prisma.$queryRaw<{ lo: unknown; hi: unknown }[]>`
-    SELECT (SELECT MIN(createdAt) FROM Request) AS lo, (SELECT MAX(createdAt) FROM Request) AS hi`;
+    SELECT (SELECT ${msOf('MIN("createdAt")')} FROM "Request") AS lo, (SELECT ${msOf('MAX("createdAt")')} FROM "Request") AS hi`;
   const lo = numOrNull(row?.lo);
   const hi = numOrNull(row?.hi);
   if (lo === null || hi === null) return null;
@@ -52,12 +53,12 @@ export async function timeSeries(range: TimeRange, buckets = 48, now = Date.now(
   const step = pickStep(s[1] - s[0], buckets);
   const prisma = await db();
   const rows = await prisma.$queryRaw<Record<string, unknown>[]>`
-    SELECT at - (at % ${step}) AS t, provider, SUM(requests) AS requests, SUM(errors) AS errors,
-      SUM(totalTokens) AS totalTokens, SUM(latencyMs) AS latencyMs, SUM(latencyCount) AS latencyCount,
-      SUM(durationMs) AS durationMs, SUM(ttftMs) AS ttftMs, SUM(ttftCount) AS ttftCount
+    SELECT at - (at % CAST(${step} AS BIGINT)) AS t, "provider", SUM("requests") AS "requests", SUM("errors") AS "errors",
+      SUM("totalTokens") AS "totalTokens", SUM("latencyMs") AS "latencyMs", SUM("latencyCount") AS "latencyCount",
+      SUM("durationMs") AS "durationMs", SUM("ttftMs") AS "ttftMs", SUM("ttftCount") AS "ttftCount"
     FROM ${usageRows(s, step % HOUR === 0)}
-    GROUP BY t, provider HAVING SUM(requests) > 0
-    ORDER BY t, provider`;
+    GROUP BY 1, "provider" HAVING SUM("requests") > 0
+    ORDER BY 1, "provider"`;
   const points = rows.map((r): SeriesPoint => {
     const lat = num(r.latencyCount);
     const ttft = num(r.ttftCount);

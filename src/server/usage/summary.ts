@@ -46,13 +46,13 @@ export function parseTime(raw: string | null, param: string): Date | null {
 export async function usageByModel(range: TimeRange): Promise<UsageRow[]> {
   const prisma = await db();
   const rows = await prisma.$queryRaw<Record<string, unknown>[]>`
-    SELECT model, provider, SUM(requests) AS requests, SUM(errors) AS errors, SUM(cancelled) AS cancelled,
-      SUM(promptTokens) AS prompt_tokens, SUM(completionTokens) AS completion_tokens,
-      SUM(totalTokens) AS total_tokens, SUM(cachedTokens) AS cached_tokens, SUM(costUsd) AS cost_usd,
-      SUM(durationMs) AS duration_ms
+    SELECT "model", "provider", SUM("requests") AS "requests", SUM("errors") AS "errors",
+      SUM("cancelled") AS "cancelled", SUM("promptTokens") AS prompt_tokens, SUM("completionTokens") AS completion_tokens,
+      SUM("totalTokens") AS total_tokens, SUM("cachedTokens") AS cached_tokens, SUM("costUsd") AS cost_usd,
+      SUM("durationMs") AS duration_ms
     FROM ${usageRows(interval(range))}
-    GROUP BY model, provider HAVING SUM(requests) > 0
-    ORDER BY requests DESC, model ASC`;
+    GROUP BY "model", "provider" HAVING SUM("requests") > 0
+    ORDER BY 3 DESC, "model" ASC`;
   return rows.map((r) => ({
     model: String(r.model),
     provider: String(r.provider),

@@ -1,0 +1,3 @@
+export const sqliteSchemaPath: string;
+export const pgSchemaPath: string;
+export function pgSchemaOf(sqlite: string): string;

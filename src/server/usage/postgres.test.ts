@@ -1,0 +1,173 @@
+// The console's usage queries on PostgreSQL give exactly what they give on SQLite: the same rows are
+// written to a SQLite test database and to a private PostgreSQL cluster (migrated from empty as `npm
+// start` does, rollups filled by the PostgreSQL triggers); the server modules run on PostgreSQL
+// (DATABASE_URL) and are compared with plain SQL over the SQLite copy.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyRequestsToPg, migratePg, type PgCluster, startPostgres } from "../../../tests/helpers/postgres";
+import { freshDb, insertRequests, query, randomRequests } from "../../../tests/helpers/seed";
+
+const M = 60_000;
+const H = 3_600_000;
+const D = 86_400_000;
+const NOW = Date.UTC(2026, 0, 10, 12, 30, 0);
+
+let cluster: PgCluster;
+let url: string;
+let file: string;
+let A: typeof import("./analytics");
+let S: typeof import("./summary");
+let L: typeof import("./latency");
+let P: typeof import("./periods");
+
+beforeAll(async () => {
+  cluster = await startPostgres();
+  url = await cluster.createDatabase("usage");
+  await migratePg(url);
+  file = freshDb("pg-usage");
+  insertRequests(file, randomRequests(3000, 11, NOW, 40));
+  await copyRequestsToPg(file, url);
+  process.env.DATABASE_URL = url;
+  A = await import("./analytics");
+  S = await import("./summary");
+  L = await import("./latency");
+  P = await import("./periods");
+});
+
+afterAll(async () => {
+  const { db } = await import("../db");
+  await (await db()).$disconnect();
+  cluster?.stop();
+});
+
+const ranges = () => ({
+  "24h": A.rangeOf("24h", NOW),
+  "7d": A.rangeOf("7d", NOW),
+  all: A.rangeOf("all", NOW),
+  odd: { since: new Date(NOW - 3 * D - 17 * M - 3_001), until: new Date(NOW - D + 7 * M + 11) },
+  short: { since: new Date(NOW - 3 * H - 17 * M), until: new Date(NOW - 3 * H + 20 * M) },
+});
+const lo = (r: { since: Date | null }) => r.since?.getTime() ?? 0;
+const hi = (r: { until: Date | null }) => r.until?.getTime() ?? 8.64e15;
+
+function exactPercentile(range: { since: Date | null; until: Date | null }, p: number) {
+  const v = query<{ v: number }>(
+    file,
+    "SELECT durationMs AS v FROM Request WHERE createdAt >= ? AND createdAt < ? AND status IN ('ok', 'error') ORDER BY v",
+    lo(range),
+    hi(range),
+  ).map((r) => r.v);
+  return v.length ? v[Math.ceil((v.length * p) / 100) - 1]! : null;
+}
+
+describe("usage queries on PostgreSQL", () => {
+  it("fill the rollups through the PostgreSQL triggers, equal to the SQLite ones", async () => {
+    const sqlite = query<Record<string, number>>(
+      file,
+      `SELECT hour, provider, model, requests, errors, cancelled, totalTokens, durationMs, latencyMs, ttftCount, ttftMs
+       FROM UsageHourly ORDER BY hour, provider, model`,
+    );
+    const pg = await cluster.query<Record<string, unknown>>(
+      "usage",
+      `SELECT (EXTRACT(EPOCH FROM "hour") * 1000)::bigint AS hour, provider, model, requests, errors, cancelled,
+        "totalTokens", "durationMs", "latencyMs", "ttftCount", "ttftMs" FROM "UsageHourly" ORDER BY 1, 2, 3`,
+    );
+    expect(
+      pg.map((r) =>
+        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === "provider" || k === "model" ? v : Number(v)])),
+      ),
+    ).toEqual(sqlite);
+    const hist = (rows: Record<string, unknown>[]) => rows.map((r) => Object.values(r).map(Number).join(","));
+    expect(
+      hist(
+        await cluster.query(
+          "usage",
+          `SELECT kind, span, (EXTRACT(EPOCH FROM start) * 1000)::bigint AS start, bin, count FROM "LatencyHistogram" ORDER BY 1, 2, 3, 4`,
+        ),
+      ),
+    ).toEqual(hist(query(file, "SELECT kind, span, start, bin, count FROM LatencyHistogram ORDER BY 1, 2, 3, 4")));
+  });
+
+  it("usageByModel equals the raw GROUP BY over the same rows", async () => {
+    for (const range of Object.values(ranges())) {
+      const want = query<Record<string, unknown>>(
+        file,
+        `SELECT model, provider, COUNT(*) AS requests, SUM(status = 'error') AS errors, SUM(status = 'cancelled') AS cancelled,
+          SUM(promptTokens) AS prompt_tokens, SUM(completionTokens) AS completion_tokens, SUM(totalTokens) AS total_tokens,
+          SUM(cachedTokens) AS cached_tokens, AVG(durationMs) AS avg_duration_ms
+        FROM Request WHERE createdAt >= ? AND createdAt < ? GROUP BY model, provider ORDER BY requests DESC, model ASC`,
+        lo(range),
+        hi(range),
+      ).map((r) => ({ ...r, avg_duration_ms: Math.round(Number(r.avg_duration_ms)) }));
+      const got = await S.usageByModel(range);
+      expect(got.map(({ cost_usd: _c, ...r }) => r)).toEqual(want);
+    }
+  });
+
+  it("usageSummary: totals and exact and histogram percentiles", async () => {
+    for (const [name, range] of Object.entries(ranges())) {
+      const s = await A.usageSummary(range);
+      const [ref] = query<Record<string, number>>(
+        file,
+        `SELECT COUNT(*) AS requests, COALESCE(SUM(status = 'error'), 0) AS errors, COALESCE(SUM(totalTokens), 0) AS totalTokens,
+          SUM(status IN ('ok', 'error')) AS n FROM Request WHERE createdAt >= ? AND createdAt < ?`,
+        lo(range),
+        hi(range),
+      );
+      expect([name, s.requests, s.errors, s.totalTokens]).toEqual([name, ref!.requests, ref!.errors, ref!.totalTokens]);
+      expect([name, s.p50LatencyMs, s.p95LatencyMs]).toEqual([
+        name,
+        exactPercentile(range, 50),
+        exactPercentile(range, 95),
+      ]);
+      const hist = await L.percentiles("duration", P.interval(range), Number(ref!.n), [50, 95], "histogram");
+      const want = [50, 95].map((p) => {
+        const v = exactPercentile(range, p);
+        return v === null ? null : P.binValue(P.binOf(v));
+      });
+      expect([name, ...hist]).toEqual([name, ...want]);
+    }
+  });
+
+  it("usageTimeSeries buckets and filterOptions", async () => {
+    const r = { since: new Date(NOW - 7 * D), until: new Date(NOW) };
+    const points = await A.usageTimeSeries(r);
+    const want = query<Record<string, number | string>>(
+      file,
+      `SELECT createdAt - createdAt % ? AS t, provider, COUNT(*) AS requests, SUM(totalTokens) AS totalTokens
+      FROM Request WHERE createdAt >= ? AND createdAt < ? GROUP BY 1, 2 ORDER BY 1, 2`,
+      6 * H,
+      lo(r),
+      hi(r),
+    );
+    expect(points.map((p) => [p.t, p.provider, p.requests, p.totalTokens])).toEqual(
+      want.map((w) => [Number(w.t), w.provider, Number(w.requests), Number(w.totalTokens)]),
+    );
+    const opts = await A.filterOptions();
+    expect(opts.models).toEqual(
+      query<{ m: string }>(file, "SELECT DISTINCT model AS m FROM Request WHERE model <> '' ORDER BY m").map(
+        (x) => x.m,
+      ),
+    );
+  });
+
+  it("pgBinSqlText gives binOf()'s bin for every value (PostgreSQL's own log)", async () => {
+    const values: number[] = [-5, 0, 1, 31, 32, 33, 47, 48, 63, 64, 65, 1023, 1024, 1025];
+    for (let v = 0; v < 5_000_000; v = Math.floor(v * 1.013) + 1) values.push(v, v + 1, 2 ** 20 - v);
+    const rows = await cluster.query<{ v: number; bin: number }>(
+      "usage",
+      `SELECT v, ${P.pgBinSqlText("v")} AS bin FROM unnest($1::int[]) AS t(v)`,
+      [values],
+    );
+    expect(rows.length).toBe(values.length);
+    for (const r of rows) expect([r.v, r.bin]).toEqual([r.v, P.binOf(r.v)]);
+  });
+
+  it("retention-style deletes keep the rollups in step (delete trigger)", async () => {
+    await cluster.query("usage", `DELETE FROM "Request" WHERE "createdAt" < TIMESTAMP '2026-01-01'`);
+    const [t] = await cluster.query<{ r: string; u: string }>(
+      "usage",
+      `SELECT (SELECT COUNT(*) FROM "Request") AS r, (SELECT SUM("requests") FROM "UsageHourly") AS u`,
+    );
+    expect(Number(t!.u)).toBe(Number(t!.r));
+  });
+});

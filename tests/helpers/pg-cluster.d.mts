@@ -1,0 +1,4 @@
+export function pgBinDir(): string;
+export function startCluster(
+  settings?: string[],
+): Promise<{ port: number; url(database: string): string; stop(): void }>;
