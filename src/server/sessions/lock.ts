@@ -1,4 +1,6 @@
+import { env } from "../env";
 import { ApiError } from "../openai/errors";
+import { takeAdvisoryLock } from "./pg-lock";
 
 interface Waiter {
   grant: () => void;
@@ -14,9 +16,34 @@ const sessionBusy = (id: string, waitMs: number) =>
 
 /**
  * Serializes requests on one session: resolves with a release function once every earlier holder
- * has released, or rejects with 409 after `waitMs`, or with the signal's reason when it aborts.
+ * has released, or rejects with 409 after `waitMs`, or with the signal's reason when it aborts. On
+ * PostgreSQL (DATABASE_URL) the holder also takes the session's advisory lock (pg-lock.ts), so requests
+ * on one session are serialized across every instance sharing the database, within the same wait.
  */
-export function acquireSessionLock(id: string, waitMs: number, signal: AbortSignal): Promise<() => void> {
+export async function acquireSessionLock(id: string, waitMs: number, signal: AbortSignal): Promise<() => void> {
+  const deadline = Date.now() + waitMs;
+  const release = await acquireLocal(id, waitMs, signal);
+  const url = env().DATABASE_URL;
+  if (!url) return release;
+  try {
+    const unlock = await takeAdvisoryLock(url, id, deadline, signal);
+    if (!unlock) throw sessionBusy(id, waitMs);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      unlock()
+        .catch((e) => console.error(`cc-bridge: releasing the session lock of "${id}" failed: ${e?.message ?? e}`))
+        .finally(release);
+    };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+/** The in-process queue: one holder per session id in this process, granted in arrival order. */
+function acquireLocal(id: string, waitMs: number, signal: AbortSignal): Promise<() => void> {
   if (signal.aborted) return Promise.reject(signal.reason);
   const queue = queues.get(id);
   let released = false;
