@@ -5,4 +5,7 @@ export async function register() {
   // Claude Code's ready spares start now, so the first request finds one.
   const { startClaudePool } = await import("./server/providers/claude-code/boot");
   startClaudePool();
+  // Retention (RETENTION_DAYS, STORE_CONTENT_DAYS): a periodic pass in the background.
+  const { startRetention } = await import("./server/retention");
+  startRetention();
 }

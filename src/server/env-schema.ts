@@ -120,6 +120,9 @@ export const envSchema = z.object({
   MODELS_CACHE_MS: int(10_000, 0, 3_600_000),
   LOG_REQUESTS: bool(true),
   STORE_CONTENT: bool(true),
+  RETENTION_DAYS: int(0, 0, 100_000),
+  STORE_CONTENT_DAYS: int(0, 0, 100_000),
+  RETENTION_INTERVAL_MS: int(3_600_000, 1_000, 7 * 24 * 3_600_000),
   ALLOWED_HOSTS: list(""),
   TRUST_PROXY: bool(false),
 });

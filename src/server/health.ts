@@ -1,10 +1,11 @@
 import "server-only";
-import { db } from "./db";
+import { db, dialect } from "./db";
 import { env } from "./env";
 import { claudeVersion, findClaude } from "./providers/claude-code/binary";
 import { claudeProcessStats } from "./providers/claude-code/pool";
 import { ollamaVersion } from "./providers/ollama/models";
 import { redactUrl } from "./providers/ollama/url";
+import { retentionStatus } from "./retention";
 import { APP_VERSION } from "./version";
 
 async function databaseOk(): Promise<{ ok: boolean; error?: string }> {
@@ -28,17 +29,19 @@ async function databaseOk(): Promise<{ ok: boolean; error?: string }> {
  */
 export async function health() {
   const bin = findClaude();
-  const [database, claudeVer, ollamaVer] = await Promise.all([
+  const [database, claudeVer, ollamaVer, retention] = await Promise.all([
     databaseOk(),
     bin ? claudeVersion(bin) : Promise.resolve(null),
     ollamaVersion(),
+    retentionStatus().catch(() => null),
   ]);
   const body = {
     status: database.ok ? "ok" : "error",
     version: APP_VERSION,
     // the process's uptime, not the time since this module was first loaded (the first /health call)
     uptime_s: Math.floor(process.uptime()),
-    database,
+    database: { ...database, kind: dialect() },
+    retention,
     claude: {
       found: bin !== null && claudeVer !== null,
       path: bin?.path ?? null,

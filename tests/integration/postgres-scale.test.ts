@@ -17,7 +17,13 @@ beforeAll(async () => {
   const url = await cluster.createDatabase("shared");
   await migratePg(url);
   fake = await startFakeOllama();
-  const env = { DATABASE_URL: url, OLLAMA_URL: fake.url, CLAUDE_AUTH_KEY: ADMIN };
+  const env = {
+    DATABASE_URL: url,
+    OLLAMA_URL: fake.url,
+    CLAUDE_AUTH_KEY: ADMIN,
+    RETENTION_DAYS: "30",
+    RETENTION_INTERVAL_MS: "1000",
+  };
   [a, b] = await Promise.all([startGateway(env), startGateway(env)]);
 });
 
@@ -102,5 +108,25 @@ describe("two instances on one PostgreSQL", () => {
     expect(ua).toEqual(ub);
     const total = (ua as Array<{ requests: number }>).reduce((s, r) => s + r.requests, 0);
     expect(total).toBe(before + n);
+  });
+
+  it("retention prunes old records on the shared database, keeps the rollup totals, and shows on /health", async () => {
+    const old = new Date(Date.now() - 40 * 86_400_000).toISOString().replace("Z", "");
+    await cluster.query(
+      "shared",
+      `INSERT INTO "Request" (id, "createdAt", model, provider, status, "httpStatus", "totalTokens")
+       VALUES ('req_ancient', $1, 'qwen3:8b', 'ollama', 'ok', 200, 7)`,
+      [old],
+    );
+    const rolled = await count(`SELECT SUM("requests") AS n FROM "UsageHourly"`);
+    await expect
+      .poll(() => count(`SELECT COUNT(*) AS n FROM "Request" WHERE id = 'req_ancient'`), { timeout: 15_000 })
+      .toBe(0);
+    expect(await count(`SELECT SUM("requests") AS n FROM "UsageHourly"`)).toBe(rolled);
+    const h = await fetch(`${b.url}/health`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const body = (await h.json()) as any;
+    expect(body.database).toMatchObject({ ok: true, kind: "postgres" });
+    expect(body.retention).toMatchObject({ retention_days: 30, store_content_days: null });
+    expect(body.retention.last_run_at).toEqual(expect.any(String));
   });
 });

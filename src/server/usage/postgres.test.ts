@@ -163,11 +163,39 @@ describe("usage queries on PostgreSQL", () => {
   });
 
   it("retention-style deletes keep the rollups in step (delete trigger)", async () => {
-    await cluster.query("usage", `DELETE FROM "Request" WHERE "createdAt" < TIMESTAMP '2026-01-01'`);
+    await cluster.query("usage", `DELETE FROM "Request" WHERE "createdAt" < TIMESTAMP '2025-12-06'`);
     const [t] = await cluster.query<{ r: string; u: string }>(
       "usage",
       `SELECT (SELECT COUNT(*) FROM "Request") AS r, (SELECT SUM("requests") FROM "UsageHourly") AS u`,
     );
     expect(Number(t!.u)).toBe(Number(t!.r));
+  });
+
+  it("retention prunes in batches and the rollups keep their totals (the trigger reads the flag)", async () => {
+    await cluster.query("usage", `INSERT INTO "RequestContent" SELECT id, 'p', 'a' FROM "Request"`);
+    const sums = async () =>
+      (
+        await cluster.query<{ r: string; h: string; n: string; c: string }>(
+          "usage",
+          `SELECT (SELECT SUM("requests") FROM "UsageHourly") AS r, (SELECT SUM("count") FROM "LatencyHistogram") AS h,
+            (SELECT COUNT(*) FROM "Request") AS n, (SELECT COUNT(*) FROM "RequestContent") AS c`,
+        )
+      )[0]!;
+    const before = await sums();
+    const cut = (days: number) =>
+      cluster.query<{ n: string }>("usage", `SELECT COUNT(*) AS n FROM "Request" WHERE "createdAt" < $1`, [
+        new Date(NOW - days * D).toISOString().replace("Z", ""),
+      ]);
+    const [old] = await cut(20);
+    const [older10] = await cut(10);
+    const { pruneOnce } = await import("../retention");
+    const res = await pruneOnce(NOW, { retention: 20, content: 10 });
+    expect(res.contents).toBe(Number(older10!.n));
+    expect(res.requests).toBe(Number(old!.n));
+    expect(res.requests).toBeGreaterThan(500); // more than one batch
+    const after = await sums();
+    expect([after.r, after.h]).toEqual([before.r, before.h]);
+    expect(Number(after.n)).toBe(Number(before.n) - res.requests);
+    expect(Number(after.c)).toBe(Number(before.n) - Number(older10!.n));
   });
 });

@@ -1,0 +1,79 @@
+// Retention on SQLite (src/server/usage/postgres.test.ts runs the same pass on PostgreSQL): old records,
+// contents, stored responses and sessions go in batches; the rollups keep their totals.
+import { beforeAll, describe, expect, it } from "vitest";
+import { exec, freshDb, insertRequests, query } from "../../tests/helpers/seed";
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 10, 27, 12, 0, 0);
+let file: string;
+let R: typeof import("./retention");
+
+beforeAll(async () => {
+  file = freshDb("retention");
+  // 2,500 requests 40 days old (more than two batches), 10 of 10 days, 10 of today; each with content.
+  const rows = [
+    ...Array.from({ length: 2_500 }, (_, i) => ({ id: `old${i}`, at: NOW - 40 * DAY + i, durationMs: 100 + (i % 50) })),
+    ...Array.from({ length: 10 }, (_, i) => ({ id: `mid${i}`, at: NOW - 10 * DAY + i, durationMs: 200 })),
+    ...Array.from({ length: 10 }, (_, i) => ({ id: `new${i}`, at: NOW - 1_000 + i, durationMs: 300 })),
+  ];
+  insertRequests(file, rows);
+  exec(file, `INSERT INTO RequestContent (requestId, prompt, answer) SELECT id, 'p', 'a' FROM Request`);
+  exec(
+    file,
+    `INSERT INTO Session (id, provider, model, createdAt, lastUsedAt) VALUES ('s-old', 'ollama', 'm', ?, ?), ('s-new', 'ollama', 'm', ?, ?)`,
+    NOW - 50 * DAY,
+    NOW - 45 * DAY,
+    NOW - DAY,
+    NOW - 1_000,
+  );
+  exec(
+    file,
+    `INSERT INTO SessionMessage (sessionId, turn, role, content, createdAt) VALUES ('s-old', 1, 'user', '{}', ?), ('s-new', 1, 'user', '{}', ?)`,
+    NOW - 45 * DAY,
+    NOW - 1_000,
+  );
+  exec(
+    file,
+    `INSERT INTO StoredResponse (id, requestId, model, createdAt, body) VALUES ('resp_old', 'old1', 'm', ?, '{}'), ('resp_new', 'new1', 'm', ?, '{}')`,
+    NOW - 40 * DAY,
+    NOW - 1_000,
+  );
+  R = await import("./retention");
+});
+
+const totals = () =>
+  query<{ r: number; t: number; h: number }>(
+    file,
+    `SELECT (SELECT SUM(requests) FROM UsageHourly) AS r, (SELECT SUM(totalTokens) FROM UsageHourly) AS t,
+      (SELECT SUM(count) FROM LatencyHistogram) AS h`,
+  )[0]!;
+
+describe("retention", () => {
+  it("drops contents older than STORE_CONTENT_DAYS, keeping the records", async () => {
+    const res = await R.pruneOnce(NOW, { retention: 0, content: 5 });
+    expect(res).toEqual({ requests: 0, contents: 2_510, responses: 0, sessions: 0 });
+    expect(query(file, "SELECT COUNT(*) AS n FROM Request")[0]).toEqual({ n: 2_520 });
+    expect(query(file, "SELECT requestId FROM RequestContent ORDER BY requestId").length).toBe(10);
+  });
+
+  it("deletes records older than RETENTION_DAYS in batches; the rollups keep the totals", async () => {
+    const before = totals();
+    const res = await R.pruneOnce(NOW, { retention: 30, content: 5 });
+    expect(res).toEqual({ requests: 2_500, contents: 0, responses: 1, sessions: 1 });
+    expect(query(file, "SELECT COUNT(*) AS n FROM Request")[0]).toEqual({ n: 20 });
+    expect(query(file, "SELECT id FROM Session")).toEqual([{ id: "s-new" }]);
+    expect(query(file, "SELECT sessionId FROM SessionMessage")).toEqual([{ sessionId: "s-new" }]);
+    expect(query(file, "SELECT id FROM StoredResponse")).toEqual([{ id: "resp_new" }]);
+    expect(totals()).toEqual(before);
+    // The flag is down again: an ordinary delete still updates the rollups.
+    exec(file, "DELETE FROM Request WHERE id = 'new0'");
+    expect(totals().r).toBe(before.r - 1);
+    const [m] = query<Record<string, unknown>>(file, "SELECT * FROM Maintenance");
+    expect(m).toMatchObject({ job: "retention", pruning: 0, lastRunAt: NOW, lastRequests: 2_500, lastContents: 0 });
+  });
+
+  it("is shown by retentionStatus (as /health does)", async () => {
+    const s = await R.retentionStatus();
+    expect(s).toMatchObject({ last_run_at: new Date(NOW).toISOString(), last_deleted_requests: 2_500 });
+  });
+});

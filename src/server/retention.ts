@@ -1,0 +1,143 @@
+import "server-only";
+import { db } from "./db";
+import { env } from "./env";
+
+// Retention (issue 12): a shared database grows without end. RETENTION_DAYS deletes request records
+// (with their contents), stored responses and sessions idle for longer; STORE_CONTENT_DAYS drops the
+// prompts and answers of older requests sooner. Small batches, each its own short transaction, so
+// writers (SQLite's one writer, other instances) are never held for long. The rollups keep the totals:
+// a batch sets Maintenance(retention).pruning inside its transaction, and the rollup delete trigger of
+// both databases then leaves UsageHourly and LatencyHistogram alone. Every instance runs it; on
+// PostgreSQL the flag row's lock makes concurrent batches take turns.
+
+const DAY = 86_400_000;
+/** Rows per batch: small transactions, and under SQLite's 999 bound parameters per statement. */
+export const BATCH = 500;
+const JOB = "retention";
+
+export interface PruneResult {
+  requests: number;
+  contents: number;
+  responses: number;
+  sessions: number;
+}
+
+const pause = () => new Promise((r) => setTimeout(r, 5));
+
+/** Deletes in batches of BATCH until `ids` finds nothing more; returns how many went. */
+async function inBatches(ids: () => Promise<string[]>, remove: (ids: string[]) => Promise<unknown>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const batch = await ids();
+    if (batch.length === 0) return total;
+    await remove(batch);
+    total += batch.length;
+    if (batch.length < BATCH) return total;
+    await pause();
+  }
+}
+
+/** One retention pass (now: Unix ms). Days of 0 turn that part off. */
+export async function pruneOnce(
+  now = Date.now(),
+  days = { retention: env().RETENTION_DAYS, content: env().STORE_CONTENT_DAYS },
+): Promise<PruneResult> {
+  const prisma = await db();
+  const result: PruneResult = { requests: 0, contents: 0, responses: 0, sessions: 0 };
+  if (days.content > 0) {
+    const cutoff = new Date(now - days.content * DAY);
+    result.contents = await inBatches(
+      async () =>
+        (
+          await prisma.requestContent.findMany({
+            where: { request: { createdAt: { lt: cutoff } } },
+            select: { requestId: true },
+            take: BATCH,
+          })
+        ).map((r) => r.requestId),
+      (ids) => prisma.requestContent.deleteMany({ where: { requestId: { in: ids } } }),
+    );
+  }
+  if (days.retention > 0) {
+    const cutoff = new Date(now - days.retention * DAY);
+    const flag = (pruning: boolean) =>
+      prisma.maintenance.upsert({ where: { job: JOB }, create: { job: JOB, pruning }, update: { pruning } });
+    result.requests = await inBatches(
+      async () =>
+        (
+          await prisma.request.findMany({
+            where: { createdAt: { lt: cutoff } },
+            select: { id: true },
+            orderBy: { createdAt: "asc" },
+            take: BATCH,
+          })
+        ).map((r) => r.id),
+      (ids) =>
+        prisma.$transaction([
+          flag(true),
+          prisma.requestContent.deleteMany({ where: { requestId: { in: ids } } }),
+          prisma.request.deleteMany({ where: { id: { in: ids } } }),
+          flag(false),
+        ]),
+    );
+    result.responses = await inBatches(
+      async () =>
+        (
+          await prisma.storedResponse.findMany({
+            where: { createdAt: { lt: cutoff } },
+            select: { id: true },
+            take: BATCH,
+          })
+        ).map((r) => r.id),
+      (ids) => prisma.storedResponse.deleteMany({ where: { id: { in: ids } } }),
+    );
+    result.sessions = await inBatches(
+      async () =>
+        (
+          await prisma.session.findMany({ where: { lastUsedAt: { lt: cutoff } }, select: { id: true }, take: BATCH })
+        ).map((r) => r.id),
+      (ids) =>
+        prisma.$transaction([
+          prisma.sessionMessage.deleteMany({ where: { sessionId: { in: ids } } }),
+          prisma.session.deleteMany({ where: { id: { in: ids } } }),
+        ]),
+    );
+  }
+  const state = { lastRunAt: new Date(now), lastRequests: result.requests, lastContents: result.contents };
+  await prisma.maintenance.upsert({ where: { job: JOB }, create: { job: JOB, ...state }, update: state });
+  return result;
+}
+
+/** What /health shows: the settings and the last run (by any instance sharing the database). */
+export async function retentionStatus() {
+  const { RETENTION_DAYS, STORE_CONTENT_DAYS } = env();
+  const prisma = await db();
+  const last = await prisma.maintenance
+    .findUnique({ where: { job: JOB }, select: { lastRunAt: true, lastRequests: true, lastContents: true } })
+    .catch(() => null);
+  return {
+    retention_days: RETENTION_DAYS || null,
+    store_content_days: STORE_CONTENT_DAYS || null,
+    last_run_at: last?.lastRunAt?.toISOString() ?? null,
+    last_deleted_requests: last?.lastRequests ?? 0,
+    last_dropped_contents: last?.lastContents ?? 0,
+  };
+}
+
+const g = globalThis as unknown as { __ccBridgeRetention?: NodeJS.Timeout };
+
+/** Starts the periodic pass in this process (nothing when both settings are 0). */
+export function startRetention(): void {
+  const { RETENTION_DAYS, STORE_CONTENT_DAYS, RETENTION_INTERVAL_MS } = env();
+  if ((!RETENTION_DAYS && !STORE_CONTENT_DAYS) || g.__ccBridgeRetention) return;
+  const run = () =>
+    pruneOnce().catch((e) =>
+      console.error(
+        JSON.stringify({ level: "error", msg: `retention failed: ${String(e?.message ?? e).split("\n")[0]}` }),
+      ),
+    );
+  // A few seconds after start (not in the start-up path), then every RETENTION_INTERVAL_MS.
+  setTimeout(run, 3_000).unref();
+  g.__ccBridgeRetention = setInterval(run, RETENTION_INTERVAL_MS);
+  g.__ccBridgeRetention.unref();
+}
