@@ -2,6 +2,7 @@
 // Prisma client the server uses, and writes the timings as JSON to BENCH_OUT.
 import fs from "node:fs";
 import { expect, test } from "vitest";
+import { Prisma } from "../src/generated/prisma/client";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const facts = JSON.parse(fs.readFileSync(process.env.BENCH_FACTS!, "utf8"));
@@ -63,14 +64,18 @@ test("console queries at scale", async () => {
   }
 
   // A cursor half-way down the table (found with OFFSET outside the timing).
-  const deepRow = async (where: string, offset: number) => {
-    const rows = await prisma.$queryRawUnsafe<{ createdAt: unknown; id: string }[]>(
-      `SELECT createdAt, id FROM Request ${where} ORDER BY createdAt DESC, id DESC LIMIT 1 OFFSET ${offset}`,
-    );
-    return C.encodeCursor({ at: new Date(Number(rows[0]!.createdAt)), id: rows[0]!.id });
+  const deepRow = async (where: { model?: string }, offset: number) => {
+    const [row] = await prisma.request.findMany({
+      where,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      skip: offset,
+      take: 1,
+      select: { createdAt: true, id: true },
+    });
+    return C.encodeCursor({ at: row!.createdAt, id: row!.id });
   };
-  const deep = await deepRow("", Math.floor(facts.rows / 2));
-  const deepModel = await deepRow("WHERE model = 'sonnet'", Math.floor(facts.rows / 20));
+  const deep = await deepRow({}, Math.floor(facts.rows / 2));
+  const deepModel = await deepRow({ model: "sonnet" }, Math.floor(facts.rows / 20));
   await time("requests", "listRequests first page (50)", () => R.listRequests({}, {}));
   await time("requests", "listRequests model=sonnet, status=error", () =>
     R.listRequests({ model: "sonnet", status: "error" }, {}),
@@ -107,20 +112,23 @@ test("console queries at scale", async () => {
 
   // For comparison: what the dashboard would cost reading Request directly (no rollups).
   const since30 = Date.now() - 30 * 86_400_000;
+  const pg = Boolean(process.env.DATABASE_URL);
+  const at = pg ? new Date(since30) : since30;
+  const isError = pg ? Prisma.sql`CASE WHEN "status" = 'error' THEN 1 ELSE 0 END` : Prisma.sql`"status" = 'error'`;
   await time(
     "reference",
     "raw GROUP BY model over Request, 30d (old usageByModel)",
     () =>
-      prisma.$queryRaw`SELECT model, provider, COUNT(*), SUM(status = 'error'), SUM(promptTokens), SUM(totalTokens),
-        SUM(costUsd), AVG(durationMs) FROM Request WHERE createdAt >= ${since30} GROUP BY model, provider`,
+      prisma.$queryRaw`SELECT "model", "provider", COUNT(*), SUM(${isError}), SUM("promptTokens"), SUM("totalTokens"),
+        SUM("costUsd"), AVG("durationMs") FROM "Request" WHERE "createdAt" >= ${at} GROUP BY "model", "provider"`,
     5,
   );
   await time(
     "reference",
     "raw exact p95 latency by sort, 30d",
     () =>
-      prisma.$queryRaw`SELECT durationMs FROM Request WHERE createdAt >= ${since30} AND status IN ('ok', 'error')
-        ORDER BY durationMs LIMIT 1 OFFSET ${Math.floor(facts.rows * 0.95 * 0.96)}`,
+      prisma.$queryRaw`SELECT "durationMs" FROM "Request" WHERE "createdAt" >= ${at} AND "status" IN ('ok', 'error')
+        ORDER BY "durationMs" LIMIT 1 OFFSET ${Math.floor(facts.rows * 0.95 * 0.96)}`,
     5,
   );
 
@@ -152,10 +160,30 @@ test("console queries at scale", async () => {
   await time("write", "insertRequest (Prisma, with rollup triggers)", () =>
     insertRequest({ ...row, id: `bench_${n++}`, createdAt: new Date() }),
   );
+  // Throughput: 4 writers at once (as concurrent requests finishing), 250 records each.
+  const burst = async () => {
+    const t = performance.now();
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let i = 0; i < 250; i++) await insertRequest({ ...row, id: `bench_${n++}`, createdAt: new Date() });
+      }),
+    );
+    return 1000 / ((performance.now() - t) / 1000);
+  };
+  const rates = [await burst(), await burst(), await burst()].sort((a, b) => a - b);
+  timings.push({
+    group: "write",
+    name: "insertRequest × 1000, 4 concurrent writers (records/s: median of 3)",
+    first: 0,
+    median: 0,
+    p95: 0,
+    runs: 3,
+    size: `${Math.round(rates[1]!)} records/s`,
+  });
 
   // The same without the triggers (dropped: this database is thrown away), to show what they cost.
   for (const name of ["Request_rollup_insert", "Request_rollup_delete", "Request_rollup_update"]) {
-    await prisma.$executeRawUnsafe(`DROP TRIGGER IF EXISTS "${name}"`);
+    await prisma.$executeRawUnsafe(`DROP TRIGGER IF EXISTS "${name}"${pg ? ' ON "Request"' : ""}`);
   }
   await time("write", "insertRequest (Prisma, triggers dropped)", () =>
     insertRequest({ ...row, id: `bench_${n++}`, createdAt: new Date() }),

@@ -48,4 +48,14 @@ describe("latency bins in SQL", () => {
     expect(found.length).toBe(1);
     expect(found[0]![0]).toBe(pgBinSqlText("ms"));
   });
+
+  it("the retention migration's re-created delete trigger bins with that text too", () => {
+    const sql = fs.readFileSync(
+      path.join(root, "prisma", "migrations", "20261127000600_retention", "migration.sql"),
+      "utf8",
+    );
+    const found = [...sql.matchAll(/CASE WHEN ([\w."]+) < 32 THEN .*? END/g)];
+    expect(found.length).toBe(2);
+    for (const [text, col] of found) expect(text).toBe(binSqlText(col!));
+  });
 });

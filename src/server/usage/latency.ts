@@ -1,6 +1,7 @@
 import "server-only";
 import { Prisma } from "@/generated/prisma/client";
 import { db } from "../db";
+import { env } from "../env";
 import { atMs } from "../sql";
 import { binValue, DAY, HOUR, type Interval, rankOf, split } from "./periods";
 import { binSql, numOrNull, within } from "./rollup-sql";
@@ -10,6 +11,12 @@ export type LatencyKind = "duration" | "ttft";
 
 /** Up to this many values a percentile is computed exactly from Request; above, from the histograms. */
 export const EXACT_LIMIT = 10_000;
+
+/** Unix ms before which retention may have deleted records (-Infinity when RETENTION_DAYS is 0). */
+export function retainedSince(now = Date.now()): number {
+  const days = env().RETENTION_DAYS;
+  return days > 0 ? now - days * DAY : Number.NEGATIVE_INFINITY;
+}
 
 const KIND = { duration: 0, ttft: 1 } as const;
 const COLUMN = { duration: '"durationMs"', ttft: '"ttftMs"' } as const;
@@ -33,7 +40,9 @@ export async function percentiles(
   mode: "auto" | "exact" | "histogram" = "auto",
 ): Promise<Array<number | null>> {
   if (count <= 0) return ps.map(() => null);
-  const exact = mode === "exact" || (mode === "auto" && count <= EXACT_LIMIT);
+  // Exact percentiles sort Request rows: not where retention (RETENTION_DAYS) pruned them already.
+  const kept = range[0] >= retainedSince();
+  const exact = mode === "exact" || (mode === "auto" && count <= EXACT_LIMIT && kept);
   return exact ? exactPercentiles(kind, range, count, ps) : histogramPercentiles(kind, range, ps);
 }
 
