@@ -5,7 +5,7 @@
 //   rowwise    one upsert per row in insertion order, as a row-level trigger (or a naive app) does
 //   none       no rollup at all (the floor)
 // Prints rows/s and deadlocks per case, and writes the table to bench/results.md.
-//   node bench/pg-rollup.mjs [--rows 4000]
+//   node bench/pg-rollup.mjs [--rows 4000] [--fsync]
 import pg from "pg";
 import { ensurePrismaClient, migratePostgres } from "../scripts/lib.mjs";
 import { startCluster } from "../tests/helpers/pg-cluster.mjs";
@@ -13,6 +13,8 @@ import { writeSection } from "./results.mjs";
 
 const i = process.argv.indexOf("--rows");
 const ROWS = i > 0 ? Number(process.argv[i + 1]) : 4000;
+// --fsync: a durable server (fsync on, the default of a real one); without it fsync is off (CPU only).
+const FSYNC = process.argv.includes("--fsync");
 const MODELS = ["haiku", "sonnet", "opus", "qwen3:8b"];
 
 const COLS = `"id", "createdAt", "model", "provider", "status", "httpStatus", "promptTokens", "completionTokens", "totalTokens", "durationMs", "ttftMs"`;
@@ -52,7 +54,7 @@ async function writer(url, tag, mechanism, batch, rows) {
 }
 
 ensurePrismaClient();
-const cluster = await startCluster(["fsync=off", "deadlock_timeout=50ms"]);
+const cluster = await startCluster([FSYNC ? "fsync=on" : "fsync=off", "deadlock_timeout=50ms"]);
 const results = [];
 try {
   const admin = new pg.Client({ connectionString: cluster.url("postgres") });
@@ -96,9 +98,9 @@ try {
 }
 
 const lines = [
-  "## PostgreSQL rollups: two concurrent writers",
+  `## PostgreSQL rollups: two concurrent writers${FSYNC ? " (fsync on)" : ""}`,
   "",
-  `\`node bench/pg-rollup.mjs --rows ${ROWS}\`: two connections insert ${ROWS} records in all into one hour and ${MODELS.length} models (the hot rollup rows), one record per transaction or 20 (group commit). PostgreSQL ${cluster.port ? "15" : ""}, fsync off, 2 shared cores.`,
+  `\`node bench/pg-rollup.mjs --rows ${ROWS}\`: two connections insert ${ROWS} records in all into one hour and ${MODELS.length} models (the hot rollup rows), one record per transaction or 20 (group commit). PostgreSQL 15, fsync ${FSYNC ? "on" : "off"}, 2 shared cores. Command: \`node bench/pg-rollup.mjs --rows ${ROWS}${FSYNC ? " --fsync" : ""}\`.`,
   "",
   "| mechanism | records per transaction | records/s | deadlocks (retried) | rollup requests |",
   "| --- | --- | --- | --- | --- |",
@@ -106,4 +108,4 @@ const lines = [
   "",
   "statement: the migration's statement-level trigger (one aggregated upsert per rollup row and statement, in key order). rowwise: one upsert per record in arrival order, as a row-level trigger does. none: no rollups (the floor).",
 ];
-writeSection("pg-rollup", lines.join("\n"));
+writeSection(FSYNC ? "pg-rollup-fsync" : "pg-rollup", lines.join("\n"));

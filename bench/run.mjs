@@ -35,7 +35,13 @@ try {
   const out = path.join(dir, "timings.json");
   const res = spawnSync(
     process.execPath,
-    [path.join(root, "node_modules/vitest/vitest.mjs"), "run", "--config", "bench/vitest.config.ts"],
+    [
+      path.join(root, "node_modules/vitest/vitest.mjs"),
+      "run",
+      "--config",
+      "bench/vitest.config.ts",
+      "bench/console.perf.ts",
+    ],
     {
       cwd: root,
       stdio: "inherit",

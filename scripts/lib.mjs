@@ -201,18 +201,28 @@ export function migrate(dbPath, databaseUrl) {
  * Applies prisma/postgres/migrations to the PostgreSQL database at url (DATABASE_URL) with
  * `prisma migrate deploy` (its config carries the adapter workarounds: prisma/postgres/adapter.ts).
  * Skipped when scripts/pg-pending.mjs finds nothing pending, so instances start fast on a migrated
- * database; concurrent deploys are serialized by Prisma's own advisory lock.
+ * database. Instances starting together: Prisma's advisory lock lets one migrate; the others give up
+ * after 10 s and try again here, finding nothing pending once it is done.
  */
 export function migratePostgres(url) {
   const env = { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1" };
-  const pending = spawnSync(process.execPath, [r("scripts", "pg-pending.mjs")], { cwd: root, env, encoding: "utf8" });
-  if (pending.status === 0 && pending.stdout.trim() === "[]") return;
+  const pending = () =>
+    spawnSync(process.execPath, [r("scripts", "pg-pending.mjs")], { cwd: root, env, encoding: "utf8" }).stdout?.trim();
   const [node, prisma] = nodeBin("prisma/build/index.js");
   const config = r("prisma", "postgres", "prisma.config.ts");
-  const res = spawnSync(node, [prisma, "migrate", "deploy", "--config", config], { cwd: root, env, encoding: "utf8" });
-  if (res.status !== 0) {
-    process.stderr.write(res.stdout + res.stderr);
-    console.error(`cc-bridge: applying migrations to the PostgreSQL database (DATABASE_URL) failed`);
+  for (let attempt = 1; ; attempt++) {
+    if (pending() === "[]") return;
+    const res = spawnSync(node, [prisma, "migrate", "deploy", "--config", config], {
+      cwd: root,
+      env,
+      encoding: "utf8",
+    });
+    if (res.status === 0) return;
+    const out = res.stdout + res.stderr;
+    // Another instance is migrating (Prisma's advisory lock waits 10 s): when it is done, nothing is pending.
+    if (/advisory lock/i.test(out) && attempt < 10) continue;
+    process.stderr.write(out);
+    console.error("cc-bridge: applying migrations to the PostgreSQL database (DATABASE_URL) failed");
     process.exit(1);
   }
 }

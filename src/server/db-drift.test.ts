@@ -4,7 +4,7 @@
 //     nullability), primary keys and indexes that the SQLite migrations give (types mapped by provider);
 //  3. they also give what prisma/postgres/schema.prisma describes (a model change with no PostgreSQL
 //     migration fails here).
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -134,5 +134,41 @@ describe("schema drift between SQLite and PostgreSQL", () => {
       await migratePg(await cluster.createDatabase("migrated"));
     }
     expect(await pgShape("migrated")).toEqual(await pgShape("fromschema"));
+  });
+
+  it("instances starting together on an empty database all start: one migrates, the others wait for it", async () => {
+    const url = await cluster.createDatabase("together");
+    const lib = path.join(root, "scripts", "lib.mjs");
+    const start = () =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          ["-e", `import(${JSON.stringify(lib)}).then((l) => l.migratePostgres(${JSON.stringify(url)}))`],
+          {
+            cwd: root,
+            stdio: "ignore",
+          },
+        );
+        child.on("exit", resolve);
+      });
+    expect(await Promise.all([start(), start(), start()])).toEqual([0, 0, 0]);
+    const rows = await cluster.query<{ n: string }>(
+      "together",
+      "SELECT COUNT(*) AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL",
+    );
+    expect(Number(rows[0]!.n)).toBe(
+      fs.readdirSync(path.join(root, "prisma", "postgres", "migrations")).filter((f) => !f.endsWith(".toml")).length,
+    );
+  });
+
+  it("an unreachable database stops the start with a message", () => {
+    const lib = path.join(root, "scripts", "lib.mjs");
+    const res = spawnSync(
+      process.execPath,
+      ["-e", `import(${JSON.stringify(lib)}).then((l) => l.migratePostgres("postgresql://postgres@127.0.0.1:1/none"))`],
+      { cwd: root, encoding: "utf8" },
+    );
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/applying migrations to the PostgreSQL database \(DATABASE_URL\) failed/);
   });
 });
