@@ -150,6 +150,33 @@ describe("usage queries on PostgreSQL", () => {
     );
   });
 
+  it("the console's request list pages the same rows as on SQLite (keyset cursor, filters)", async () => {
+    const R = await import("../requests/queries");
+    const want = (where: string, ...params: unknown[]) =>
+      query<{ id: string }>(
+        file,
+        `SELECT id FROM Request ${where} ORDER BY createdAt DESC, id DESC LIMIT 120`,
+        ...params,
+      ).map((r) => r.id);
+    const pages = async (filter: Parameters<typeof R.listRequests>[0]) => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      while (ids.length < 120) {
+        const page: Awaited<ReturnType<typeof R.listRequests>> = await R.listRequests(filter, { limit: 40, cursor });
+        ids.push(...page.items.map((i) => i.id));
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      return ids;
+    };
+    expect(await pages({})).toEqual(want(""));
+    expect(await pages({ status: "error" })).toEqual(want("WHERE status = 'error'"));
+    const model = query<{ m: string }>(file, "SELECT model AS m FROM Request LIMIT 1")[0]!.m;
+    expect(await pages({ model })).toEqual(want("WHERE model = ?", model));
+    const detail = await R.requestDetail(want("")[0]!);
+    expect(detail?.id).toBe(want("")[0]);
+  });
+
   it("pgBinSqlText gives binOf()'s bin for every value (PostgreSQL's own log)", async () => {
     const values: number[] = [-5, 0, 1, 31, 32, 33, 47, 48, 63, 64, 65, 1023, 1024, 1025];
     for (let v = 0; v < 5_000_000; v = Math.floor(v * 1.013) + 1) values.push(v, v + 1, 2 ** 20 - v);
