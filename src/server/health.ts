@@ -4,12 +4,17 @@ import { env } from "./env";
 import { claudeVersion, findClaude } from "./providers/claude-code/binary";
 import { ollamaVersion } from "./providers/ollama/models";
 import { redactUrl } from "./providers/ollama/url";
+import { failedRecordWrites, probeWrite } from "./usage/store";
 import { APP_VERSION } from "./version";
 
-async function databaseOk(): Promise<{ ok: boolean; error?: string }> {
+async function databaseOk(): Promise<{ ok: boolean; error?: string; failed_writes?: number }> {
   try {
     const prisma = await db();
     await prisma.$queryRawUnsafe("SELECT COUNT(*) FROM Request WHERE 0");
+    // A read is not enough: a read-only, full, immutable or deleted file still reads.
+    const writeError = probeWrite();
+    if (writeError)
+      return { ok: false, error: `database not writable: ${writeError}`, failed_writes: failedRecordWrites() };
     return { ok: true };
   } catch (e) {
     return {

@@ -1,6 +1,8 @@
 // Start-up checks: validate the configuration (exit with a clear message) and warn about an open bind.
+import path from "node:path";
 import { recordSocketAddress } from "./client-address";
 import { parseEnv } from "./env-schema";
+import { markInterrupted } from "./usage/writer";
 
 const result = parseEnv(process.env);
 if (!result.ok) {
@@ -17,4 +19,13 @@ if (!loopback && !CLAUDE_AUTH_KEY) {
       msg: `listening on non-loopback address ${HOST} with no CLAUDE_AUTH_KEY: anyone who can reach it can use the API and run Claude Code`,
     }),
   );
+}
+
+// Requests a previous process left `running` (it was killed mid-request) become `interrupted`.
+try {
+  const n = markInterrupted(path.resolve(result.env.USAGE_DB_PATH));
+  if (n > 0)
+    console.warn(JSON.stringify({ level: "warn", msg: `${n} request(s) of a previous run marked interrupted` }));
+} catch (e) {
+  console.warn(JSON.stringify({ level: "warn", msg: "could not mark interrupted requests", error: String(e) }));
 }

@@ -39,6 +39,7 @@ export async function chatCompletions(
     const chat = parseChatRequest(body);
     const sessionId = checkSessionId(request.headers.get("x-session-id"));
     recorder.sessionId = sessionId;
+    recorder.begin();
     const out = await runChat({ request: chat, sessionId, recorder, signal: request.signal });
     if (out.kind === "stream") return new Response(out.body, { headers: { ...SSE_HEADERS, ...headers } });
     return Response.json(out.body, { headers });
