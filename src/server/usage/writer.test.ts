@@ -80,7 +80,14 @@ describe("record writer", () => {
     const file = freshDb("writer-batch");
     const w = new RecordWriter(file);
     let snapshots = 0;
-    w.enqueue({ kind: "begin", id: "b", snapshot: () => (snapshots++, { row: running("b"), content: null }) });
+    w.enqueue({
+      kind: "begin",
+      id: "b",
+      snapshot: () => {
+        snapshots++;
+        return { row: running("b"), content: null };
+      },
+    });
     const done = [1, 2, 3].map((i) => w.enqueue({ kind: "finish", id: `c${i}`, row: row(`c${i}`), content: null }));
     expect(
       await w.enqueue({ kind: "finish", id: "b", row: row("b", { status: "error", httpStatus: 502 }), content: null }),
