@@ -7,6 +7,7 @@ import { readJsonBody } from "../openai/body";
 import { toApiError } from "../openai/errors";
 import { parseChatRequest } from "../openai/schemas";
 import { SSE_HEADERS } from "../openai/sse";
+import { resolveAlias } from "../providers/registry";
 import { RequestRecorder } from "../usage/recorder";
 import { requestContext } from "./context";
 import { methodNotAllowed } from "./handler";
@@ -36,7 +37,14 @@ export async function chatCompletions(
     const body = await readJsonBody(request, env().MAX_BODY_BYTES);
     recorder.model = modelHint(body);
     recorder.stream = (body as { stream?: unknown } | null)?.stream === true;
-    const chat = parseChatRequest(body);
+    let chat = parseChatRequest(body);
+    // An alias (MODEL_ALIASES): the record keeps the name sent as requestedModel; model, the answer's
+    // `model` and the session are the resolved model's.
+    const target = resolveAlias(chat.model);
+    if (target) {
+      recorder.requestedModel = chat.model;
+      chat = { ...chat, model: target };
+    }
     const sessionId = checkSessionId(request.headers.get("x-session-id"));
     recorder.sessionId = sessionId;
     recorder.begin();

@@ -1,7 +1,7 @@
 import "server-only";
 import { env } from "../env";
 import { authorize } from "../openai/auth";
-import { ApiError, toApiError } from "../openai/errors";
+import { ApiError, echo, toApiError } from "../openai/errors";
 import { type RequestContext, RequestRecorder } from "../usage/recorder";
 import { requestContext } from "./context";
 import { checkOrigin } from "./origin";
@@ -58,7 +58,7 @@ export function apiRoute(handler: Handler, opts: { auth: boolean } = { auth: tru
 }
 
 export const methodNotAllowed = (path: string, allowed: string[]) =>
-  new ApiError(405, `Method not allowed on ${path}; use ${allowed.join(" or ")}.`, {
+  new ApiError(405, `Method not allowed on ${echo(path, 200)}; use ${allowed.join(" or ")}.`, {
     code: "method_not_allowed",
     headers: { allow: allowed.join(", ") },
   });
@@ -78,7 +78,7 @@ export function otherMethods(allowed: string[], opts: { auth: boolean } = { auth
 /** Handlers for a path that is no endpoint: a JSON 404 (and its record) for every method. */
 export function unknownPath() {
   const handler = apiRoute(async (_req, ctx) => {
-    throw new ApiError(404, `Unknown request URL: ${ctx.method} ${ctx.path}.`, { code: "unknown_url" });
+    throw new ApiError(404, `Unknown request URL: ${ctx.method} ${echo(ctx.path, 200)}.`, { code: "unknown_url" });
   });
   return { GET: handler, POST: handler, PUT: handler, PATCH: handler, DELETE: handler };
 }

@@ -54,8 +54,11 @@ export class ApiError extends Error {
 export const badRequest = (message: string, param: string | null = null, code: string | null = null) =>
   new ApiError(400, message, { param, code });
 
+/** A client's value echoed in a message: at most `max` characters (a 1 MB model name stays out of bodies and logs). */
+export const echo = (s: string, max = 100) => (s.length > max ? `${s.slice(0, max)}…` : s);
+
 export const modelNotFound = (model: string) =>
-  new ApiError(404, `The model \`${model}\` does not exist or you do not have access to it.`, {
+  new ApiError(404, `The model \`${echo(model)}\` does not exist or you do not have access to it.`, {
     code: "model_not_found",
     param: "model",
   });

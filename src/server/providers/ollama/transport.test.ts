@@ -71,7 +71,10 @@ describe("ollamaFetch", () => {
       method: "POST",
       body: JSON.stringify({ stream: true }),
     });
-    const lines = (await res.text()).trim().split("\n").map((l) => JSON.parse(l));
+    const lines = (await res.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.slice(0, 2)).toEqual([{ n: 1 }, { n: 2 }]);
     expect(lines[2].big).toHaveLength(150_000);
   }, 5_000);
