@@ -10,4 +10,4 @@ export const GET = apiRoute(
   },
   { auth: false },
 );
-export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"], { auth: false });
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"], { auth: false });

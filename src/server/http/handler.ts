@@ -1,4 +1,5 @@
 import "server-only";
+import { ClientCancelled } from "../chat/cancel";
 import { env } from "../env";
 import { authorize } from "../openai/auth";
 import { ApiError, echo, toApiError } from "../openai/errors";
@@ -43,6 +44,11 @@ export function apiRoute(handler: Handler, opts: { auth: boolean } = { auth: tru
       const params = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
       response = await handler(request, ctx, params);
     } catch (e) {
+      if (e instanceof ClientCancelled) {
+        // The client left (e.g. while sending its body): nobody to answer; recorded as cancelled.
+        await new RequestRecorder(ctx).finish({ status: "cancelled", reason: e.message });
+        return new Response(null, { status: 499, headers: { "x-request-id": ctx.id } });
+      }
       const err = toApiError(e);
       error = err.message;
       response = err.toResponse();
@@ -68,7 +74,8 @@ export function otherMethods(allowed: string[], opts: { auth: boolean } = { auth
   const handler = apiRoute(async (_req, ctx) => {
     throw methodNotAllowed(ctx.path, allowed);
   }, opts);
-  const all = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+  // OPTIONS too: Next.js would answer it itself (204, every method allowed) and leave no record.
+  const all = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
   return Object.fromEntries(all.filter((m) => !allowed.includes(m)).map((m) => [m, handler])) as Record<
     (typeof all)[number],
     typeof handler
@@ -80,5 +87,5 @@ export function unknownPath() {
   const handler = apiRoute(async (_req, ctx) => {
     throw new ApiError(404, `Unknown request URL: ${ctx.method} ${echo(ctx.path, 200)}.`, { code: "unknown_url" });
   });
-  return { GET: handler, POST: handler, PUT: handler, PATCH: handler, DELETE: handler };
+  return { GET: handler, POST: handler, PUT: handler, PATCH: handler, DELETE: handler, OPTIONS: handler };
 }

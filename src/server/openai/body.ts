@@ -1,3 +1,4 @@
+import { ClientCancelled } from "../chat/cancel";
 import { ApiError, badRequest } from "./errors";
 
 const tooLarge = (limit: number) =>
@@ -14,7 +15,14 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
   if (request.body) {
     const reader = request.body.getReader();
     for (;;) {
-      const { done, value } = await reader.read();
+      let read: ReadableStreamReadResult<Uint8Array>;
+      try {
+        read = await reader.read();
+      } catch {
+        // The client went away (aborted, reset) while sending its body: a cancellation, not our error.
+        throw new ClientCancelled("client disconnected while sending the request body");
+      }
+      const { done, value } = read;
       if (done) break;
       size += value.byteLength;
       if (size > limit) {

@@ -4,4 +4,4 @@ import { listModels } from "@/server/models";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute(async () => Response.json({ object: "list", data: await listModels() }));
-export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

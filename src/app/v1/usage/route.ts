@@ -15,4 +15,4 @@ export const GET = apiRoute(async (request) => {
     data,
   });
 });
-export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);
