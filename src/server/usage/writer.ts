@@ -61,6 +61,8 @@ const clip = (s: string) => (s.length > CONTENT_LIMIT ? `${s.slice(0, CONTENT_LI
 
 /** A queued record is given up after this long (logged by the recorder), or when the queue is this long. */
 const GIVE_UP_MS = 10 * 60_000;
+/** How long a request's start waits to be written with others (group commit). */
+const BEGIN_WINDOW_MS = 5;
 const MAX_QUEUE = 20_000;
 
 function params(row: RequestRow): Record<string, unknown> {
@@ -85,6 +87,7 @@ export class RecordWriter {
   /** Why the last write failed, while writes fail. */
   error: string | null = null;
   private db: Database.Database | null = null;
+  private write: ((batch: Queued[], finishing: Set<string>) => void) | null = null;
   private ino: number | null = null;
   private queue: Queued[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -97,7 +100,9 @@ export class RecordWriter {
     return new Promise((done) => {
       this.queue.push({ op, queuedAt: Date.now(), failed: false, done });
       if (this.queue.length > MAX_QUEUE) this.giveUp(this.queue.shift()!);
-      this.schedule();
+      // A start waits a few ms for company (and for its own end: a request done by then is written
+      // once, final); an end is written at the next turn of the event loop, as its caller waits.
+      this.schedule(op.kind === "begin" ? BEGIN_WINDOW_MS : 0);
     });
   }
 
@@ -131,7 +136,7 @@ export class RecordWriter {
 
   private schedule(delay = 0) {
     if (delay === 0) {
-      if (this.immediate || this.timer) return;
+      if (this.immediate) return;
       this.immediate = true;
       setImmediate(() => {
         this.immediate = false;
@@ -168,6 +173,16 @@ export class RecordWriter {
       }
       this.db = db;
       this.ino = st.ino;
+      const stmts = { begin: db.prepare(BEGIN_SQL), finish: db.prepare(FINISH_SQL), content: db.prepare(CONTENT_SQL) };
+      this.write = db.transaction((batch: Queued[], finishing: Set<string>) => {
+        for (const { op } of batch) {
+          // A request that already ended in this batch: only its final record is written.
+          if (op.kind === "begin" && finishing.has(op.id)) continue;
+          const { row, content: c } = op.kind === "begin" ? op.snapshot() : op;
+          (op.kind === "begin" ? stmts.begin : stmts.finish).run(params(row));
+          if (c) stmts.content.run(row.id, clip(c.prompt), clip(c.answer));
+        }
+      }).immediate;
     }
     return this.db;
   }
@@ -178,6 +193,7 @@ export class RecordWriter {
     } catch {}
     this.db = null;
     this.ino = null;
+    this.write = null;
   }
 
   private giveUp(q: Queued) {
@@ -192,19 +208,8 @@ export class RecordWriter {
     this.queue = [];
     const finishing = new Set(batch.filter((q) => q.op.kind === "finish").map((q) => q.op.id));
     try {
-      const db = this.open();
-      const begin = db.prepare(BEGIN_SQL);
-      const finish = db.prepare(FINISH_SQL);
-      const content = db.prepare(CONTENT_SQL);
-      db.transaction(() => {
-        for (const { op } of batch) {
-          // A request that already ended in this batch: only its final record is written.
-          if (op.kind === "begin" && finishing.has(op.id)) continue;
-          const { row, content: c } = op.kind === "begin" ? op.snapshot() : op;
-          (op.kind === "begin" ? begin : finish).run(params(row));
-          if (c) content.run(row.id, clip(c.prompt), clip(c.answer));
-        }
-      }).immediate();
+      this.open();
+      this.write!(batch, finishing);
       this.error = null;
       this.backoff = 0;
       for (const q of batch) q.done(true);
