@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { ensurePrismaClient, migrate, root } from "../scripts/lib.mjs";
+import { writeSection } from "./results.mjs";
 import { seed } from "./seed.mjs";
 
 const arg = (name, fallback) => {
@@ -53,13 +54,7 @@ try {
   } else {
     const md = report(JSON.parse(fs.readFileSync(out, "utf8")), seedMs);
     console.log(`\n${md}`);
-    const file = path.join(root, "bench", "results.md");
-    fs.writeFileSync(file, md);
-    // Biome formats Markdown too (aligned tables): keep the file as `npm run lint` wants it.
-    spawnSync(process.execPath, [path.join(root, "node_modules/@biomejs/biome/bin/biome"), "format", "--write", file], {
-      cwd: root,
-      stdio: "ignore",
-    });
+    writeSection("console", md);
     console.log("bench: written to bench/results.md");
   }
 } finally {
@@ -79,7 +74,7 @@ function report(timings, seedMs) {
   const cpus = os.cpus();
   const ms = (v) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
   const lines = [
-    "# Console query benchmark",
+    "## Console queries (`npm run bench`)",
     "",
     `- Date: ${new Date().toISOString()}`,
     `- Machine: ${cpus.length} × ${cpus[0]?.model ?? "?"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +

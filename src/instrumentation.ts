@@ -1,4 +1,8 @@
 /** Runs once when the server starts (Node.js runtime only). */
 export async function register() {
-  if (process.env.NEXT_RUNTIME === "nodejs") await import("./server/startup");
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  await import("./server/startup");
+  // Claude Code's ready spares start now, so the first request finds one.
+  const { startClaudePool } = await import("./server/providers/claude-code/boot");
+  startClaudePool();
 }

@@ -30,12 +30,26 @@ describe("parseEnv", () => {
   });
 
   it("parses booleans, lists and URLs", () => {
-    const r = parseEnv({ CLAUDE_SKIP_PERMS: "TRUE", CLAUDE_MODELS: " a, b ,,c", OLLAMA_URL: "http://h:1/" });
+    const r = parseEnv({
+      CLAUDE_SKIP_PERMS: "TRUE",
+      IS_SANDBOX: "1",
+      CLAUDE_MODELS: " a, b ,,c",
+      OLLAMA_URL: "http://h:1/",
+    });
     expect(r.ok && r.env).toMatchObject({
       CLAUDE_SKIP_PERMS: true,
       CLAUDE_MODELS: ["a", "b", "c"],
       OLLAMA_URL: "http://h:1",
     });
+  });
+
+  it("refuses CLAUDE_SKIP_PERMS for a root gateway unless IS_SANDBOX=1 (Claude Code's own rule)", () => {
+    const root = process.getuid?.() === 0;
+    const r = parseEnv({ CLAUDE_SKIP_PERMS: "true" });
+    expect(r.ok).toBe(!root);
+    if (!r.ok) expect(r.message).toMatch(/CLAUDE_SKIP_PERMS: .*root.*IS_SANDBOX=1/);
+    expect(parseEnv({ CLAUDE_SKIP_PERMS: "true", IS_SANDBOX: "1" }).ok).toBe(true);
+    expect(parseEnv({ CLAUDE_SKIP_PERMS: "false" }).ok).toBe(true);
   });
 
   it("names every invalid variable and what it expects", () => {

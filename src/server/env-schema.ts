@@ -127,6 +127,11 @@ export const envSchema = z.object({
       ctx.addIssue({ code: "custom", message: `expected append or replace, got "${v}"` });
       return z.NEVER;
     }),
+  CLAUDE_WARM_SESSIONS: int(4, 0, 1_000),
+  CLAUDE_WARM_IDLE_MS: int(5 * 60_000, 1_000, 24 * 3_600_000),
+  CLAUDE_SPARES: int(1, 0, 64),
+  CLAUDE_TOOL_WAIT_MS: int(10 * 60_000, 1_000, 24 * 3_600_000),
+  CLAUDE_KEEP_BUILTIN_TOOLS: bool(false),
   OLLAMA_URL: httpUrl("http://localhost:11434"),
   OLLAMA_TIMEOUT_MS: int(30 * 60_000, 1_000, 24 * 3_600_000),
   MAX_BODY_BYTES: int(25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
@@ -147,7 +152,17 @@ export function parseEnv(
 ): { ok: true; env: Env } | { ok: false; message: string } {
   const known = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, source[k]]));
   const result = envSchema.safeParse(known);
-  if (result.success) return { ok: true, env: result.data };
+  if (result.success) {
+    const root = typeof process.getuid === "function" && process.getuid() === 0;
+    if (result.data.CLAUDE_SKIP_PERMS && root && source.IS_SANDBOX !== "1") {
+      return {
+        ok: false,
+        message:
+          "cc-bridge: invalid configuration:\n  CLAUDE_SKIP_PERMS: Claude Code refuses to skip permission checks when run as root. Run the gateway as a non-root user, or, inside a container or VM that is itself the sandbox, also set IS_SANDBOX=1 (Claude Code's own switch for that case).",
+      };
+    }
+    return { ok: true, env: result.data };
+  }
   const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
   return { ok: false, message: `cc-bridge: invalid configuration:\n${lines.join("\n")}` };
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "./db";
 import { env } from "./env";
 import { claudeVersion, findClaude } from "./providers/claude-code/binary";
+import { claudeProcessStats } from "./providers/claude-code/pool";
 import { ollamaVersion } from "./providers/ollama/models";
 import { redactUrl } from "./providers/ollama/url";
 import { failedRecordWrites, probeWrite } from "./usage/store";
@@ -48,6 +49,7 @@ export async function health() {
       path: bin?.path ?? null,
       source: bin?.source ?? null,
       version: claudeVer,
+      processes: claudeProcessStats(),
     },
     ollama: { url: redactUrl(env().OLLAMA_URL), reachable: ollamaVer !== null, version: ollamaVer },
     auth: env().CLAUDE_AUTH_KEY ? "required" : "off",

@@ -636,3 +636,244 @@ describe("console login", () => {
     }
   });
 });
+
+describe("console polish: Markdown, one row per model, labelled legends, endpoints, system prompt", () => {
+  const KEY = "polish-key";
+  const MD = [
+    "Here is a **table**:\n\n",
+    "| plant | light |\n| --- | ---: |\n| mint | shade |\n| basil | sun |\n\n",
+    "And code:\n\n```python\ndef water(plant):\n    return 42  # daily\n```\n\n",
+    'Raw HTML stays text: <img src="x" onerror="window.__pwned=1"> <b>bold?</b>\n',
+  ];
+  let g: Awaited<ReturnType<typeof startGateway>>;
+  let ctx: Awaited<ReturnType<Browser["newContext"]>>;
+  const api = (path: string, init: RequestInit = {}, key: string | null = KEY) =>
+    fetch(`${g.url}${path}`, {
+      ...init,
+      headers: {
+        "content-type": "application/json",
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...init.headers,
+      },
+    });
+
+  beforeAll(async () => {
+    g = await startGateway({ CLAUDE_AUTH_KEY: KEY, OLLAMA_URL: ollama.url });
+    // A client with a wrong key polling /v1/models: three 401s, recorded with no model.
+    for (let i = 0; i < 3; i++) expect((await api("/v1/models", {}, "wrong")).status).toBe(401);
+    // A claude-code request that fails the schema (refused before it is routed) next to one that ran.
+    seedRequests(g.dbPath, [{ id: "polish-ok", minutesAgo: 2, model: "claude-code", provider: "claude-code" }]);
+    const bad = await api("/v1/chat/completions", {
+      method: "POST",
+      body: JSON.stringify({ model: "claude-code", messages: "not a list" }),
+    });
+    expect(bad.status).toBe(400);
+    // A session with a system prompt whose answer is Markdown.
+    ollama.script = () => ({ chunks: MD });
+    const chat = await api("/v1/chat/completions", {
+      method: "POST",
+      headers: { "x-session-id": "polish-session" },
+      body: JSON.stringify({
+        model: "ollama/qwen3:8b",
+        messages: [
+          { role: "system", content: "Answer like a gardener." },
+          { role: "user", content: "Which plants for shade?" },
+        ],
+      }),
+    });
+    expect(chat.status).toBe(200);
+    ollama.script = () => undefined;
+    ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const p = await ctx.newPage();
+    await p.goto(`${g.url}/login`);
+    await p.getByLabel("Key").fill(KEY);
+    await p.getByRole("button", { name: "Sign in" }).click();
+    await eventually(() => p.url() === `${g.url}/dashboard`);
+    await p.close();
+  });
+
+  afterAll(async () => {
+    await ctx?.close();
+    await g?.stop();
+  });
+
+  it("one model is one row; the table fits at 1366 px; every legend swatch has a label", async () => {
+    const p = await ctx.newPage();
+    try {
+      await p.goto(`${g.url}/dashboard`);
+      const rows = p.getByTestId("model-row");
+      await poll(() => rows.count()).toBe(3);
+      const models = await rows.locator("[data-col=model]").allInnerTexts();
+      expect(models.sort()).toEqual(["claude-code", "ollama/qwen3:8b", "unknown"]);
+      const claude = rows.filter({ has: p.locator("[data-col=model]", { hasText: "claude-code" }) });
+      expect(await claude.locator("[data-col=provider]").innerText()).toBe("claude-code");
+      expect(await claude.locator("[data-col=requests]").innerText()).toBe("2");
+      expect(await claude.locator("[data-col=errors]").innerText()).toBe("1");
+      const unknown = rows.filter({ has: p.locator("[data-col=model]", { hasText: "unknown" }) });
+      expect(await unknown.locator("[data-col=provider]").innerText()).toBe("unknown");
+      expect(await unknown.locator("[data-col=requests]").innerText()).toBe("3");
+      // Nothing to filter the log on for calls that named no model: no link; a model's row links to its requests.
+      expect(await unknown.locator("[data-col=model] a").count()).toBe(0);
+      expect(await claude.locator("[data-col=model] a").getAttribute("href")).toBe(
+        "/dashboard/requests?model=claude-code",
+      );
+      // The same rows as GET /v1/usage.
+      const usage = await (await api("/v1/usage")).json();
+      const data = Array.isArray(usage) ? usage : usage.data;
+      expect(data.map((u: { model: string; provider: string }) => `${u.model}|${u.provider}`).sort()).toEqual([
+        "claude-code|claude-code",
+        "ollama/qwen3:8b|ollama",
+        "unknown|unknown",
+      ]);
+
+      // Every column in view at 1366 px: nothing scrolls sideways, the last one ends inside the window.
+      const table = p.getByTestId("model-table");
+      const overflow = await table.evaluate(
+        (t) => (t.parentElement?.scrollWidth ?? 0) - (t.parentElement?.clientWidth ?? 0),
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      for (const col of ["cost_usd", "avg_duration_ms"]) {
+        const box = await rows.first().locator(`[data-col=${col}]`).boundingBox();
+        expect(box, col).not.toBeNull();
+        expect((box?.x ?? 0) + (box?.width ?? 0), col).toBeLessThanOrEqual(1366);
+      }
+
+      // Legends: requests by provider shows the refused calls as "unknown"; no swatch without a label.
+      await poll(() => p.locator("[data-testid=chart-requests] .recharts-legend-item").count()).toBe(3);
+      for (const chart of ["chart-requests", "chart-tokens", "chart-latency"]) {
+        const labels = await p.locator(`[data-testid=${chart}] .recharts-legend-item`).allInnerTexts();
+        expect(labels.length, chart).toBeGreaterThan(0);
+        for (const l of labels) expect(l.trim(), `${chart}: ${labels.join(",")}`).not.toBe("");
+      }
+      expect(await p.locator("[data-testid=chart-requests] .recharts-legend-item").allInnerTexts()).toEqual([
+        "claude-code",
+        "ollama",
+        "unknown",
+      ]);
+      // Refused calls have no tokens: nothing to draw, so no legend entry for them there.
+      expect(await p.locator("[data-testid=chart-tokens] .recharts-legend-item").allInnerTexts()).not.toContain(
+        "unknown",
+      );
+      await shot(p, "polish-overview-desktop");
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("failed calls without a model show their endpoint in the log and the detail, not '(none)'", async () => {
+    const p = await ctx.newPage();
+    try {
+      await p.goto(`${g.url}/dashboard/requests`);
+      const rows = p.getByTestId("request-row");
+      await poll(() => rows.count()).toBe(6);
+      const subjects = await rows.getByTestId("subject").allInnerTexts();
+      expect(subjects.filter((s) => s === "/v1/models")).toHaveLength(3);
+      expect(subjects).not.toContain("(none)");
+      expect(await p.getByTestId("request-table").innerText()).not.toContain("(none)");
+      const failed = rows.filter({ hasText: "/v1/models" }).first();
+      expect(await failed.innerText()).toContain("error 401");
+      await shot(p, "polish-requests-desktop");
+      await p.setViewportSize({ width: 390, height: 844 });
+      const cards = p.getByTestId("request-card");
+      await poll(() => cards.count()).toBe(6);
+      expect((await cards.getByTestId("subject").allInnerTexts()).filter((t) => t === "/v1/models")).toHaveLength(3);
+      await shot(p, "polish-requests-phone");
+      await p.setViewportSize({ width: 1366, height: 900 });
+      await failed.getByRole("link").first().click();
+      await poll(() => p.getByText("Endpoint", { exact: true }).count()).toBe(1);
+      const endpoint = p.locator("dt", { hasText: /^Endpoint$/ }).locator("xpath=following-sibling::dd");
+      expect(await endpoint.innerText()).toBe("/v1/models");
+      // The overview's latest errors name the endpoint too.
+      await p.goto(`${g.url}/dashboard`);
+      await poll(() => p.getByTestId("latest-errors").innerText()).toContain("/v1/models");
+      expect(await p.getByTestId("latest-errors").innerText()).not.toContain("(none)");
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("a transcript renders the answer's Markdown: a GFM table, highlighted code, raw HTML as text", async () => {
+    const p = await ctx.newPage();
+    try {
+      await p.goto(`${g.url}/dashboard/sessions/polish-session`);
+      await poll(() => p.getByTestId("turn").count()).toBe(1);
+      const answer = p.getByTestId("markdown").first();
+      await poll(() => answer.locator("table").count()).toBe(1);
+      expect(await answer.locator("th").allInnerTexts()).toEqual(["plant", "light"]);
+      expect(await answer.locator("td").allInnerTexts()).toEqual(["mint", "shade", "basil", "sun"]);
+      expect(await answer.locator("strong").innerText()).toBe("table");
+      const code = answer.locator("pre code.hljs.language-python");
+      expect(await code.innerText()).toContain("def water(plant):");
+      expect(await code.locator(".hljs-keyword").allInnerTexts()).toEqual(["def", "return"]);
+      expect(await code.locator(".hljs-comment").innerText()).toBe("# daily");
+      // Raw HTML is not rendered: no <img>, no <b>; the text shows as written, and nothing ran.
+      expect(await p.locator("article img").count()).toBe(0);
+      expect(await answer.locator("b").count()).toBe(0);
+      expect(await answer.innerText()).toContain('<img src="x" onerror="window.__pwned=1">');
+      expect(await p.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+      // The user's message and the system prompt stay plain text.
+      expect(await p.locator("article").innerText()).toContain("Answer like a gardener.");
+      await shot(p, "polish-transcript-markdown-desktop");
+      await p.setViewportSize({ width: 390, height: 844 });
+      await shot(p, "polish-transcript-markdown-phone");
+      const sideways = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(sideways).toBeLessThanOrEqual(0);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("'Continue in playground' keeps the session's system prompt and sends it", async () => {
+    const p = await ctx.newPage();
+    try {
+      await p.goto(`${g.url}/dashboard/sessions/polish-session`);
+      await p.getByRole("link", { name: "Continue in playground" }).click();
+      await poll(() => p.getByTestId("message").count()).toBe(2);
+      await poll(() => p.getByLabel("System prompt").inputValue()).toBe("Answer like a gardener.");
+      await p.getByLabel("Message").fill("And for sun?");
+      await p.getByRole("button", { name: "Send" }).click();
+      await poll(() => p.getByTestId("reply-text").last().innerText()).toBe("Echo: And for sun?");
+      const sent = ollama.chats().at(-1).messages;
+      expect(sent[0]).toEqual({ role: "system", content: "Answer like a gardener." });
+      expect(sent.filter((m: { role: string }) => m.role === "system")).toHaveLength(1);
+      expect(sent.at(-1)).toMatchObject({ role: "user", content: "And for sun?" });
+      // A prompt typed before the transcript arrives is not overwritten by the stored one.
+      await p.route("**/api/trpc/**", async (route) => {
+        if (route.request().url().includes("sessions.transcript")) await sleep(1_500);
+        await route.continue().catch(() => {});
+      });
+      await p.goto(`${g.url}/dashboard/playground?session=polish-session&model=ollama%2Fqwen3%3A8b`);
+      await p.getByLabel("System prompt").fill("Typed by hand.");
+      await poll(() => p.getByTestId("message").count()).toBe(4);
+      await sleep(300);
+      expect(await p.getByLabel("System prompt").inputValue()).toBe("Typed by hand.");
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("the playground renders a streamed Markdown answer as it arrives", async () => {
+    const p = await ctx.newPage();
+    try {
+      ollama.script = () => ({ chunks: MD.flatMap((m) => m.match(/[\s\S]{1,12}/g) ?? []), delayMs: 120 });
+      await p.goto(`${g.url}/dashboard/playground`);
+      await p.getByLabel("Model", { exact: true }).selectOption("ollama/qwen3:8b");
+      await p.getByLabel("Message").fill("Which plants for shade?");
+      await p.getByRole("button", { name: "Send" }).click();
+      const reply = p.getByTestId("reply-text").last();
+      // Mid-stream: the table is already a table while the code has not arrived.
+      await poll(() => reply.locator("td").count()).toBeGreaterThan(0);
+      expect(await p.getByTestId("figures").count()).toBe(0);
+      await poll(() => reply.locator("code.hljs .hljs-keyword").count()).toBe(2);
+      await poll(() => p.getByTestId("figures").count()).toBe(1);
+      expect(await reply.locator("td").allInnerTexts()).toEqual(["mint", "shade", "basil", "sun"]);
+      expect(await reply.locator("img, b").count()).toBe(0);
+      await shot(p, "polish-playground-markdown-desktop");
+      await p.setViewportSize({ width: 390, height: 844 });
+      await shot(p, "polish-playground-markdown-phone");
+    } finally {
+      ollama.script = () => undefined;
+      await p.close();
+    }
+  });
+});

@@ -42,6 +42,8 @@ export type FakeBehavior =
       delayMs?: number;
       usage?: Partial<FakeUsage>;
       stopReason?: string;
+      /** Tool calls after the text (stop_reason "tool_use"); `name` may be a suffix of an offered tool's name. */
+      toolUses?: Array<{ name: string; input: unknown; id?: string }>;
     }
   /** An HTTP error with an Anthropic-shaped body; `headers` e.g. {"retry-after":"0"}. */
   | { type: "error"; status: number; errorType?: string; message?: string; headers?: Record<string, string> }
@@ -231,6 +233,63 @@ function fromMarker(text: string, opts: FakeAnthropicOptions): FakeBehavior | un
   }
 }
 
+/** The tool_result blocks of the last message, when it is a user message carrying them. */
+export function lastToolResults(body: Json): Array<{ id: string; text: string; isError: boolean }> {
+  const last = Array.isArray(body?.messages) ? body.messages.at(-1) : undefined;
+  if (last?.role !== "user" || !Array.isArray(last.content)) return [];
+  return last.content
+    .filter((b: Json) => b?.type === "tool_result")
+    .map((b: Json) => ({
+      id: String(b.tool_use_id),
+      text: typeof b.content === "string" ? b.content : textOf(b.content),
+      isError: b.is_error === true,
+    }));
+}
+
+/** A value that fits a JSON Schema (the first enum value, required properties filled), for StructuredOutput. */
+export function sampleOf(schema: Json): Json {
+  if (!schema || typeof schema !== "object") return null;
+  if (Array.isArray(schema.enum)) return schema.enum[0];
+  if ("const" in schema) return schema.const;
+  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+  if (type === "object" || schema.properties) {
+    const out: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(schema.properties ?? {})) out[k] = sampleOf(v);
+    return out;
+  }
+  if (type === "array") return schema.items ? [sampleOf(schema.items)] : [];
+  if (type === "string") return "sample";
+  if (type === "integer" || type === "number") return 1;
+  if (type === "boolean") return true;
+  return null;
+}
+
+/**
+ * With tools offered and no other choice made: after tool results, a reply naming them ("Got: …");
+ * `[[fake:tool=NAME]]` markers (one or more) call those tools with `{"q": <the text>}`; an offered
+ * StructuredOutput tool is called with a sample value of its schema.
+ */
+function fromTools(body: Json, text: string): FakeBehavior | undefined {
+  const tools: Json[] = Array.isArray(body?.tools) ? body.tools : [];
+  if (tools.length === 0) return undefined;
+  const results = lastToolResults(body);
+  if (results.length > 0) {
+    return { type: "reply", text: `Got: ${results.map((r) => `${r.isError ? "error " : ""}${r.text}`).join(" | ")}` };
+  }
+  const said = text.replace(MARKER_RE_G, "").trim();
+  const wanted = [...text.matchAll(/\[\[fake:tool=([^\]]+)\]\]/g)].map((m) => m[1] as string);
+  if (wanted.length > 0)
+    return { type: "reply", text: "", toolUses: wanted.map((name) => ({ name, input: { q: said } })) };
+  const structured = tools.find((t) => t?.name === "StructuredOutput");
+  if (structured)
+    return {
+      type: "reply",
+      text: "",
+      toolUses: [{ name: "StructuredOutput", input: sampleOf(structured.input_schema) }],
+    };
+  return undefined;
+}
+
 function splitText(text: string): string[] {
   const parts = text.match(/\S+\s*|\s+/g) ?? [];
   return parts.length > 0 ? parts : [text];
@@ -268,6 +327,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     const text = lastUserText(body);
     const ctx: ScriptContext = { messageIndex: messageIndex++, lastUserText: text, isMain: isMainRequest(rec) };
     const chosen = (script ? await script(rec, ctx) : undefined) ??
+      fromTools(body, text) ??
       fromMarker(text, opts) ?? { type: "reply" as const };
     rec.behavior = chosen.type;
     const model = typeof body.model === "string" ? body.model : "claude-fake";
@@ -285,7 +345,13 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
 
     const said = text.replace(MARKER_RE_G, "").trim();
     const replyText = chosen.text ?? (said === "" ? "Hello from the fake." : `Echo: ${said.slice(0, 200)}`);
-    const chunks = chosen.type === "reply" && chosen.chunks ? chosen.chunks : splitText(replyText);
+    const chunks = chosen.type === "reply" && chosen.chunks ? chosen.chunks : replyText ? splitText(replyText) : [];
+    const offered: string[] = Array.isArray(body.tools) ? body.tools.map((t: Json) => String(t?.name)) : [];
+    const toolUses = (chosen.type === "reply" ? (chosen.toolUses ?? []) : []).map((t) => ({
+      id: t.id ?? newId("toolu"),
+      name: offered.find((n) => n === t.name) ?? offered.find((n) => n.endsWith(`__${t.name}`)) ?? t.name,
+      input: t.input,
+    }));
     const delayMs = chosen.delayMs ?? opts.delayMs ?? 0;
     const usage: FakeUsage = {
       ...DEFAULT_USAGE,
@@ -293,7 +359,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       ...opts.usage,
       ...(chosen.type === "reply" ? chosen.usage : undefined),
     };
-    const stopReason = (chosen.type === "reply" && chosen.stopReason) || "end_turn";
+    const stopReason = (chosen.type === "reply" && chosen.stopReason) || (toolUses.length ? "tool_use" : "end_turn");
     const id = newId("msg");
 
     if (!stream) {
@@ -307,7 +373,10 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
         type: "message",
         role: "assistant",
         model,
-        content: [{ type: "text", text: chunks.join("") }],
+        content: [
+          ...(chunks.length ? [{ type: "text", text: chunks.join("") }] : []),
+          ...toolUses.map((t) => ({ type: "tool_use", ...t })),
+        ],
         stop_reason: stopReason,
         stop_sequence: null,
         usage,
@@ -337,7 +406,10 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
         usage: { ...usage, output_tokens: 1 },
       },
     });
-    send("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
+    const textBlock = chunks.length > 0 || toolUses.length === 0;
+    if (textBlock) {
+      send("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
+    }
     send("ping", { type: "ping" });
     const limit = chosen.type === "stream-error" ? (chosen.afterChunks ?? 2) : chunks.length;
     for (let i = 0; i < Math.min(limit, chunks.length); i++) {
@@ -355,7 +427,26 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       res.end();
       return;
     }
-    send("content_block_stop", { type: "content_block_stop", index: 0 });
+    if (textBlock) send("content_block_stop", { type: "content_block_stop", index: 0 });
+    for (const [i, t] of toolUses.entries()) {
+      const index = (textBlock ? 1 : 0) + i;
+      const json = JSON.stringify(t.input ?? {});
+      send("content_block_start", {
+        type: "content_block_start",
+        index,
+        content_block: { type: "tool_use", id: t.id, name: t.name, input: {} },
+      });
+      // The arguments in two pieces, as the API streams them.
+      const cut = Math.floor(json.length / 2);
+      for (const part of [json.slice(0, cut), json.slice(cut)]) {
+        send("content_block_delta", {
+          type: "content_block_delta",
+          index,
+          delta: { type: "input_json_delta", partial_json: part },
+        });
+      }
+      send("content_block_stop", { type: "content_block_stop", index });
+    }
     send("message_delta", {
       type: "message_delta",
       delta: { stop_reason: stopReason, stop_sequence: null },

@@ -6,7 +6,13 @@ import { type FakeAnthropic, startFakeAnthropic } from "../fakes/anthropic";
 import { type Gateway, startGateway } from "./gateway";
 
 const root = path.resolve(import.meta.dirname, "../..");
-export const CLAUDE_BIN = path.join(root, "node_modules", ".bin", "claude");
+/** The `claude` binary the Agent SDK ships (its platform package). */
+export const CLAUDE_BIN = path.join(
+  root,
+  "node_modules",
+  `@anthropic-ai/claude-agent-sdk-${process.platform}-${process.arch}`,
+  "claude",
+);
 
 export interface ClaudeSetup {
   fake: FakeAnthropic;
@@ -73,4 +79,26 @@ export function claudePids(configDir: string): number[] {
     } catch {}
   }
   return pids;
+}
+
+/** What the gateway's /health reports about its live `claude` processes. */
+export async function processStats(gw: { url: string }): Promise<{
+  running: number;
+  waiting: number;
+  idle: number;
+  spare: number;
+  pids: { running: number[]; idle: number[]; spare: number[] };
+}> {
+  const body = (await (await fetch(`${gw.url}/health`)).json()) as any;
+  return body.claude.processes;
+}
+
+/**
+ * The `claude` processes of a setup that serve (or are left over from) a turn: every process it
+ * started except its ready spares and its sessions' idle processes, as /health names them.
+ */
+export async function turnPids(c: ClaudeSetup): Promise<number[]> {
+  const { pids } = await processStats(c.gw);
+  const pooled = new Set([...pids.spare, ...pids.idle]);
+  return claudePids(c.configDir).filter((p) => !pooled.has(p));
 }

@@ -25,6 +25,8 @@ export interface Gateway {
   records(): any[];
   query(sql: string, ...params: unknown[]): any[];
   stop(): Promise<void>;
+  /** Sends a signal to the server process (e.g. SIGKILL, to test what a crash leaves). */
+  kill(signal: NodeJS.Signals): void;
 }
 
 export async function freePort(): Promise<number> {
@@ -122,6 +124,7 @@ export async function startGateway(env: Record<string, string> = {}, dbPath = te
       }),
     records: () => query(`SELECT * FROM Request ORDER BY createdAt, rowid`),
     query,
+    kill: (signal) => void child.kill(signal),
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once("exit", r));

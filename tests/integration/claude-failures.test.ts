@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { CLAUDE_BIN, type ClaudeSetup, claudePids, startClaudeGateway } from "../helpers/claude";
+import { CLAUDE_BIN, type ClaudeSetup, claudePids, startClaudeGateway, turnPids } from "../helpers/claude";
 import { eventually, startGateway } from "../helpers/gateway";
 import { expectError } from "../helpers/schema";
 
@@ -127,10 +127,10 @@ describe("limits", () => {
       }),
       signal: controller.signal,
     }).catch((x) => x);
-    await eventually(() => claudePids(c.configDir).length > 0, 10_000);
+    await eventually(async () => (await turnPids(c)).length > 0, 10_000);
     controller.abort();
     expect(await pending).toBeInstanceOf(Error);
-    await eventually(() => claudePids(c.configDir).length === 0, 3_000);
+    await eventually(async () => (await turnPids(c)).length === 0, 3_000);
     const rec = await eventually(() =>
       c.gw
         .records()
@@ -143,11 +143,11 @@ describe("limits", () => {
   it("a client disconnect kills the process within 2 seconds; the record says cancelled", async () => {
     const { controller, res } = await startSlowStream("a b c d e f g h i j k l [[fake:slow=500]]");
     const id = res.headers.get("x-request-id");
-    const pids = claudePids(c.configDir);
+    const pids = await turnPids(c);
     expect(pids.length).toBeGreaterThan(0);
     const t0 = Date.now();
     controller.abort();
-    await eventually(() => claudePids(c.configDir).length === 0, 2_000);
+    await eventually(async () => (await turnPids(c)).length === 0, 2_000);
     expect(Date.now() - t0).toBeLessThan(2_000);
     for (const pid of pids)
       expect(fs.existsSync(`/proc/${pid}/cmdline`) && claudePids(c.configDir).includes(pid)).toBe(false);
@@ -169,7 +169,8 @@ describe("one CLI per session", () => {
         mode: 0o755,
       },
     );
-    slow = await startClaudeGateway({ CLAUDE_BIN: bin });
+    // No spare: the sampler below counts every process group of this setup.
+    slow = await startClaudeGateway({ CLAUDE_BIN: bin, CLAUDE_SPARES: "0" });
   });
   afterAll(async () => {
     await slow?.close();
@@ -182,7 +183,7 @@ describe("one CLI per session", () => {
       { "x-session-id": sid },
       slow.gw,
     );
-    const old = claudePids(slow.configDir);
+    const old = await turnPids(slow);
     expect(old.length).toBeGreaterThan(0);
     const next = slow.gw
       .openai({ sessionId: sid })
@@ -231,7 +232,7 @@ describe("run timeout", () => {
 
   it("ends a run past CLAUDE_TIMEOUT_MS with 504 and kills it; a request queued meanwhile gets its own full time", async () => {
     const hung = [t.ask("wait [[fake:hang]]").catch((x) => x), t.ask("wait too [[fake:hang]]").catch((x) => x)];
-    await eventually(() => claudePids(t.configDir).length >= 2, 10_000);
+    await eventually(async () => (await turnPids(t)).length >= 2, 10_000);
     // Both slots are taken; this one waits in the queue for as long as the hung runs last.
     const queued = t
       .ask("after the wait")
@@ -242,19 +243,20 @@ describe("run timeout", () => {
       expect(e.message).toMatch(/CLAUDE_TIMEOUT_MS/);
     }
     expect(outcome(await queued)).toBe("Echo: after the wait");
-    await eventually(() => claudePids(t.configDir).length === 0, 3_000);
+    await eventually(async () => (await turnPids(t)).length === 0, 3_000);
     const recs = t.gw.records().slice(-3);
     expect(recs.map((r) => r.httpStatus).sort()).toEqual([200, 504, 504]);
   });
 });
 
 describe("finding and starting the CLI", () => {
-  it("without CLAUDE_BIN and with no claude on PATH, uses the one in node_modules", async () => {
+  it("without CLAUDE_BIN, uses the binary the Agent SDK ships in node_modules", async () => {
     const gw = await startGateway({ CLAUDE_BIN: "", PATH: "/usr/bin:/bin" });
     try {
       const h = await (await fetch(`${gw.url}/health`)).json();
       expect(h.claude).toMatchObject({ found: true, source: "node_modules" });
-      expect(h.claude.path).toMatch(/node_modules\/\.bin\/claude$/);
+      expect(h.claude.path).toBe(CLAUDE_BIN);
+      expect(h.claude.version).toMatch(/^\d+\.\d+\.\d+/);
     } finally {
       await gw.stop();
     }
@@ -308,7 +310,7 @@ describe("gateway shutdown", () => {
         body: JSON.stringify({ model: "claude-code", messages: [{ role: "user", content: "[[fake:hang]]" }], stream }),
       }).then(async (r) => ({ status: r.status, body: await r.json() })),
     );
-    await eventually(() => claudePids(c.configDir).length >= 2, 10_000);
+    await eventually(async () => (await turnPids(c)).length >= 2, 10_000);
     // Records are written when a request starts (status running), and completed at the end.
     const running = c.gw
       .records()

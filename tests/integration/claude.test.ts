@@ -3,7 +3,7 @@ import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversationTexts, imageBlocks, systemText } from "../fakes/anthropic";
-import { type ClaudeSetup, claudePids, startClaudeGateway } from "../helpers/claude";
+import { type ClaudeSetup, claudePids, startClaudeGateway, turnPids } from "../helpers/claude";
 import { eventually } from "../helpers/gateway";
 import { expectChunk, expectCompletion } from "../helpers/schema";
 
@@ -38,7 +38,7 @@ describe("Claude Code through the OpenAI API", () => {
     const rec = await eventually(() => c.gw.records().find((r) => r.id === id));
     expect(rec).toMatchObject({ provider: "claude-code", status: "ok", promptTokens: 29, cachedTokens: 3 });
     expect(rec.costUsd).toBeGreaterThan(0);
-    expect(claudePids(c.configDir)).toEqual([]);
+    expect(await turnPids(c)).toEqual([]);
   });
 
   it("streams text deltas as they arrive, then finish, usage and [DONE]", async () => {
@@ -229,6 +229,7 @@ describe("Claude sessions", () => {
     await ask("remember the kiwi");
     const [before] = c.gw.query("SELECT upstreamSessionId FROM Session WHERE id = ?", sid);
     fs.rmSync(path.join(c.configDir, "projects"), { recursive: true, force: true }); // e.g. a new CLAUDE_CONFIG_DIR
+    await c.restart(); // …which a gateway only gets at a restart (a warm process would still have the context)
     const r = await ask("which fruit?");
     expect(r.choices[0]?.message.content).toMatch(/^Echo: /);
     const sent = conversationTexts(lastMain()?.body)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { axisTicks, pivot } from "./series";
+import { axisTicks, NO_PROVIDER, pivot } from "./series";
 
 const H = 3_600_000;
 const base = Date.UTC(2026, 0, 10, 0, 0, 0);
@@ -28,6 +28,33 @@ describe("chart series placement", () => {
     const { rows } = pivot(s, (p) => p.v, false);
     expect(rows[3]).toEqual({ t: base + 2 * H, "claude-code": null, ollama: null });
     expect(rows[5]?.ollama).toBe(2);
+  });
+
+  it("requests without a provider are a named series, never a nameless one (a legend swatch with no label)", () => {
+    const refused = {
+      ...s,
+      points: [...s.points, { t: base + H, provider: "", v: 5 }, { t: base + 3 * H, provider: "", v: 2 }],
+    };
+    const { rows, providers } = pivot(refused, (p) => p.v, true);
+    expect(NO_PROVIDER).toBe("unknown");
+    expect(providers).toEqual(["claude-code", "ollama", "unknown"]);
+    expect(rows.every((r) => !("" in r))).toBe(true);
+    expect(rows[2]).toEqual({ t: base + H, "claude-code": 1, ollama: 3, unknown: 5 });
+    expect(rows[4]).toEqual({ t: base + 3 * H, "claude-code": 0, ollama: 0, unknown: 2 });
+  });
+
+  it("leaves out a series with nothing to draw (refused requests have no tokens)", () => {
+    const tokens = { ...s, points: [...s.points, { t: base + H, provider: "", v: 0 }] };
+    const bars = pivot(tokens, (p) => p.v, true);
+    expect(bars.providers).toEqual(["claude-code", "ollama"]);
+    expect(bars.rows.every((r) => !("unknown" in r) && !("" in r))).toBe(true);
+    const lines = pivot(
+      { ...s, points: [{ t: base, provider: "ollama", v: null as number | null }] },
+      (p) => p.v,
+      false,
+    );
+    expect(lines.providers).toEqual([]);
+    expect(lines.rows.every((r) => Object.keys(r).join() === "t")).toBe(true);
   });
 
   it("the x domain is the range, not the first to the last point, with round ticks", () => {

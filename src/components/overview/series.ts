@@ -29,22 +29,34 @@ const TICK_STEPS = [
   30 * DAY,
 ];
 
+/** The series name of requests refused before a provider was chosen (as GET /v1/usage names them). */
+export const NO_PROVIDER = "unknown";
+
 /**
  * Long rows (t, provider, value) → one row per bucket with a column per provider, a row for every
  * bucket of the span. With `zero` a provider without requests in a bucket counts 0 (bars); without,
- * it is null, so a line breaks there instead of bridging the gap.
+ * it is null, so a line breaks there instead of bridging the gap. Requests with no provider (a 401, a
+ * body that is not JSON) are the NO_PROVIDER series, never a nameless one (a legend swatch without a
+ * label); a series with nothing to draw (every value 0 or null, e.g. their tokens) is left out.
  */
 export function pivot<P extends Point>(s: SeriesLike<P>, value: (p: P) => number | null, zero: boolean) {
-  const providers = [...new Set(s.points.map((p) => p.provider))].sort();
+  const drawn = new Set<string>();
   const byT = new Map<number, Row>();
   if (s.step > 0 && s.from != null && s.to != null) {
     const first = Math.floor(s.from / s.step) * s.step;
     for (let t = first; t < s.to && byT.size < 2_000; t += s.step) byT.set(t, { t } as Row);
   }
   for (const p of s.points) {
+    const name = p.provider || NO_PROVIDER;
     const row = byT.get(p.t) ?? ({ t: p.t } as Row);
-    row[p.provider] = value(p);
+    const v = value(p);
+    row[name] = v;
+    if (v) drawn.add(name);
     byT.set(p.t, row);
+  }
+  const providers = [...drawn].sort();
+  for (const row of byT.values()) {
+    for (const k of Object.keys(row)) if (k !== "t" && !drawn.has(k)) delete row[k];
   }
   const rows = [...byT.values()].sort((a, b) => a.t - b.t);
   for (const row of rows) for (const p of providers) row[p] ??= zero ? 0 : null;

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { RouterOutputs } from "@/trpc/types";
 import { fmtCost, fmtInt, fmtMs, fmtTime } from "../format";
+import { Subject } from "../requests/subject-view";
 
 type ModelRow = RouterOutputs["usage"]["byModel"][number];
 type ErrorRow = RouterOutputs["usage"]["latestErrors"][number];
@@ -29,6 +30,28 @@ function Placeholder({ rows, failed, empty }: { rows: unknown[] | undefined; fai
   return <>{empty}</>;
 }
 
+/**
+ * A model's requests in the log. The "unknown" row (calls that named no model: a 401, a body that was
+ * not JSON) has no model to filter on, so it is not a link.
+ */
+function ModelLink({ row, className = "" }: { row: ModelRow; className?: string }) {
+  if (row.model === "unknown" && row.provider === "unknown") {
+    return (
+      <span className={`text-zinc-400 ${className}`} title="Requests that named no model">
+        {row.model}
+      </span>
+    );
+  }
+  return (
+    <Link
+      className={`hover:underline ${className}`}
+      href={`/dashboard/requests?model=${encodeURIComponent(row.model)}`}
+    >
+      {row.model || "(none)"}
+    </Link>
+  );
+}
+
 export function ModelTable({ rows, failed = false }: { rows: ModelRow[] | undefined; failed?: boolean }) {
   return (
     <section aria-labelledby="by-model" className="min-w-0 rounded-lg border border-zinc-800 bg-zinc-900/60">
@@ -40,12 +63,7 @@ export function ModelTable({ rows, failed = false }: { rows: ModelRow[] | undefi
         {(rows ?? []).map((r) => (
           <li key={`${r.model}|${r.provider}`} className="px-4 py-2.5" data-testid="model-card">
             <div className="flex items-baseline gap-2">
-              <Link
-                className="truncate font-mono text-sm hover:underline"
-                href={`/dashboard/requests?model=${encodeURIComponent(r.model)}`}
-              >
-                {r.model || "(none)"}
-              </Link>
+              <ModelLink row={r} className="truncate font-mono text-sm" />
               <span className="ml-auto text-xs text-zinc-500">{r.provider || "–"}</span>
             </div>
             <dl className="mt-1 grid grid-cols-3 gap-x-3 gap-y-1 text-xs tabular-nums">
@@ -81,9 +99,7 @@ export function ModelTable({ rows, failed = false }: { rows: ModelRow[] | undefi
             {(rows ?? []).map((r) => (
               <tr key={`${r.model}|${r.provider}`} className="border-t border-zinc-800" data-testid="model-row">
                 <td className={`${td} ${sticky} max-w-40 truncate font-mono sm:max-w-none`} data-col="model">
-                  <Link className="hover:underline" href={`/dashboard/requests?model=${encodeURIComponent(r.model)}`}>
-                    {r.model || "(none)"}
-                  </Link>
+                  <ModelLink row={r} />
                 </td>
                 <td className={td} data-col="provider">
                   {r.provider || "–"}
@@ -127,7 +143,9 @@ export function LatestErrors({ rows, failed = false }: { rows: ErrorRow[] | unde
               className="flex flex-wrap items-baseline gap-x-3 hover:underline"
             >
               <span className="rounded bg-red-950 px-1.5 text-xs text-red-300">{e.httpStatus}</span>
-              <span className="font-mono text-zinc-300">{e.model || "(none)"}</span>
+              <span className="font-mono text-zinc-300">
+                <Subject model={e.model} endpoint={e.endpoint} />
+              </span>
               <span className="text-xs text-zinc-500">{fmtTime(e.createdAt)}</span>
             </Link>
             <p className="mt-0.5 truncate text-zinc-400" title={e.errorMessage ?? ""}>

@@ -1,5 +1,6 @@
 "use client";
 import { useEffect, useRef } from "react";
+import { Markdown } from "../markdown/markdown";
 import { Figures } from "./figures";
 import type { StreamResult } from "./stream";
 
@@ -112,9 +113,9 @@ export function ChatPanel({
                   <p className="whitespace-pre-wrap">{t.reasoning}</p>
                 </details>
               )}
-              <p className="text-sm whitespace-pre-wrap" data-testid="reply-text">
-                {t.text}
-              </p>
+              <div data-testid="reply-text">
+                <Markdown text={t.text} />
+              </div>
               {t.result?.error && (
                 <p role="alert" className="mt-1 text-sm text-red-400">
                   {t.result.error}

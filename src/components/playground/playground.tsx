@@ -1,7 +1,7 @@
 "use client";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSearchParams } from "next/navigation";
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/trpc/client";
 import { MessageView } from "../sessions/message";
 import { ChatPanel, type PanelState, type Turn } from "./panel";
@@ -29,6 +29,14 @@ export function Playground() {
     ...trpc.sessions.transcript.queryOptions({ id: sessionId }),
     enabled: Boolean(resumed) && useSession,
   });
+  // A continued session keeps its system prompt (the one it last ran with), unless one was typed already.
+  const systemSeeded = useRef(false);
+  useEffect(() => {
+    if (systemSeeded.current || !transcript.data) return;
+    systemSeeded.current = true;
+    const stored = transcript.data.session.systemPrompt;
+    if (stored) setSystem((typed) => typed || stored);
+  }, [transcript.data]);
   const compare = panels.length > 1;
   const running = panels.some((p) => p.running);
 

@@ -46,6 +46,7 @@ export function RequestDetail({ id }: { id: string }) {
       </header>
       <dl className="grid grid-cols-2 gap-4 rounded-lg border border-zinc-800 bg-zinc-900/60 p-4 md:grid-cols-4">
         <Field label="Time">{fmtTime(r.createdAt)}</Field>
+        <Field label="Endpoint">{r.endpoint ?? "–"}</Field>
         <Field label="Model">{r.model || "(none)"}</Field>
         <Field label="Provider">{r.provider || "–"}</Field>
         <Field label="Upstream model">{r.upstreamModel ?? "–"}</Field>

@@ -8,6 +8,7 @@ import type { RouterOutputs } from "@/trpc/types";
 import { fmtCost, fmtInt, fmtMs, fmtTime } from "../format";
 import { ErrorNote, LoadMore } from "../paging";
 import { EMPTY_FILTER, Filters, type RequestFilter, toQuery } from "./filters";
+import { Subject } from "./subject-view";
 
 type Row = RouterOutputs["requests"]["list"]["items"][number];
 
@@ -54,7 +55,8 @@ function RequestCard({ r, href }: { r: Row; href: string }) {
         </span>
       </div>
       <div className="truncate font-mono text-sm">
-        {r.model || "(none)"} <span className="text-xs text-zinc-500">{r.stream ? "stream" : ""}</span>
+        <Subject model={r.model} endpoint={r.endpoint} />{" "}
+        <span className="text-xs text-zinc-500">{r.stream ? "stream" : ""}</span>
       </div>
       <div className="flex flex-wrap gap-x-3 text-xs text-zinc-400 tabular-nums">
         <span>{fmtInt(r.totalTokens)} tok</span>
@@ -153,7 +155,8 @@ export function RequestList() {
                   </Link>
                 </td>
                 <td className={`${td} font-mono`}>
-                  {r.model || "(none)"} <span className="text-xs text-zinc-500">{r.stream ? "stream" : ""}</span>
+                  <Subject model={r.model} endpoint={r.endpoint} />{" "}
+                  <span className="text-xs text-zinc-500">{r.stream ? "stream" : ""}</span>
                 </td>
                 <td className={td}>
                   <StatusBadge status={r.status} http={r.httpStatus} />

@@ -1,4 +1,9 @@
-/** One OpenAI-style message, rendered for reading (text, images as a mark, tool calls). */
+import { Markdown } from "../markdown/markdown";
+
+/**
+ * One OpenAI-style message, rendered for reading: an assistant's text as Markdown, anything else as the
+ * text it is; images as a mark; tool calls.
+ */
 type Part = { type?: string; text?: string; image_url?: { url?: string } };
 type Msg = {
   role?: string;
@@ -33,7 +38,10 @@ export function MessageView({ message }: { message: unknown }) {
         </details>
       )}
       {parts.map((p, i) =>
-        p.type === "image_url" ? (
+        role === "assistant" && p.type !== "image_url" ? (
+          // biome-ignore lint/suspicious/noArrayIndexKey: parts have no id; their order is fixed
+          <Markdown key={i} text={p.text ?? ""} />
+        ) : p.type === "image_url" ? (
           // biome-ignore lint/suspicious/noArrayIndexKey: parts have no id; their order is fixed
           <span key={i} className="mr-2 inline-block rounded bg-zinc-800 px-2 py-0.5 text-xs">
             image

@@ -6,7 +6,7 @@ import type { ChatMessage, ChatRequest } from "../openai/schemas";
 import { resolveModel, timeoutError } from "../providers/registry";
 import type { ChatEvent, RunResult } from "../providers/types";
 import { acquireSessionLock } from "../sessions/lock";
-import { commitTurn, loadSession } from "../sessions/store";
+import { commitTurn, loadSession, sessionCostUsd } from "../sessions/store";
 import type { RequestRecorder } from "../usage/recorder";
 import { ClientCancelled, runSignal } from "./cancel";
 import { planMessages, titleOf } from "./messages";
@@ -116,10 +116,16 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
       messages: plan.send,
       request,
       session: sessionId
-        ? { id: sessionId, upstreamSessionId: session?.upstreamSessionId ?? null, history: session?.history ?? [] }
+        ? {
+            id: sessionId,
+            upstreamSessionId: session?.upstreamSessionId ?? null,
+            history: session?.history ?? [],
+            costSoFar: () => sessionCostUsd(sessionId),
+          }
         : null,
       signal: run.signal,
       started: run.startTimer,
+      requestId: recorder.ctx.id,
     });
     // Wait for the first event, so that an upstream that fails at once answers with a real status.
     const first = await events.next();

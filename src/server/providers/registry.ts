@@ -3,7 +3,7 @@ import { env } from "../env";
 import { claudeModelIds } from "../models";
 import { ApiError, echo, modelNotFound } from "../openai/errors";
 import { claudeCodeProvider } from "./claude-code";
-import { checkModelName } from "./claude-code/args";
+import { checkModelName } from "./claude-code/model-name";
 import { OLLAMA_PREFIX, ollamaProvider } from "./ollama";
 import type { Provider } from "./types";
 

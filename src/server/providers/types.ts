@@ -24,6 +24,10 @@ export interface RunResult {
   upstreamModel: string;
   /** The upstream's own conversation id (Claude Code's session id), when it has one. */
   upstreamSessionId?: string;
+  /** This request continues that one (the previous HTTP leg of a tool-call loop). */
+  parentRequestId?: string;
+  /** How long the client took to come back with the tool results (ms). */
+  toolWaitMs?: number;
 }
 
 export interface ProviderSession {
@@ -33,6 +37,11 @@ export interface ProviderSession {
   upstreamSessionId: string | null;
   /** The stored conversation (no system messages), for a provider that must rebuild its own. */
   history: ChatMessage[];
+  /**
+   * The cost recorded for the session so far: Claude reports a running total that carries across
+   * `--resume`, so a resumed turn's own cost is its total less this.
+   */
+  costSoFar?: () => Promise<number>;
 }
 
 export interface RunInput {
@@ -47,6 +56,8 @@ export interface RunInput {
   signal: AbortSignal;
   /** The provider calls this when its upstream run begins (after any queue); the run's timeout counts from here. */
   started: () => void;
+  /** The id of this request's record (a tool loop's next leg links to it). */
+  requestId?: string;
 }
 
 /** A backend: data plus small mapping functions. Errors are thrown as ApiError. */

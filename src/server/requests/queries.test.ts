@@ -151,8 +151,20 @@ describe("listRequests", () => {
         costUsd: 0.125,
         durationMs: 600_000,
         ttftMs: 900,
+        endpoint: "/v1/chat/completions",
       },
     ]);
+  });
+
+  it("returns the endpoint of a call that named no model (a 401 on /v1/models), in the list and the detail", async () => {
+    insertRequests(file, [
+      { id: "m401", at: NOW - M, model: "", provider: "", status: "error", httpStatus: 401, sessionId: "s401" },
+    ]);
+    exec(file, "UPDATE Request SET endpoint = '/v1/models' WHERE id = 'm401'");
+    const { items } = await Q.listRequests({ sessionId: "s401" }, {});
+    expect(items.map((r) => [r.id, r.model, r.endpoint])).toEqual([["m401", "", "/v1/models"]]);
+    expect(await Q.requestDetail("m401")).toMatchObject({ model: "", httpStatus: 401, endpoint: "/v1/models" });
+    exec(file, "DELETE FROM Request WHERE id = 'm401'");
   });
 
   it("pages 50 by default and 200 at most", async () => {
@@ -205,6 +217,7 @@ describe("requestDetail", () => {
       ttftMs: 900,
       userAgent: "test",
       clientAddress: null,
+      endpoint: "/v1/chat/completions",
       content: { prompt: [{ role: "user", content: "Hi" }], answer: "Hello!" },
     });
   });

@@ -43,6 +43,8 @@ export interface RequestListItem {
   costUsd: number | null;
   durationMs: number;
   ttftMs: number | null;
+  /** The API path called (`/v1/chat/completions`, `/v1/models`…): what a request without a model was. */
+  endpoint: string;
 }
 
 const listSelect = {
@@ -62,6 +64,7 @@ const listSelect = {
   costUsd: true,
   durationMs: true,
   ttftMs: true,
+  endpoint: true,
 } as const;
 
 /**

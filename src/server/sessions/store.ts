@@ -33,6 +33,13 @@ export async function loadSession(id: string): Promise<StoredSession | null> {
   return { ...rest, history: messages.map((m) => JSON.parse(m.content) as ChatMessage) };
 }
 
+/** The cost of every recorded request of a session (USD), for providers that report running totals. */
+export async function sessionCostUsd(id: string): Promise<number> {
+  const prisma = await db();
+  const r = await prisma.request.aggregate({ where: { sessionId: id }, _sum: { costUsd: true } });
+  return r._sum.costUsd ?? 0;
+}
+
 export interface TurnCommit {
   sessionId: string;
   provider: ProviderId;

@@ -272,6 +272,7 @@ describe("latestErrors and filterOptions", () => {
       errorType: "api_error",
       errorCode: "down",
       errorMessage: "Ollama down",
+      endpoint: "/v1/chat/completions",
     });
     expect((await A.latestErrors(5, A.rangeOf("1h", NOW))).map((e) => e.id)).toEqual(["k3"]);
     expect(await A.latestErrors()).toHaveLength(10);

@@ -93,6 +93,8 @@ export interface ErrorRow {
   errorType: string | null;
   errorCode: string | null;
   errorMessage: string | null;
+  /** The API path called: what a failed call without a model (a 401 on /v1/models) was. */
+  endpoint: string;
 }
 
 /** The newest failed requests (status "error"; cancelled ones are not errors), newest first. */
@@ -114,6 +116,7 @@ export async function latestErrors(limit = 10, range?: TimeRange): Promise<Error
       errorType: true,
       errorCode: true,
       errorMessage: true,
+      endpoint: true,
     },
   });
 }

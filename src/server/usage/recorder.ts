@@ -2,6 +2,7 @@ import "server-only";
 import { env } from "../env";
 import type { ApiError } from "../openai/errors";
 import type { RunResult } from "../providers/types";
+import { providerOf } from "./attribution";
 import { beginRequest, finishRequest, type RequestRow } from "./store";
 
 /** Longest model name stored (a longer name the client sent is cut, with a mark). */
@@ -80,7 +81,7 @@ export class RequestRecorder {
       id: this.ctx.id,
       createdAt: new Date(this.ctx.startedAt),
       model: capName(this.model),
-      provider: this.provider,
+      provider: this.provider || providerOf(this.model),
       upstreamModel: result?.upstreamModel ?? this.upstreamModel,
       stream: this.stream,
       sessionId: this.sessionId,
@@ -101,6 +102,8 @@ export class RequestRecorder {
       clientAddress: this.ctx.clientAddress,
       endpoint: this.ctx.path.slice(0, 200),
       requestedModel: this.requestedModel === null ? null : capName(this.requestedModel),
+      parentRequestId: result?.parentRequestId ?? null,
+      toolWaitMs: result?.toolWaitMs ?? null,
     };
   }
 

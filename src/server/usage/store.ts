@@ -1,5 +1,6 @@
 import "server-only";
 import path from "node:path";
+import { db } from "../db";
 import { env } from "../env";
 import { type RecordOp, RecordWriter } from "./writer";
 
@@ -32,6 +33,7 @@ export interface RequestRow {
   /** The model name the client sent, when an alias (MODEL_ALIASES) mapped it to `model`. */
   requestedModel?: string | null;
   keyId?: string | null;
+  /** The previous leg of a tool-call loop, and how long its client took to come back (ms). */
   parentRequestId?: string | null;
   toolWaitMs?: number | null;
 }
@@ -95,3 +97,9 @@ export const storeError = (): string | null => g.__ccBridgeRecords?.error ?? nul
 
 /** A cheap write to the database (the writer's own connection): null when it works, else the reason. */
 export const probeWrite = (): string | null => recordWriter().probe();
+
+/** A tool loop's client never came back: note the wait on the leg that asked for the tools. */
+export async function recordToolWaitExpired(requestId: string, waitedMs: number): Promise<void> {
+  const prisma = await db();
+  await prisma.request.updateMany({ where: { id: requestId }, data: { toolWaitMs: waitedMs } });
+}

@@ -7,7 +7,7 @@ import { childProcessEnv, env, searchPath } from "../../env";
 export interface ClaudeBinary {
   /** The command to run (an absolute path when found). */
   path: string;
-  source: "CLAUDE_BIN" | "PATH" | "node_modules";
+  source: "CLAUDE_BIN" | "node_modules";
 }
 
 const isExecutable = (p: string) => {
@@ -26,17 +26,32 @@ function onPath(name: string): string | null {
   return null;
 }
 
-/** CLAUDE_BIN, else `claude` on PATH, else the one @anthropic-ai/claude-code installed; null if none. */
+/** The `claude` binary the Agent SDK ships in its platform package (glibc or musl build), if installed. */
+function bundled(): string | null {
+  const pkg = "@anthropic-ai/claude-agent-sdk";
+  const { platform, arch } = process;
+  const exe = platform === "win32" ? "claude.exe" : "claude";
+  const names =
+    platform === "linux" ? [`${pkg}-linux-${arch}`, `${pkg}-linux-${arch}-musl`] : [`${pkg}-${platform}-${arch}`];
+  for (const name of names) {
+    const p = path.resolve(/*turbopackIgnore: true*/ "node_modules", name, exe);
+    if (isExecutable(p)) return p;
+  }
+  return null;
+}
+
+/**
+ * CLAUDE_BIN (a path, or a name looked up on PATH), else the binary the Agent SDK ships (the version
+ * it is made for); null when there is none. Passed to the SDK as `pathToClaudeCodeExecutable`.
+ */
 export function findClaude(): ClaudeBinary | null {
   const configured = env().CLAUDE_BIN;
   if (configured) {
     const p = configured.includes(path.sep) ? path.resolve(configured) : onPath(configured);
     return p && isExecutable(p) ? { path: p, source: "CLAUDE_BIN" } : null;
   }
-  const fromPath = onPath("claude");
-  if (fromPath) return { path: fromPath, source: "PATH" };
-  const local = path.resolve("node_modules", ".bin", "claude");
-  return isExecutable(local) ? { path: local, source: "node_modules" } : null;
+  const local = bundled();
+  return local ? { path: local, source: "node_modules" } : null;
 }
 
 const versions = new Map<string, Promise<string | null>>();

@@ -1,6 +1,6 @@
 /** Claude Code failures → OpenAI errors: short, secret-free, with the status the SDKs expect. */
 import { ApiError, modelNotFound } from "../../openai/errors";
-import type { ClaudeResult } from "./stream-json";
+import type { ClaudeResult } from "./turn-events";
 
 /** The host of ANTHROPIC_BASE_URL (or similar), which may appear bare in an upstream message. */
 function configuredHosts(): string[] {
@@ -36,7 +36,7 @@ export function redact(text: string): string {
 export function binaryMissing(detail: string): ApiError {
   return new ApiError(
     503,
-    `The Claude Code binary is not available (${detail}). Set CLAUDE_BIN to the \`claude\` executable, put it on PATH, or install @anthropic-ai/claude-code.`,
+    `The Claude Code binary is not available (${detail}). Set CLAUDE_BIN to the \`claude\` executable, put it on PATH, or reinstall the dependencies (the Agent SDK ships one).`,
     { code: "claude_unavailable" },
   );
 }

@@ -1,160 +1,160 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { childProcessEnv, env } from "../../env";
-import { ApiError, badRequest } from "../../openai/errors";
+import { query } from "@anthropic-ai/claude-agent-sdk";
+import { env } from "../../env";
+import { badRequest } from "../../openai/errors";
+import type { ChatRequest } from "../../openai/schemas";
 import type { ChatEvent, Provider, RunInput, RunResult } from "../types";
-import { buildArgs } from "./args";
-import { findClaude } from "./binary";
-import { binaryMissing, exitError, resultError } from "./errors";
+import { clientTools } from "./client-tools";
 import { Limiter } from "./limiter";
-import { type ClaudeProcess, spawnClaude } from "./process";
-import { buildPrompt, stdinMessage } from "./prompt";
-import { type ClaudeResult, type ClaudeUsage, StreamJsonState } from "./stream-json";
+import { LiveProcess, ProcessGone } from "./live";
+import { checkModelName } from "./model-name";
+import { coldOptions, processKey, spareCanServe, type TurnConfig } from "./options";
+import { claudePool } from "./pool";
+import { buildPrompt, type ClaudeBlock } from "./prompt";
+import { resumePaused } from "./tool-loop";
+import { LostSession, newEvents, runLeg, SpareRefused } from "./turn";
 
 const g = globalThis as unknown as { __ccBridgeClaudeLimiter?: Limiter };
 
-/** The process-wide cap on concurrent `claude` runs (CLAUDE_MAX_CONCURRENCY, CLAUDE_MAX_QUEUE). */
+/** The process-wide cap on concurrent Claude Code turns (CLAUDE_MAX_CONCURRENCY, CLAUDE_MAX_QUEUE). */
 export function claudeLimiter(): Limiter {
   g.__ccBridgeClaudeLimiter ??= new Limiter(env().CLAUDE_MAX_CONCURRENCY, env().CLAUDE_MAX_QUEUE);
   return g.__ccBridgeClaudeLimiter;
 }
 
-/** The default working directory: a folder of its own, so runs never see the gateway's files (its database). */
-export const DEFAULT_WORKDIR = "claude-workdir";
-
-function workdir(): string {
-  const configured = env().CLAUDE_WORKDIR;
-  const dir = path.resolve(/*turbopackIgnore: true*/ configured ?? DEFAULT_WORKDIR);
-  if (!configured) fs.mkdirSync(/*turbopackIgnore: true*/ dir, { recursive: true });
-  if (!fs.existsSync(/*turbopackIgnore: true*/ dir) || !fs.statSync(/*turbopackIgnore: true*/ dir).isDirectory()) {
-    throw new ApiError(503, `CLAUDE_WORKDIR (${dir}) is not a directory.`, { code: "claude_unavailable" });
-  }
-  return dir;
+function cold(config: TurnConfig, session: { resume?: string; sessionId?: string }): LiveProcess {
+  return new LiveProcess(
+    processKey(config),
+    (prompt, spawn, waits) =>
+      query({ prompt, options: { ...coldOptions(config, session, waits), spawnClaudeCodeProcess: spawn } }),
+    config.model,
+    "cold",
+  );
 }
 
-const toUsage = (u: ClaudeUsage | undefined) => {
-  const cacheRead = u?.cache_read_input_tokens ?? 0;
-  return {
-    promptTokens: (u?.input_tokens ?? 0) + (u?.cache_creation_input_tokens ?? 0) + cacheRead,
-    completionTokens: u?.output_tokens ?? 0,
-    cachedTokens: cacheRead,
-  };
-};
+/** response_format → the JSON Schema the answer must fit (json_object: any object), or null. */
+function outputSchema(request: ChatRequest): Record<string, unknown> | null {
+  const f = request.response_format;
+  if (!f || f.type === "text") return null;
+  if (f.type === "json_object") return { type: "object" };
+  return (f.json_schema.schema as Record<string, unknown> | undefined) ?? { type: "object" };
+}
 
+/**
+ * What the client's tool_choice and parallel_tool_calls ask of Claude, said in the system prompt:
+ * Claude Code cannot force a tool call, so `required` and a named function are best effort.
+ */
+function toolRules(request: ChatRequest, offered: number): string | null {
+  if (!offered) return null;
+  const rules: string[] = [];
+  const choice = request.tool_choice;
+  if (choice === "required") rules.push("You must answer by calling one of the provided mcp__client__ tools.");
+  else if (typeof choice === "object" && choice && "function" in choice)
+    rules.push(`You must answer by calling the tool mcp__client__${choice.function.name}.`);
+  if (request.parallel_tool_calls === false) rules.push("Call at most one tool per message.");
+  return rules.length ? rules.join(" ") : null;
+}
+
+/**
+ * One Claude Code turn (or one HTTP leg of it) through the live processes. A request that brings
+ * the results of a paused turn's tool calls continues that turn. Otherwise: a session's warm process
+ * (same system prompt and tools; a new model is set with setModel), else a ready spare (stateless
+ * requests and a session's first turn), else a new process (`resume` for a session Claude knows).
+ * Fallbacks the client never sees: a warm process that died → resume; a spare that refuses → a new
+ * process; a transcript Claude lost, or a paused turn that is gone → a new Claude session from the
+ * conversation the gateway has.
+ */
 async function* run(input: RunInput): AsyncGenerator<ChatEvent, RunResult> {
-  const e = env();
-  const { request, signal } = input;
-  if (request.tools?.length && request.tool_choice !== "none") {
-    throw badRequest(
-      "Claude Code models do not take OpenAI function tools (Claude Code runs its own tools); leave `tools` out or set tool_choice to none.",
-      "tools",
-      "unsupported_parameter",
-    );
-  }
-  const bin = findClaude();
-  if (!bin) throw binaryMissing(e.CLAUDE_BIN ? `CLAUDE_BIN=${e.CLAUDE_BIN} is not an executable` : "no `claude` found");
-  const cwd = workdir();
-  const resume = input.session?.upstreamSessionId ?? null;
+  const { request, signal, session } = input;
+  const isDefault = input.model === "claude-code" || input.model === env().CLAUDE_DEFAULT_MODEL;
+  if (!isDefault) checkModelName(input.model);
+  const offset = request.messages.length - input.messages.length;
+  const paused = resumePaused(input.messages, offset);
+  const tools = clientTools(request);
+  const schema = outputSchema(request);
+  // Tool results for a turn that is no longer paused (gateway restarted, wait expired): rebuilt
+  // from the conversation, never resumed (Claude's transcript ends in a call with no result).
+  const lostLoop = !paused && input.messages.at(-1)?.role === "tool";
+  const resume = paused || lostLoop || !session?.upstreamSessionId ? null : session.upstreamSessionId;
   const prompt = buildPrompt(input.messages, resume !== null);
-  if (prompt.blocks.length === 0) throw badRequest("There is no new user message to send.", "messages");
-  const tmp = prompt.systemPrompt ? fs.mkdtempSync(path.join(os.tmpdir(), "cc-bridge-")) : null;
-  const systemPromptFile = tmp ? path.join(tmp, "system-prompt.txt") : null;
-  const run: Attempt = { bin: bin.path, cwd, systemPromptFile, input };
-
-  let release = () => {};
+  if (prompt.blocks.length === 0 && !paused) throw badRequest("There is no new user message to send.", "messages");
+  const rules = toolRules(request, tools.length);
+  const config: TurnConfig = {
+    model: isDefault ? null : input.model,
+    systemPrompt: [prompt.systemPrompt, rules].filter(Boolean).join("\n\n") || null,
+    tools,
+    outputSchema: schema,
+  };
+  const pool = claudePool();
+  const release = await claudeLimiter().acquire(signal);
   try {
-    if (systemPromptFile) fs.writeFileSync(systemPromptFile, prompt.systemPrompt ?? "", { mode: 0o600 });
-    release = await claudeLimiter().acquire(signal);
     input.started();
-    if (!input.session) return yield* attempt(run, { resume: null, newSessionId: null }, prompt.blocks);
-    if (!resume) return yield* attempt(run, { resume: null, newSessionId: randomUUID() }, prompt.blocks);
-    try {
-      return yield* attempt(run, { resume, newSessionId: null }, prompt.blocks);
-    } catch (err) {
-      if (!(err instanceof LostSession)) throw err;
-      // Claude's transcript of this session is gone (CLAUDE_CONFIG_DIR or CLAUDE_WORKDIR changed):
-      // start a new Claude session from the stored history instead of failing every later turn.
-      const replay = buildPrompt([...input.session.history, ...input.messages], false);
-      return yield* attempt(run, { resume: null, newSessionId: randomUUID() }, replay.blocks);
+    if (paused) {
+      // The client is back with its tool results: the same Claude turn goes on in the same process.
+      const { turn, waitedMs } = paused;
+      turn.events.mode = request.stream ? "stream" : "buffer";
+      return yield* runLeg(
+        {
+          proc: turn.proc,
+          events: turn.events,
+          costBase: turn.costBase,
+          usageSoFar: turn.usageSoFar,
+          parentRequestId: turn.requestId ?? undefined,
+          toolWaitMs: waitedMs,
+        },
+        input,
+      );
     }
+    const fresh = (proc: LiveProcess, blocks: ClaudeBlock[], costBase: number) =>
+      runLeg({ proc, events: newEvents(input, schema !== null), blocks, costBase, usageSoFar: zero() }, input);
+    const viaSpare = async function* (): AsyncGenerator<ChatEvent, RunResult | null> {
+      const spare = spareCanServe(config) ? pool.claimSpare(config) : null;
+      if (!spare) return null;
+      try {
+        return yield* fresh(spare, prompt.blocks, 0);
+      } catch (e) {
+        if (!(e instanceof SpareRefused)) throw e;
+        return null;
+      }
+    };
+    if (!session) {
+      // Stateless: a spare or a new process, used once.
+      return (yield* viaSpare()) ?? (yield* fresh(cold(config, {}), prompt.blocks, 0));
+    }
+    const costSoFar = session.costSoFar ?? (async () => 0);
+    const warm = pool.takeWarm(session.id);
+    if (warm && resume && warm.sessionId === resume && warm.key === processKey(config)) {
+      try {
+        await warm.setModel(config.model);
+        return yield* fresh(warm, prompt.blocks, warm.costTotal ?? 0);
+      } catch (e) {
+        // Died while idle (or between our check and the write): resume on a new process.
+        if (!(e instanceof ProcessGone) || e.answered) throw e;
+      }
+    } else if (warm) {
+      void warm.close(); // started with another system prompt or tools: resume it in a new process
+    }
+    if (resume) {
+      try {
+        return yield* fresh(cold(config, { resume }), prompt.blocks, await costSoFar());
+      } catch (e) {
+        if (!(e instanceof LostSession)) throw e;
+      }
+    }
+    if (resume || lostLoop) {
+      // Claude's transcript is gone (CLAUDE_CONFIG_DIR or CLAUDE_WORKDIR changed) or ends in a tool
+      // call with no result: start a new Claude session from the stored history and the new messages.
+      const replay = buildPrompt([...session.history, ...input.messages], false);
+      return yield* fresh(cold(config, { sessionId: randomUUID() }), replay.blocks, 0);
+    }
+    return (yield* viaSpare()) ?? (yield* fresh(cold(config, { sessionId: randomUUID() }), prompt.blocks, 0));
   } finally {
     release();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-interface Attempt {
-  bin: string;
-  cwd: string;
-  systemPromptFile: string | null;
-  input: RunInput;
-}
+const zero = () => ({ promptTokens: 0, completionTokens: 0, cachedTokens: 0 });
 
-/** `--resume` named a session the CLI no longer has; nothing was answered yet. */
-class LostSession extends Error {}
-
-/** One `claude` process: spawn, stream its events, and make sure it is gone when this ends. */
-async function* attempt(
-  run: Attempt,
-  session: { resume: string | null; newSessionId: string | null },
-  blocks: ReturnType<typeof buildPrompt>["blocks"],
-): AsyncGenerator<ChatEvent, RunResult> {
-  const e = env();
-  const { input } = run;
-  const { signal } = input;
-  const isDefault = input.model === "claude-code" || input.model === e.CLAUDE_DEFAULT_MODEL;
-  const args = buildArgs({
-    model: isDefault ? null : input.model,
-    systemPromptFile: run.systemPromptFile,
-    systemPromptMode: e.CLAUDE_SYSTEM_PROMPT_MODE,
-    resume: session.resume,
-    newSessionId: session.newSessionId,
-    skipPermissions: e.CLAUDE_SKIP_PERMS,
-  });
-  let proc: ClaudeProcess | undefined;
-  const onAbort = () => void proc?.kill();
-  try {
-    const started = spawnClaude(run.bin, args, { cwd: run.cwd, env: childProcessEnv(), stdin: stdinMessage(blocks) });
-    proc = started.proc;
-    await started.spawned.catch((err: NodeJS.ErrnoException) => {
-      throw binaryMissing(`${run.bin}: ${err.code ?? err.message}`);
-    });
-    signal.addEventListener("abort", onAbort, { once: true });
-    if (signal.aborted) throw signal.reason;
-    const state = new StreamJsonState(input.request.stream ? "stream" : "buffer");
-    let answered = false;
-    for await (const line of proc.lines) {
-      for (const event of state.push(line)) {
-        answered = true;
-        yield event;
-      }
-      if (signal.aborted) throw signal.reason;
-    }
-    const exit = await proc.exited;
-    if (signal.aborted) throw signal.reason;
-    const r = state.result;
-    const lost = session.resume !== null && !answered;
-    if (!r && lost && /no conversation found/i.test(proc.stderr())) throw new LostSession();
-    if (!r) throw exitError(exit.code, exit.signal, proc.stderr());
-    if (r.is_error && lost && lostSession(r)) throw new LostSession();
-    if (r.is_error && r.subtype !== "error_max_turns") throw resultError(r, input.model);
-    return {
-      finishReason: r.subtype === "error_max_turns" ? "length" : "stop",
-      usage: toUsage(r.usage),
-      costUsd: r.total_cost_usd ?? null,
-      upstreamModel: state.model ?? (isDefault ? "claude-code" : input.model),
-      upstreamSessionId: r.session_id ?? state.sessionId ?? session.newSessionId ?? undefined,
-    };
-  } finally {
-    signal.removeEventListener("abort", onAbort);
-    await proc?.kill();
-  }
-}
-
-const lostSession = (r: ClaudeResult) =>
-  [r.result, ...(r.errors ?? [])].some((x) => typeof x === "string" && /no conversation found/i.test(x));
-
+export { claudeProcessStats } from "./pool";
 export const claudeCodeProvider: Provider = { id: "claude-code", replaysHistory: false, run };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../openai/schemas";
-import { buildArgs } from "./args";
-import { buildPrompt, stdinMessage } from "./prompt";
+import { checkModelName } from "./model-name";
+import { buildPrompt } from "./prompt";
 
 const png = "iVBORw0KGgo=";
 const convo: ChatMessage[] = [
@@ -51,60 +51,16 @@ describe("buildPrompt", () => {
       ),
     ).toThrow(/last message/);
   });
-
-  it("the stdin line is one stream-json user message", () => {
-    const line = stdinMessage([{ type: "text", text: "$(rm -rf /)\n--flag" }]);
-    expect(line.endsWith("\n")).toBe(true);
-    expect(line.trim().split("\n")).toHaveLength(1);
-    expect(JSON.parse(line)).toEqual({
-      type: "user",
-      message: { role: "user", content: [{ type: "text", text: "$(rm -rf /)\n--flag" }] },
-    });
-  });
 });
 
-describe("buildArgs", () => {
-  const base = {
-    model: null,
-    systemPromptFile: null,
-    systemPromptMode: "append" as const,
-    resume: null,
-    newSessionId: null,
-    skipPermissions: false,
-  };
-
-  it("has the stream-json flags, no model for the default, and never the prompt", () => {
-    expect(buildArgs(base)).toEqual([
-      "-p",
-      "--input-format",
-      "stream-json",
-      "--output-format",
-      "stream-json",
-      "--verbose",
-      "--include-partial-messages",
-    ]);
-  });
-
-  it("attaches values with = so none can be read as a flag", () => {
-    const args = buildArgs({
-      ...base,
-      model: "sonnet",
-      systemPromptFile: "/tmp/x/system-prompt.txt",
-      newSessionId: "u-1",
-    });
-    expect(args).toContain("--model=sonnet");
-    expect(args).toContain("--session-id=u-1");
-    expect(args).toContain("--append-system-prompt-file=/tmp/x/system-prompt.txt");
-    expect(args).not.toContain("--dangerously-skip-permissions");
-    expect(buildArgs({ ...base, resume: "u-2", newSessionId: "u-3" })).toContain("--resume=u-2");
-    expect(buildArgs({ ...base, systemPromptFile: "/f", systemPromptMode: "replace" })).toContain(
-      "--system-prompt-file=/f",
-    );
-    expect(buildArgs({ ...base, skipPermissions: true })).toContain("--dangerously-skip-permissions");
+describe("checkModelName", () => {
+  it("takes plain model names", () => {
+    for (const ok of ["sonnet", "claude-opus-4-1", "opus[1m]", "claude-3.5:x"])
+      expect(() => checkModelName(ok)).not.toThrow();
   });
 
   it("refuses model names that are not plain names", () => {
-    for (const bad of ["--help", "a b", "x;rm", "-x"])
-      expect(() => buildArgs({ ...base, model: bad })).toThrow(/model/i);
+    for (const bad of ["--help", "a b", "x;rm", "-x", "", "x".repeat(200)])
+      expect(() => checkModelName(bad)).toThrow(/model/i);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * OpenAI messages → what Claude Code receives: the system prompt (a flag) and one stream-json user
- * message on stdin. Rules:
+ * OpenAI messages → what Claude Code receives: the system prompt and one user message (content
+ * blocks) written to the live process. Rules:
  * - system/developer messages form the system prompt;
  * - resuming a Claude session: only the messages after the last assistant message are sent;
  * - otherwise earlier turns are rendered as a delimited transcript before the last user message;
@@ -73,9 +73,4 @@ export function buildPrompt(messages: ChatMessage[], resuming: boolean): ClaudeP
     "</conversation_history>",
   ].join("\n\n");
   return { systemPrompt, blocks: [{ type: "text", text: transcript }, ...blocks] };
-}
-
-/** The stream-json line written to the CLI's stdin. */
-export function stdinMessage(blocks: ClaudeBlock[]): string {
-  return `${JSON.stringify({ type: "user", message: { role: "user", content: blocks } })}\n`;
 }

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { latestErrors, rangeOf, usageSummary } from "../../usage/analytics";
 import { timeSeries } from "../../usage/series";
-import { usageByModel } from "../../usage/summary";
+import { namedRows, usageByModel } from "../../usage/summary";
 import { consoleProcedure, router } from "../init";
 
 export const rangeKey = z.enum(["1h", "24h", "7d", "30d", "all"]);
@@ -25,7 +25,10 @@ export const usageRouter = router({
     const to = range.since ? now : last != null ? last + step : null;
     return { step, from, to, points };
   }),
-  byModel: consoleProcedure.input(rangeInput).query(({ input }) => usageByModel(rangeOf(input.range))),
+  /** The rows of GET /v1/usage, named as it names them (no model or provider: "unknown"). */
+  byModel: consoleProcedure
+    .input(rangeInput)
+    .query(async ({ input }) => namedRows(await usageByModel(rangeOf(input.range)))),
   latestErrors: consoleProcedure
     .input(rangeInput.extend({ limit: z.number().int().min(1).max(100).default(10) }))
     .query(({ input }) => latestErrors(input.limit, rangeOf(input.range))),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { StreamJsonState } from "./stream-json";
+import { TurnEvents } from "./turn-events";
 
-const j = (o: unknown) => JSON.stringify(o);
+const j = (o: unknown) => o;
 const ev = (event: unknown) => j({ type: "stream_event", event, session_id: "s1", parent_tool_use_id: null });
 const start = (id: string) => ev({ type: "message_start", message: { id, model: "claude-x" } });
 const delta = (text: string) => ev({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text } });
@@ -12,8 +12,8 @@ const stop = () => ev({ type: "message_stop" });
 const assistant = (id: string, text: string, model = "claude-x") =>
   j({ type: "assistant", message: { id, model, content: [{ type: "text", text }] }, parent_tool_use_id: null });
 
-function run(mode: "stream" | "buffer", lines: string[]) {
-  const s = new StreamJsonState(mode);
+function run(mode: "stream" | "buffer", lines: unknown[]) {
+  const s = new TurnEvents(mode);
   const events = lines.flatMap((l) => s.push(l));
   return { s, events, text: events.flatMap((e) => (e.type === "text" ? [e.text] : [])).join("") };
 }
@@ -36,7 +36,7 @@ const twoMessages = [
   j({ type: "result", subtype: "success", is_error: false, session_id: "s1", usage: { input_tokens: 5 } }),
 ];
 
-describe("StreamJsonState", () => {
+describe("TurnEvents", () => {
   it("streams deltas, separates assistant messages with a blank line, thinking as reasoning", () => {
     const { s, events, text } = run("stream", twoMessages);
     expect(text).toBe("Let me look.\n\nFound it.");

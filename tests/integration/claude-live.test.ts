@@ -1,0 +1,254 @@
+/** Live `claude` processes: warm sessions, their fallbacks, ready spares, and that none is left behind. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { conversationTexts } from "../fakes/anthropic";
+import { type ClaudeSetup, claudePids, processStats, startClaudeGateway, turnPids } from "../helpers/claude";
+import { eventually } from "../helpers/gateway";
+
+const texts = (c: ClaudeSetup) =>
+  conversationTexts(c.fake.mainRequests().at(-1)?.body)
+    .map((t) => t.text)
+    .join("\n");
+const lastUserText = (c: ClaudeSetup) => conversationTexts(c.fake.mainRequests().at(-1)?.body).at(-1)?.text;
+
+function asker(c: ClaudeSetup, sid: string | null, model = "claude-code") {
+  return (content: string, system?: string) =>
+    c.gw.openai(sid ? { sessionId: sid } : {}).chat.completions.create({
+      model,
+      messages: [...(system ? [{ role: "system" as const, content: system }] : []), { role: "user", content }],
+    });
+}
+
+/** The pid of the setup's ready spare (CLAUDE_SPARES=1), once it is ready. */
+const readySpare = (c: ClaudeSetup) =>
+  eventually(async () => {
+    const s = await processStats(c.gw);
+    return s.spare === 1 ? s.pids.spare[0] : undefined;
+  }, 15_000);
+
+/** Every pid this setup's processes had while `during` ran (sampled every 10 ms). */
+async function pidsDuring<T>(c: ClaudeSetup, during: () => Promise<T>): Promise<{ result: T; seen: Set<number> }> {
+  const seen = new Set<number>(claudePids(c.configDir));
+  const timer = setInterval(() => {
+    for (const p of claudePids(c.configDir)) seen.add(p);
+  }, 10);
+  try {
+    return { result: await during(), seen };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+describe("warm sessions", () => {
+  let c: ClaudeSetup;
+  beforeAll(async () => {
+    c = await startClaudeGateway({ CLAUDE_WARM_SESSIONS: "2", CLAUDE_SPARES: "1" });
+  });
+  afterAll(async () => {
+    await c?.close();
+  });
+
+  it("a session's next turn goes to the same process, with no new process and only the new message", async () => {
+    const ask = asker(c, `warm-${Date.now()}`);
+    expect((await ask("remember the walrus")).choices[0]?.message.content).toBe("Echo: remember the walrus");
+    const after1 = await processStats(c.gw);
+    expect(after1.idle).toBe(1);
+    const [warmPid] = after1.pids.idle;
+    await eventually(async () => (await processStats(c.gw)).spare === 1, 15_000); // the replacement spare
+    const before = new Set(claudePids(c.configDir));
+    const { result, seen } = await pidsDuring(c, () => ask("what animal?"));
+    expect(result.choices[0]?.message.content).toBe("Echo: what animal?");
+    expect(
+      [...seen].filter((p) => !before.has(p)),
+      "a new claude process appeared",
+    ).toEqual([]);
+    expect((await processStats(c.gw)).pids.idle).toEqual([warmPid]);
+    // Claude's own context carries the first turn; we wrote only the new message to the process.
+    expect(texts(c)).toContain("Echo: remember the walrus");
+    expect(lastUserText(c)).toBe("what animal?");
+    expect(texts(c)).not.toContain("<conversation_history>");
+  });
+
+  it("a new model on a warm process is set with setModel; a new system prompt resumes in a new process", async () => {
+    const sid = `model-${Date.now()}`;
+    await asker(c, sid)("first words");
+    const [pid] = (await processStats(c.gw)).pids.idle.slice(-1);
+    await asker(c, sid, "haiku")("second words");
+    expect(c.fake.mainRequests().at(-1)?.body.model).toMatch(/haiku/);
+    expect((await processStats(c.gw)).pids.idle).toContain(pid);
+    await asker(c, sid, "haiku")("third words", "You are terse.");
+    const idle = (await processStats(c.gw)).pids.idle;
+    expect(idle).not.toContain(pid);
+    // Resumed with both earlier turns (Claude Code notes the model switch in the conversation, as its
+    // /model command does).
+    expect(texts(c)).toContain("Echo: first words");
+    expect(texts(c)).toMatch(/second words[\s\S]*Echo: /);
+    expect(JSON.stringify(c.fake.mainRequests().at(-1)?.body.system)).toContain("You are terse.");
+  });
+
+  it("evicts the least recently used idle process beyond CLAUDE_WARM_SESSIONS; the evicted session resumes in context", async () => {
+    const a = asker(c, `lru-a-${Date.now()}`);
+    await a("apple pie");
+    await asker(c, `lru-b-${Date.now()}`)("banana");
+    await asker(c, `lru-c-${Date.now()}`)("cherry");
+    expect((await processStats(c.gw)).idle).toBe(2);
+    expect((await a("which pie?")).choices[0]?.message.content).toBe("Echo: which pie?");
+    expect(texts(c)).toContain("apple pie");
+    expect(texts(c)).toContain("Echo: apple pie");
+  });
+
+  it("a warm process that was killed falls back to resume: no error, answer in context", async () => {
+    const ask = asker(c, `killed-${Date.now()}`);
+    await ask("the code word is quartz");
+    const [pid] = (await processStats(c.gw)).pids.idle.slice(-1);
+    process.kill(pid!, "SIGKILL");
+    await eventually(() => !claudePids(c.configDir).includes(pid!), 3_000);
+    expect((await ask("the code word?")).choices[0]?.message.content).toBe("Echo: the code word?");
+    expect(texts(c)).toContain("the code word is quartz");
+  });
+
+  it("two concurrent requests on one warm session run one after the other", async () => {
+    const sid = `serial-${Date.now()}`;
+    await asker(c, sid)("setup");
+    const n = c.fake.mainRequests().length;
+    const [x, y] = await Promise.all([
+      asker(c, sid)("one a b c [[fake:slow=150]]"),
+      asker(c, sid)("two d e f [[fake:slow=150]]"),
+    ]);
+    expect([x.choices[0]?.message.content, y.choices[0]?.message.content].sort()).toEqual([
+      "Echo: one a b c",
+      "Echo: two d e f",
+    ]);
+    const calls = c.fake.mainRequests().slice(n);
+    expect(calls).toHaveLength(2);
+    // The second call reached Claude only after the first had been answered whole, and carries it.
+    expect(JSON.stringify(calls[1]?.body.messages)).toMatch(/Echo: (one a b c|two d e f)/);
+  });
+
+  it("a client gone in the middle of a warm turn ends that process; the next turn resumes in context", async () => {
+    const sid = `gone-${Date.now()}`;
+    await asker(c, sid)("the colour is teal");
+    const [pid] = (await processStats(c.gw)).pids.idle.slice(-1);
+    const controller = new AbortController();
+    const res = await fetch(`${c.gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-session-id": sid },
+      body: JSON.stringify({
+        model: "claude-code",
+        messages: [{ role: "user", content: "slowly now a b c d e f g [[fake:slow=300]]" }],
+        stream: true,
+      }),
+      signal: controller.signal,
+    });
+    await res.body!.getReader().read();
+    controller.abort();
+    await eventually(() => !claudePids(c.configDir).includes(pid!), 3_000);
+    const r = await asker(c, sid)("the colour?");
+    expect(r.choices[0]?.message.content).toBe("Echo: the colour?");
+    expect(texts(c)).toContain("the colour is teal");
+    expect((await processStats(c.gw)).pids.idle).not.toContain(pid);
+  });
+});
+
+describe("idle expiry", () => {
+  let c: ClaudeSetup;
+  beforeAll(async () => {
+    c = await startClaudeGateway({ CLAUDE_WARM_IDLE_MS: "1000", CLAUDE_SPARES: "0" });
+  });
+  afterAll(async () => {
+    await c?.close();
+  });
+
+  it("ends an idle process after CLAUDE_WARM_IDLE_MS; the session's next turn resumes in context", async () => {
+    const ask = asker(c, `expire-${Date.now()}`);
+    await ask("the city is Lima");
+    const [pid] = (await processStats(c.gw)).pids.idle;
+    expect(pid).toBeDefined();
+    await eventually(
+      async () => (await processStats(c.gw)).idle === 0 && !claudePids(c.configDir).includes(pid!),
+      5_000,
+    );
+    expect((await ask("the city?")).choices[0]?.message.content).toBe("Echo: the city?");
+    expect(texts(c)).toContain("the city is Lima");
+  });
+});
+
+describe("ready spares", () => {
+  let c: ClaudeSetup;
+  beforeAll(async () => {
+    c = await startClaudeGateway({ CLAUDE_SPARES: "1" });
+  });
+  afterAll(async () => {
+    await c?.close();
+  });
+
+  it("is started with the server, serves one stateless request, and is then replaced", async () => {
+    // Started at boot, before any request asked for it.
+    await eventually(() => claudePids(c.configDir).length > 0, 15_000);
+    const spare = await readySpare(c);
+    const { result, seen } = await pidsDuring(c, () => asker(c, null)("secret one: mango"));
+    expect(result.choices[0]?.message.content).toBe("Echo: secret one: mango");
+    expect([...seen]).toContain(spare);
+    await eventually(() => !claudePids(c.configDir).includes(spare), 3_000);
+    const next = await readySpare(c);
+    expect(next).not.toBe(spare);
+    // The next stateless request gets the new spare, and sees none of the first one's words.
+    const r2 = await asker(c, null)("secret two: papaya");
+    expect(r2.choices[0]?.message.content).toBe("Echo: secret two: papaya");
+    expect(texts(c)).not.toContain("mango");
+    await eventually(() => !claudePids(c.configDir).includes(next), 3_000);
+  });
+
+  it("serves a session's first turn and becomes its warm process", async () => {
+    const spare = await readySpare(c);
+    const ask = asker(c, `spare-session-${Date.now()}`);
+    await ask("the river is Nile", "Answer briefly.");
+    expect(JSON.stringify(c.fake.mainRequests().at(-1)?.body.system)).toContain("Answer briefly.");
+    expect((await processStats(c.gw)).pids.idle).toContain(spare);
+    await ask("the river?", "Answer briefly.");
+    expect(texts(c)).toContain("the river is Nile");
+    expect((await processStats(c.gw)).pids.idle).toContain(spare);
+  });
+});
+
+describe("no process outlives the gateway", () => {
+  it("SIGTERM with a running, an idle and a spare process leaves none", async () => {
+    const c = await startClaudeGateway({ CLAUDE_SPARES: "1" });
+    try {
+      await asker(c, `term-${Date.now()}`)("keep me warm");
+      const hung = asker(c, null)("[[fake:hang]]").catch((e) => e);
+      await eventually(async () => {
+        const s = await processStats(c.gw);
+        return s.running === 1 && s.idle === 1 && s.spare === 1;
+      }, 15_000);
+      expect(claudePids(c.configDir).length).toBeGreaterThanOrEqual(3);
+      await c.gw.stop();
+      expect((await hung).status).toBe(503);
+      await eventually(() => claudePids(c.configDir).length === 0, 3_000);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it("SIGKILL of the gateway takes its claude processes with it (parent-death signal)", async () => {
+    const c = await startClaudeGateway({ CLAUDE_SPARES: "1" });
+    try {
+      await asker(c, `kill-${Date.now()}`)("keep me warm");
+      await eventually(async () => (await processStats(c.gw)).spare === 1, 15_000);
+      expect(claudePids(c.configDir).length).toBeGreaterThanOrEqual(2);
+      c.gw.kill("SIGKILL");
+      await eventually(() => claudePids(c.configDir).length === 0, 3_000);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it("no turn process is left after stateless requests", async () => {
+    const c = await startClaudeGateway({ CLAUDE_SPARES: "1" });
+    try {
+      await Promise.all([1, 2, 3].map((i) => asker(c, null)(`n${i}`)));
+      await eventually(async () => (await turnPids(c)).length === 0, 3_000);
+    } finally {
+      await c.close();
+    }
+  });
+});
