@@ -1,7 +1,7 @@
 // `npm run bench:gateway`: the gateway's overhead over a fake Ollama, measured in one run, through the
 // gateway and straight to the fake side by side: p50 of a non-streamed request at concurrency 1,
 // requests/s at concurrency 16, time to the first streamed byte (p50), and the gateway's idle RSS.
-// Prints the table and writes it into bench/results.md (the section between the gateway markers).
+// Prints the table and writes it into bench/results.md (its own section, between the bench:gateway markers).
 //   node bench/gateway.mjs [--requests 2000] [--seconds 5]
 import { fork, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -193,11 +193,10 @@ try {
 - Method: ${serve ? "scripts/serve.mjs" : "next start"} with the default configuration (LOG_REQUESTS and STORE_CONTENT on) on a fresh database, a fake Ollama in its own process, one load generator (Node http, keep-alive); ${REQUESTS} sequential requests per latency figure, ${SECONDS} s per throughput figure. Command: \`npm run bench:gateway\``;
   console.log(`\n${table}\n\n${meta}\n`);
   const file = path.join(root, "bench", "results.md");
-  const section = `<!-- gateway:start -->\n# Gateway overhead\n\n${meta}\n\n${table}\n<!-- gateway:end -->`;
-  const old = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
-  const next = /<!-- gateway:start -->[\s\S]*<!-- gateway:end -->/.test(old)
-    ? old.replace(/<!-- gateway:start -->[\s\S]*<!-- gateway:end -->/, section)
-    : `${old.trimEnd()}\n\n${section}\n`;
+  const section = `<!-- bench:gateway -->\n\n## Gateway overhead (\`npm run bench:gateway\`)\n\n${meta}\n\n${table}\n\n<!-- /bench:gateway -->`;
+  const old = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# Benchmark results\n";
+  const mark = /<!-- bench:gateway -->[\s\S]*<!-- \/bench:gateway -->/;
+  const next = mark.test(old) ? old.replace(mark, section) : `${old.trimEnd()}\n\n${section}\n`;
   fs.writeFileSync(file, next);
   console.log("bench:gateway: written to bench/results.md");
 } finally {

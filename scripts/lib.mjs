@@ -3,6 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -19,18 +20,47 @@ function run(cmd, args, opts = {}) {
 
 const nodeBin = (pkgPath) => [process.execPath, r("node_modules", pkgPath)];
 
-/** Installs dependencies when node_modules is missing or older than the lock file. */
+const readJson = (file) => {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Why node_modules does not hold exactly what package-lock.json names (null when it does): compared
+ * with npm's own record of what it installed (node_modules/.package-lock.json). Optional packages
+ * (other platforms' binaries) may be absent.
+ */
+export function depsMismatch(dir = root) {
+  const want = readJson(path.join(dir, "package-lock.json"))?.packages;
+  if (!want) return "package-lock.json is missing or unreadable";
+  const have = readJson(path.join(dir, "node_modules", ".package-lock.json"))?.packages;
+  if (!have) return "node_modules is missing";
+  for (const [key, pkg] of Object.entries(want)) {
+    if (key === "" || pkg.link) continue;
+    const got = have[key];
+    if (!got) {
+      if (pkg.optional || pkg.devOptional || pkg.peer) continue;
+      return `${key} is not installed`;
+    }
+    if (got.version !== pkg.version) return `${key} is ${got.version}, the lock file says ${pkg.version}`;
+  }
+  return null;
+}
+
+/**
+ * Installs exactly the lock file (`npm ci`) when node_modules is missing or differs from it. Never
+ * `npm install`: that may rewrite package-lock.json, and a fresh clone must leave it as committed.
+ */
 export function ensureDeps() {
-  const marker = r("node_modules", ".package-lock.json");
-  const lock = r("package-lock.json");
-  const fresh =
-    fs.existsSync(marker) && (!fs.existsSync(lock) || fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs);
-  if (fresh && fs.existsSync(r("node_modules", "next"))) return;
-  console.log("cc-bridge: installing dependencies (npm install)…");
+  const why = depsMismatch();
+  if (!why) return;
+  console.log(`cc-bridge: installing dependencies from package-lock.json (npm ci): ${why}…`);
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  run(npm, ["install", "--no-audit", "--no-fund"]);
-  // npm may leave the marker older than a lock file it did not rewrite.
-  if (fs.existsSync(marker)) fs.utimesSync(marker, new Date(), new Date());
+  // The whole tree whatever NODE_ENV says, so `npm start` and `npm test` agree on one node_modules.
+  run(npm, ["ci", "--include=dev", "--no-audit", "--no-fund"]);
 }
 
 function hashOf(files) {
@@ -93,9 +123,47 @@ export function ensureBuild() {
   fs.writeFileSync(stamp, hash);
 }
 
-/** Applies the committed migrations to the SQLite file at dbPath, creating its folders. */
+/**
+ * The committed migrations not yet applied to the SQLite file at dbPath, read with better-sqlite3
+ * read-only from Prisma's `_prisma_migrations` table (all of them when it has none); null when that
+ * cannot be told (no file yet, unreadable). Only finished, not rolled back migrations count as applied.
+ */
+export function pendingMigrations(dbPath) {
+  const folders = fs
+    .readdirSync(r("prisma", "migrations"), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
+  if (!fs.existsSync(dbPath)) return null;
+  const Database = createRequire(import.meta.url)("better-sqlite3");
+  let db;
+  try {
+    db = new Database(dbPath, { readonly: true, fileMustExist: true, timeout: 5_000 });
+    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'");
+    if (!table.get()) return folders;
+    const applied = new Set(
+      db
+        .prepare(
+          "SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL",
+        )
+        .all()
+        .map((row) => row.name),
+    );
+    return folders.filter((f) => !applied.has(f));
+  } catch {
+    return null;
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * Applies the committed migrations to the SQLite file at dbPath, creating its folders. When every
+ * migration is already applied it does nothing, so a second instance can start on a database another
+ * one is using (Prisma's migrate takes locks that a running instance makes it fail on).
+ */
 export function migrate(dbPath) {
   const abs = path.resolve(dbPath);
+  if (pendingMigrations(abs)?.length === 0) return;
   fs.mkdirSync(path.dirname(abs), { recursive: true });
   const [node, prisma] = nodeBin("prisma/build/index.js");
   const res = spawnSync(node, [prisma, "migrate", "deploy"], {
@@ -104,23 +172,36 @@ export function migrate(dbPath) {
     encoding: "utf8",
   });
   if (res.status !== 0) {
-    process.stderr.write(res.stdout + res.stderr);
-    console.error(`cc-bridge: applying migrations to ${abs} failed`);
+    const out = res.stdout + res.stderr;
+    process.stderr.write(out);
+    if (/SocketTimeout|database is locked|SQLITE_BUSY/i.test(out)) {
+      console.error(
+        `cc-bridge: the database ${abs} is busy: another process (a running cc-bridge?) is using it while ` +
+          `migrations are pending (${pendingMigrations(abs)?.join(", ") || "unknown"}). Stop every process using ` +
+          "that file, start one instance to apply the migrations, then start the others again; or set " +
+          "USAGE_DB_PATH to another file.",
+      );
+    } else console.error(`cc-bridge: applying migrations to ${abs} failed`);
     process.exit(1);
   }
 }
 
 /** Validates the environment with the server's own zod schema (src/server/env-schema.ts). */
 export async function loadEnv(source = process.env) {
-  const ts = (await import("typescript")).default;
   const src = fs.readFileSync(r("src", "server", "env-schema.ts"), "utf8");
-  const out = ts.transpileModule(src, {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  });
   const dir = r("node_modules", ".cache", "cc-bridge");
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `env-schema.${createHash("sha1").update(out.outputText).digest("hex").slice(0, 12)}.mjs`);
-  if (!fs.existsSync(file)) fs.writeFileSync(file, out.outputText);
+  const file = path.join(dir, `env-schema.${createHash("sha1").update(src).digest("hex").slice(0, 12)}.mjs`);
+  // Importing TypeScript takes seconds on a busy machine: only when this source was not transpiled yet.
+  if (!fs.existsSync(file)) {
+    const ts = (await import("typescript")).default;
+    const out = ts.transpileModule(src, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    });
+    fs.mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, out.outputText);
+    fs.renameSync(tmp, file); // whole or absent, even with several starts at once
+  }
   const { parseEnv } = await import(pathToFileURL(file).href);
   const result = parseEnv(source);
   if (!result.ok) {

@@ -1,19 +1,23 @@
-// `npm start`: install what is missing, generate, build when stale, migrate, serve.
-import { spawn } from "node:child_process";
-import path from "node:path";
-import { ensureBuild, ensureDeps, ensurePrismaClient, loadEnv, migrate, root } from "./lib.mjs";
+// `npm start`: install what is missing, generate, build when stale, migrate, then serve in this process.
+import { ensureBuild, ensureDeps, ensurePrismaClient, loadEnv, migrate } from "./lib.mjs";
+import { serve } from "./serve.mjs";
 
 ensureDeps();
 const env = await loadEnv();
 ensurePrismaClient();
 ensureBuild();
 migrate(env.USAGE_DB_PATH);
+await serve({ port: env.PORT, host: env.HOST });
 
-const next = path.join(root, "node_modules", "next", "dist", "bin", "next");
-const child = spawn(process.execPath, [next, "start", "-p", String(env.PORT), "-H", env.HOST], {
-  cwd: root,
-  stdio: "inherit",
-  env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-});
-for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => child.kill(sig));
-child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+// package.json runs this file with `exec`, so npm's forwarded SIGTERM/SIGINT reach this process. Should
+// npm itself go away without a signal for us (SIGKILL), stop as if told to (runs end with 503 too)
+// rather than serve on as an orphan.
+if (process.env.npm_lifecycle_event === "start") {
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    process.kill(process.pid, "SIGTERM");
+  }, 1_000);
+  watch.unref();
+}

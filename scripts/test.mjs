@@ -3,9 +3,12 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { ensureDeps, ensurePrismaClient, root } from "./lib.mjs";
+import { summarize } from "./summary.mjs";
 
 ensureDeps();
 ensurePrismaClient();
+const reportFile = path.join(root, "test-artifacts", "vitest.json");
+fs.rmSync(reportFile, { force: true }); // never summarize a previous run's report
 const bin = (p) => path.join(root, "node_modules", p);
 const steps = [
   ["biome", [bin("@biomejs/biome/bin/biome"), "ci", "--colors=off", "."]],
@@ -17,27 +20,32 @@ const steps = [
       "run",
       "--reporter=default",
       "--reporter=json",
-      `--outputFile.json=${path.join(root, "test-artifacts", "vitest.json")}`,
+      `--outputFile.json=${reportFile}`,
       ...process.argv.slice(2),
     ],
   ],
 ];
+
+/** The summary line, with a file that failed to load counted as a failure (scripts/summary.mjs). */
 function summary() {
   try {
-    const r = JSON.parse(fs.readFileSync(path.join(root, "test-artifacts", "vitest.json"), "utf8"));
-    const skipped = r.numPendingTests + r.numTodoTests;
-    return `${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ""}`;
+    return summarize(JSON.parse(fs.readFileSync(reportFile, "utf8")), root);
   } catch {
-    return null;
+    return { line: "vitest wrote no report: the run failed (see above)", failed: 1, ok: false };
   }
 }
 
 for (const [name, args] of steps) {
   console.log(`\n== ${name}`);
   const res = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit" });
-  if (name === "vitest" && summary()) console.log(`\n${summary()}`);
-  if (res.status !== 0) {
+  let status = res.status;
+  if (name === "vitest") {
+    const s = summary();
+    console.log(`\n${s.line}`);
+    if (!s.ok && status === 0) status = 1;
+  }
+  if (status !== 0) {
     console.error(`npm test: ${name} failed`);
-    process.exit(res.status || 1);
+    process.exit(status || 1);
   }
 }

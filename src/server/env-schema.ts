@@ -107,6 +107,7 @@ export const envSchema = z.object({
     .default("./usage.db")
     .transform((v) => v.trim() || "./usage.db"),
   CLAUDE_AUTH_KEY: optionalString,
+  METRICS_KEY: optionalString,
   CLAUDE_BIN: optionalString,
   CLAUDE_WORKDIR: optionalString,
   CLAUDE_SKIP_PERMS: bool(false),

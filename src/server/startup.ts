@@ -1,6 +1,5 @@
 // Start-up checks: validate the configuration (exit with a clear message) and warn about an open bind.
 import path from "node:path";
-import { recordSocketAddress } from "./client-address";
 import { parseEnv } from "./env-schema";
 import { markInterrupted } from "./usage/writer";
 
@@ -9,8 +8,7 @@ if (!result.ok) {
   console.error(result.message);
   process.exit(1);
 }
-const { HOST, CLAUDE_AUTH_KEY, TRUST_PROXY } = result.env;
-if (!TRUST_PROXY) recordSocketAddress();
+const { HOST, CLAUDE_AUTH_KEY } = result.env;
 const loopback = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i.test(HOST);
 if (!loopback && !CLAUDE_AUTH_KEY) {
   console.warn(

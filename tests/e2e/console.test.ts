@@ -4,7 +4,7 @@ import { fmtCost, fmtInt, fmtMs } from "../../src/components/format";
 import { systemText } from "../fakes/anthropic";
 import { type FakeOllama, startFakeOllama } from "../fakes/ollama";
 import { launch, shot } from "../helpers/browser";
-import { type ClaudeSetup, claudePids, startClaudeGateway } from "../helpers/claude";
+import { type ClaudeSetup, startClaudeGateway, turnPids } from "../helpers/claude";
 import { eventually, startGateway } from "../helpers/gateway";
 import { seedContent, seedRequests, seedSession } from "../helpers/seed";
 
@@ -447,7 +447,7 @@ describe("console playground (headless Chromium)", () => {
       () => c.gw.records().find((r) => r.status === "cancelled" && r.provider === "claude-code"),
       15_000,
     );
-    await eventually(() => claudePids(c.configDir).length === 0, 15_000);
+    await eventually(async () => (await turnPids(c)).length === 0, 15_000);
   });
 
   it("compare mode streams two models at the same time", async () => {

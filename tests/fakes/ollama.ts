@@ -52,6 +52,8 @@ export interface FakeOllama {
   models: string[];
   /** Delay before /api/tags answers, in ms. */
   tagsDelayMs: number;
+  /** Length of /api/embed vectors (the model's own size); a smaller `dimensions` truncates, as Ollama does. */
+  embedDims: number;
   script: (body: any) => Reply | undefined;
   chats(): any[];
   close(): Promise<void>;
@@ -89,6 +91,7 @@ export async function startFakeOllama(opts: { models?: string[] } = {}): Promise
     completed: 0,
     models: opts.models ?? ["llama3.2:latest", "qwen3:8b", "llava:7b"],
     tagsDelayMs: 0,
+    embedDims: 8,
     script: () => undefined,
     chats: () => fake.requests.filter((r) => r.path === "/api/chat").map((r) => r.body),
     close: async () => {
@@ -114,6 +117,24 @@ export async function startFakeOllama(opts: { models?: string[] } = {}): Promise
       // pretty-printed, as a proxy might: a one-document answer is not NDJSON
       res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
       return res.end(`${JSON.stringify(tagsOf(fake.models), null, 2)}\n`);
+    }
+    if (req.url === "/api/embed" && req.method === "POST") {
+      if (!knows(body.model)) return json(404, { error: `model '${body.model}' not found` });
+      const inputs: string[] = Array.isArray(body.input) ? body.input : [body.input];
+      const dims = body.dimensions && body.dimensions < fake.embedDims ? body.dimensions : fake.embedDims;
+      // A deterministic vector per text: the same input always embeds the same.
+      const vector = (t: string) =>
+        Array.from(
+          { length: dims },
+          (_, i) => ((t.length * 31 + (t.charCodeAt(i % t.length) || 0) * (i + 1)) % 97) / 97 - 0.5,
+        );
+      return json(200, {
+        model: body.model,
+        embeddings: inputs.map(vector),
+        total_duration: 5_000_000,
+        load_duration: 1_000_000,
+        prompt_eval_count: inputs.reduce((n, t) => n + t.split(/\s+/).filter(Boolean).length, 0),
+      });
     }
     if (req.url !== "/api/chat" || req.method !== "POST") return json(404, { error: "404 page not found" });
     if (!knows(body.model)) return json(404, { error: `model '${body.model}' not found` });

@@ -1,4 +1,4 @@
-/** Starts the real built app (`next start`) on a free port with its own database copy. */
+/** Starts the real built app (scripts/serve.mjs, as `npm start` serves it) on a free port with its own database copy. */
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -52,25 +52,23 @@ export async function startGateway(env: Record<string, string> = {}, dbPath = te
   const logs: string[] = [];
   const stdout: string[] = [];
   const schema = newSchemaLog();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
-    {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: "production",
-        NEXT_TELEMETRY_DISABLED: "1",
-        USAGE_DB_PATH: dbPath,
-        OLLAMA_URL: "http://127.0.0.1:1",
-        // Never let a test reach a real Claude: tests that want Claude Code set CLAUDE_BIN themselves.
-        CLAUDE_BIN: "/nonexistent/claude",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  const child: ChildProcess = spawn(process.execPath, [path.join(root, "scripts/serve.mjs")], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      USAGE_DB_PATH: dbPath,
+      OLLAMA_URL: "http://127.0.0.1:1",
+      // Never let a test reach a real Claude: tests that want Claude Code set CLAUDE_BIN themselves.
+      CLAUDE_BIN: "/nonexistent/claude",
+      ...env,
     },
-  );
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout?.on("data", (d) => {
     logs.push(String(d));
     stdout.push(String(d));

@@ -1,15 +1,12 @@
-// Once per `vitest run`: build the app when stale and migrate a template database that each test
-// gateway copies (cheaper than running migrations for every server).
+// Once per `vitest run` and project: migrate a template database that each test database copies
+// (cheaper than running migrations for every server), in a folder removed after the run.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-// @ts-expect-error plain .mjs module without types
-import { ensureBuild, ensurePrismaClient, migrate } from "../../scripts/lib.mjs";
+import { ensurePrismaClient, migrate } from "../../scripts/lib.mjs";
 
 export default function setup({ provide }: { provide: (key: string, value: unknown) => void }) {
   ensurePrismaClient();
-  // CC_SKIP_BUILD=1 for runs of unit tests only (no gateway is started).
-  if (!process.env.CC_SKIP_BUILD) ensureBuild();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cc-bridge-template-"));
   const db = path.join(dir, "template.db");
   migrate(db);

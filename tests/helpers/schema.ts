@@ -1,11 +1,11 @@
-/** Validates bodies against the OpenAI schema subset in ../shared/reference/openai-schemas.json. */
+/** Validates bodies against the OpenAI schema subset vendored in tests/fixtures/openai-schemas.json. */
 import fs from "node:fs";
 import path from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { expect } from "vitest";
 
-const file = path.resolve(import.meta.dirname, "../../../shared/reference/openai-schemas.json");
+const file = path.resolve(import.meta.dirname, "../fixtures/openai-schemas.json");
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats.default(ajv);
 ajv.addFormat("unixtime", { type: "number", validate: (n: number) => Number.isInteger(n) && n >= 0 });

@@ -322,7 +322,6 @@ describe("the database", () => {
 
 describe("the build check", () => {
   it("counts package.json among the build inputs (src/server/version.ts imports it)", async () => {
-    // @ts-expect-error plain .mjs module without types
     const { buildInputs, root } = await import("../../scripts/lib.mjs");
     const inputs = (buildInputs() as string[]).map((f) => path.relative(root, f));
     expect(inputs).toContain("package.json");

@@ -185,8 +185,8 @@ describe("errors are OpenAI error bodies with the right status, one record each"
     expect(rec.httpStatus).toBe(405);
     await errorBody(await fetch(`${gw.url}/v1/models`, { method: "POST" }), 405);
     await errorBody(await fetch(`${gw.url}/v1/usage`, { method: "DELETE" }), 405);
-    const err = await errorBody(await fetch(`${gw.url}/v1/embeddings`, { method: "POST", body: "{}" }), 404);
-    expect(err.message).toMatch(/embeddings/);
+    const err = await errorBody(await fetch(`${gw.url}/v1/audio/speech`, { method: "POST", body: "{}" }), 404);
+    expect(err.message).toMatch(/audio\/speech/);
     await errorBody(await fetch(`${gw.url}/v1/a/b/c`), 404);
   });
 

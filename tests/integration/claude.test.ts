@@ -167,19 +167,6 @@ describe("Claude Code through the OpenAI API", () => {
       expect(String(lastMain()?.body.model)).toMatch(model === "haiku" ? /haiku/ : /^claude-sonnet-4-5/);
     }
   });
-
-  it("refuses OpenAI function tools with 400", async () => {
-    const e = await c.gw
-      .openai()
-      .chat.completions.create({
-        model: "claude-code",
-        messages: user("x"),
-        tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }],
-      })
-      .catch((x) => x);
-    expect(e.status).toBe(400);
-    expect(e.param).toBe("tools");
-  });
 });
 
 describe("health with Claude Code", () => {

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useTRPC } from "@/trpc/client";
 import { SummaryCards } from "./cards";
 import { UsageCharts } from "./charts";
+import { ClaudeProcesses } from "./processes";
 import { LatestErrors, ModelTable } from "./tables";
 
 const RANGES = [
@@ -70,6 +71,7 @@ export function Overview() {
         </p>
       )}
       <SummaryCards s={summary.data} />
+      <ClaudeProcesses live={live} />
       <UsageCharts series={series.data} loading={series.isPending} />
       {/* The per-model table has eleven columns: it gets the full width (at 1366 px two thirds of it
           hid Cost and Avg duration off to the side), the latest errors go below it. */}

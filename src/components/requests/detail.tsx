@@ -71,6 +71,29 @@ export function RequestDetail({ id }: { id: string }) {
             "–"
           )}
         </Field>
+        {(r.loop.previous || r.loop.next.length > 0 || r.finishReason === "tool_calls") && (
+          <Field label="Tool loop">
+            <span className="flex flex-col gap-0.5" data-testid="tool-loop">
+              {r.loop.previous && (
+                <Link className="text-sky-400 hover:underline" href={`/dashboard/requests/${r.loop.previous}`}>
+                  ← previous leg{r.loop.toolWaitMs != null ? ` (client took ${fmtMs(r.loop.toolWaitMs)})` : ""}
+                </Link>
+              )}
+              {r.finishReason === "tool_calls" && r.loop.next.length === 0 && (
+                <span className="text-zinc-400">
+                  {r.loop.toolWaitMs != null
+                    ? `client never returned the tool results (waited ${fmtMs(r.loop.toolWaitMs)})`
+                    : "waiting for the client's tool results"}
+                </span>
+              )}
+              {r.loop.next.map((n) => (
+                <Link key={n} className="text-sky-400 hover:underline" href={`/dashboard/requests/${n}`}>
+                  next leg →
+                </Link>
+              ))}
+            </span>
+          </Field>
+        )}
         <Field label="Client">{r.clientAddress ?? "–"}</Field>
         <Field label="User agent">{r.userAgent ?? "–"}</Field>
       </dl>

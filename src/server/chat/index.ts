@@ -1,16 +1,18 @@
 import "server-only";
 import { env } from "../env";
-import { CompletionBuilder, MessageAccumulator } from "../openai/completion";
+import { MessageAccumulator } from "../openai/completion";
 import { type ApiError, badRequest, toApiError } from "../openai/errors";
 import type { ChatMessage, ChatRequest } from "../openai/schemas";
 import { resolveModel, timeoutError } from "../providers/registry";
 import type { ChatEvent, RunResult } from "../providers/types";
 import { acquireSessionLock } from "../sessions/lock";
-import { commitTurn, loadSession, sessionCostUsd } from "../sessions/store";
+import { commitTurn, loadSession, type StoredSession, sessionCostUsd } from "../sessions/store";
 import type { RequestRecorder } from "../usage/recorder";
 import { ClientCancelled, runSignal } from "./cancel";
-import { planMessages, titleOf } from "./messages";
-import { streamCompletion } from "./stream";
+import { completionsFormat } from "./completions-format";
+import type { WireFormat } from "./format";
+import { type MessagePlan, planMessages, titleOf } from "./messages";
+import { streamAnswer } from "./stream";
 
 export interface ChatCall {
   request: ChatRequest;
@@ -19,6 +21,17 @@ export interface ChatCall {
   recorder: RequestRecorder;
   /** Aborts when the client goes away. */
   signal: AbortSignal;
+  /** How the session is named to the client in errors (the Responses API uses previous_response_id). */
+  sessionParam?: string;
+  /** The wire format of the answer; chat completions unless given. */
+  format?: WireFormat;
+  /**
+   * Runs after a successful turn was stored in its session and before the record is written
+   * (the Responses API stores its response here); `turn` is the session's turn number of this run.
+   */
+  afterTurn?: (result: RunResult, acc: MessageAccumulator, turn: number) => Promise<void>;
+  /** Runs when the run failed or was cancelled, before the record is written (best effort). */
+  afterFailure?: () => Promise<void>;
 }
 
 export type ChatOutcome = { kind: "json"; body: unknown } | { kind: "stream"; body: ReadableStream<Uint8Array> };
@@ -45,8 +58,9 @@ export interface Finisher {
 }
 
 /**
- * The one chat service used by /v1 and the playground: routes the model, serializes the session,
- * runs the provider and answers as JSON or as a stream; writes exactly one record.
+ * The one chat service used by /v1/chat/completions, /v1/responses and the playground: routes the
+ * model, serializes the session, runs the provider and answers as JSON or as a stream in the call's
+ * wire format; writes exactly one record.
  */
 export async function runChat(call: ChatCall): Promise<ChatOutcome> {
   const { request, recorder, sessionId } = call;
@@ -58,8 +72,12 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
   recorder.provider = route.provider.id;
   recorder.upstreamModel = route.upstreamModel;
 
+  const format = call.format ?? completionsFormat(recorder.ctx.id, request);
   const run = runSignal(call.signal, route.timeoutMs, () => timeoutError(route));
   let release = () => {};
+  // Known once the session is loaded, before the run starts; the finisher only runs after that.
+  let plan: MessagePlan | null = null;
+  let session: StoredSession | null = null;
   const finisher: Finisher = {
     release: () => {
       run.dispose();
@@ -70,7 +88,7 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
       recorder.answer = message.tool_calls
         ? `${message.content ?? ""}\n${JSON.stringify(message.tool_calls)}`.trim()
         : (message.content ?? "");
-      if (sessionId) {
+      if (sessionId && plan) {
         await commitTurn({
           sessionId,
           provider: route.provider.id,
@@ -83,10 +101,12 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
           title: titleOf(plan.fresh) || titleOf(session?.history ?? []),
         });
       }
+      await call.afterTurn?.(result, acc, (session?.turnCount ?? 0) + 1);
       await recorder.finish({ status: "ok", result });
     },
     async fail(e, partial) {
       const reason = run.signal.aborted ? run.signal.reason : e;
+      await call.afterFailure?.().catch(() => {});
       if (reason instanceof ClientCancelled) {
         await recorder.finish({ status: "cancelled", reason: reason.message, result: partial });
         return null;
@@ -97,15 +117,13 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
     },
   };
 
-  let plan: ReturnType<typeof planMessages>;
-  let session: Awaited<ReturnType<typeof loadSession>> = null;
   try {
     if (sessionId) release = await acquireSessionLock(sessionId, env().SESSION_WAIT_MS, run.signal);
     session = sessionId ? await loadSession(sessionId) : null;
     if (session && session.provider !== route.provider.id) {
       throw badRequest(
         `Session "${sessionId}" belongs to provider ${session.provider}; it cannot continue with ${request.model}.`,
-        "X-Session-ID",
+        call.sessionParam ?? "X-Session-ID",
         "session_provider_mismatch",
       );
     }
@@ -130,28 +148,20 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
     // Wait for the first event, so that an upstream that fails at once answers with a real status.
     const first = await events.next();
     if (first.done === false) recorder.markFirstToken();
-    const builder = new CompletionBuilder(`chatcmpl-${recorder.ctx.id}`, request.model);
     if (request.stream) {
-      const body = streamCompletion({
-        events,
-        first,
-        builder,
-        recorder,
-        finisher,
-        abort: run.controller,
-        includeUsage: request.stream_options?.include_usage === true,
-      });
+      const body = streamAnswer({ events, first, format, recorder, finisher, abort: run.controller });
       return { kind: "stream", body };
     }
     const acc = new MessageAccumulator();
     let step: IteratorResult<ChatEvent, RunResult> = first;
     while (!step.done) {
       acc.add(step.value);
+      format.add(step.value);
       step = await events.next();
     }
     await finisher.ok(step.value, acc);
     finisher.release();
-    return { kind: "json", body: builder.completion(acc, step.value.finishReason, step.value.usage) };
+    return { kind: "json", body: format.body(step.value, acc) };
   } catch (e) {
     const error = await finisher.fail(e);
     finisher.release();

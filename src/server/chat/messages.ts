@@ -26,7 +26,10 @@ export function planMessages(
   const systemPrompt = system.length
     ? system.map((m) => textOf(m.content)).join("\n\n")
     : (session?.systemPrompt ?? null);
-  if (!hasSession || !replaysHistory) return { send: messages, fresh, systemPrompt };
+  // A provider that keeps its own history (Claude Code) still gets the stored one when the session
+  // has history but no upstream conversation yet (a session forked from an earlier turn).
+  const rebuild = session != null && session.upstreamSessionId == null && session.history.length > 0;
+  if (!hasSession || (!replaysHistory && !rebuild)) return { send: messages, fresh, systemPrompt };
   // A session replays its stored history: the system prompt first, then history, then what is new.
   const head: ChatMessage[] = systemPrompt ? [{ role: "system", content: systemPrompt }] : [];
   return { send: [...head, ...(session?.history ?? []), ...fresh], fresh, systemPrompt };

@@ -1,31 +1,36 @@
 import "server-only";
-import { type CompletionBuilder, MessageAccumulator } from "../openai/completion";
-import { SSE_DONE, sseEvent } from "../openai/sse";
+import { MessageAccumulator } from "../openai/completion";
+import { SSE_DONE, sseEvent, sseNamedEvent } from "../openai/sse";
 import type { ChatEvent, RunResult } from "../providers/types";
 import type { RequestRecorder } from "../usage/recorder";
 import { ClientCancelled } from "./cancel";
+import type { SseFrame, WireFormat } from "./format";
 import type { Finisher } from "./index";
+
+const encode = (f: SseFrame) =>
+  f === "[DONE]" ? SSE_DONE : f.event ? sseNamedEvent(f.event, f.data) : sseEvent(f.data);
 
 export interface StreamInput {
   events: AsyncGenerator<ChatEvent, RunResult>;
   first: IteratorResult<ChatEvent, RunResult>;
-  builder: CompletionBuilder;
+  format: WireFormat;
   recorder: RequestRecorder;
   finisher: Finisher;
   abort: AbortController;
-  includeUsage: boolean;
 }
 
 /**
- * The SSE body of a streamed completion: the role chunk, one chunk per upstream event as it arrives,
- * the finish chunk, the usage chunk when asked, then [DONE]. A failure after the start is sent as
- * `data: {"error":…}`. Pull-based, so a slow client slows the upstream instead of filling memory.
+ * The SSE body of a streamed answer, in the request's wire format: its opening frames, the frames of
+ * each upstream event as it arrives, then its closing frames (the last one only after the turn is
+ * stored and recorded, so a client that continues at once finds it); a failure after the start is
+ * sent as the format's failure frames. Pull-based, so a slow client slows the upstream instead of
+ * filling memory.
  *
  * However the run ends (done, failed, timed out, client gone), the provider's own cleanup runs first
  * (its process is gone, its slot free), then the record is written, then the session lock is released,
  * so the next request on the session never meets the previous run still alive.
  */
-export function streamCompletion(s: StreamInput): ReadableStream<Uint8Array> {
+export function streamAnswer(s: StreamInput): ReadableStream<Uint8Array> {
   const acc = new MessageAccumulator();
   let pending: IteratorResult<ChatEvent, RunResult> | null = s.first;
   let closed = false;
@@ -51,7 +56,7 @@ export function streamCompletion(s: StreamInput): ReadableStream<Uint8Array> {
     const error = await stopRun(reason);
     if (error && !closed) {
       try {
-        out?.enqueue(sseEvent(error.toBody()));
+        for (const f of s.format.fail(error)) out?.enqueue(encode(f));
       } catch {}
     }
   };
@@ -66,7 +71,7 @@ export function streamCompletion(s: StreamInput): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     start(controller) {
       out = controller;
-      controller.enqueue(sseEvent(s.builder.roleChunk()));
+      for (const f of s.format.open()) controller.enqueue(encode(f));
     },
     async pull(controller) {
       if (closed) return;
@@ -78,14 +83,15 @@ export function streamCompletion(s: StreamInput): ReadableStream<Uint8Array> {
         if (closed) return;
         if (!step.done) {
           acc.add(step.value);
-          controller.enqueue(sseEvent(s.builder.eventChunk(step.value)));
+          for (const f of s.format.add(step.value)) controller.enqueue(encode(f));
         } else {
           finished = true;
           const result = step.value;
-          controller.enqueue(sseEvent(s.builder.finishChunk(result.finishReason)));
-          if (s.includeUsage) controller.enqueue(sseEvent(s.builder.usageChunk(result.usage)));
+          const frames = s.format.end(result, acc);
+          const last = frames.pop();
+          for (const f of frames) controller.enqueue(encode(f));
           await s.finisher.ok(result, acc);
-          controller.enqueue(SSE_DONE);
+          if (last) controller.enqueue(encode(last));
         }
       } catch (e) {
         finished = true;

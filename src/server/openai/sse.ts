@@ -12,3 +12,7 @@ export const SSE_HEADERS = {
   connection: "keep-alive",
   "x-accel-buffering": "no",
 } as const;
+
+/** A named event (`event: <name>`), as the Responses API sends them; the name is one of our own constants. */
+export const sseNamedEvent = (name: string, data: unknown): Uint8Array =>
+  encoder.encode(`event: ${name.replace(/[\r\n]/g, "")}\ndata: ${JSON.stringify(data)}\n\n`);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { exec, freshDb, insertRequests, prng, query, type SeedRow } from "../../../tests/helpers/test-db";
+import { exec, freshDb, insertRequests, prng, query, type SeedRow } from "../../../tests/helpers/seed";
 
 const M = 60_000;
 const NOW = Date.UTC(2026, 0, 10, 12, 30, 0);
@@ -219,6 +219,7 @@ describe("requestDetail", () => {
       clientAddress: null,
       endpoint: "/v1/chat/completions",
       content: { prompt: [{ role: "user", content: "Hi" }], answer: "Hello!" },
+      loop: { previous: null, next: [], toolWaitMs: null },
     });
   });
 

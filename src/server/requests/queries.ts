@@ -102,6 +102,8 @@ export async function listRequests(
 export interface RequestDetail extends RequestRow {
   /** The stored prompt (the client's messages, parsed JSON) and answer; null when not stored. */
   content: { prompt: unknown; answer: string } | null;
+  /** The legs of a tool-call loop this request belongs to: the one before it and the ones after it. */
+  loop: { previous: string | null; next: string[]; toolWaitMs: number | null };
 }
 
 /** Every column of one request, with its stored content; null when there is no such request. */
@@ -117,14 +119,23 @@ export async function requestDetail(id: string): Promise<RequestDetail | null> {
       cachedTokens: true,
       userAgent: true,
       clientAddress: true,
+      parentRequestId: true,
+      toolWaitMs: true,
       content: { select: { prompt: true, answer: true } },
     },
   });
   if (!row) return null;
-  const { content, ...rest } = row;
+  const next = await prisma.request.findMany({
+    where: { parentRequestId: id },
+    select: { id: true },
+    orderBy: { createdAt: "asc" },
+    take: 20,
+  });
+  const { content, parentRequestId, toolWaitMs, ...rest } = row;
   return {
     ...(rest as RequestRow),
     content: content ? { prompt: parseJson(content.prompt), answer: content.answer } : null,
+    loop: { previous: parentRequestId, next: next.map((n) => n.id), toolWaitMs },
   };
 }
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { exec, freshDb, query } from "../../../tests/helpers/test-db";
+import { exec, freshDb, query } from "../../../tests/helpers/seed";
 
 const M = 60_000;
 const NOW = Date.UTC(2026, 0, 10, 12, 30, 0);

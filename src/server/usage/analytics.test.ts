@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { freshDb, insertRequests, query, randomRequests, type SeedRow } from "../../../tests/helpers/test-db";
+import { freshDb, insertRequests, query, randomRequests, type SeedRow } from "../../../tests/helpers/seed";
 
 const M = 60_000;
 const H = 3_600_000;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { freshDb, insertRequests, query } from "../../../tests/helpers/test-db";
+import { freshDb, insertRequests, query } from "../../../tests/helpers/seed";
 
 let file: string;
 let R: typeof import("./recorder");

@@ -65,15 +65,27 @@ export function pickStep(spanMs: number, buckets: number): number {
 }
 
 /**
- * Latency histogram bins (the same formula as the SQL in rollup-sql.ts and the migration): values
- * below 32 ms have a bin each; above, each power of two is cut into 16 bins, so a bin spans 1/16 of
- * its lower bound at most.
+ * Latency histogram bins: values below 32 ms have a bin each; above, each power of two is cut into 16
+ * bins, so a bin spans 1/16 of its lower bound at most. binSqlText() is the same formula in SQL
+ * (bins.test.ts checks that they agree, and that the migration's triggers use exactly that text).
  */
 export function binOf(ms: number): number {
   const v = Math.max(0, Math.trunc(ms));
   if (v < 32) return v;
   const e = Math.floor(Math.log2(v));
   return (e - 4) * 16 + Math.floor(v / 2 ** (e - 4));
+}
+
+/**
+ * binOf() in SQLite for an integer column expression (`durationMs`, `NEW."ttftMs"`): the one text of
+ * the formula in SQL. The queries use it (rollup-sql.ts binSql); the triggers of migration
+ * 20261121020000_console_indexes hold it verbatim, which bins.test.ts asserts.
+ */
+export function binSqlText(col: string): string {
+  return (
+    `CASE WHEN ${col} < 32 THEN MAX(${col}, 0) ` +
+    `ELSE (CAST(log2(${col}) AS INTEGER) - 4) * 16 + (${col} >> (CAST(log2(${col}) AS INTEGER) - 4)) END`
+  );
 }
 
 /** The values a bin holds, [lo, hi). */

@@ -1,5 +1,6 @@
 import "server-only";
 import { env } from "../env";
+import { requestFinished, requestStarted } from "../metrics/observe";
 import type { ApiError } from "../openai/errors";
 import type { RunResult } from "../providers/types";
 import { providerOf } from "./attribution";
@@ -40,7 +41,9 @@ export class RequestRecorder {
   requestedModel: string | null = null;
   private began = false;
 
-  constructor(readonly ctx: RequestContext) {}
+  constructor(readonly ctx: RequestContext) {
+    requestStarted(ctx.path);
+  }
 
   /**
    * Queues the request's `running` record, so a gateway that dies before the end still leaves a
@@ -115,6 +118,7 @@ export class RequestRecorder {
         JSON.stringify({ level: "error", msg: "usage record not saved yet (queued, retried)", id: row.id }),
       );
     }
+    requestFinished(this.ctx.path, row);
     if (env().LOG_REQUESTS || !saved) {
       const { userAgent, errorMessage, createdAt, ...rest } = row;
       console.log(

@@ -1,6 +1,6 @@
 import "server-only";
 import { Prisma } from "@/generated/prisma/client";
-import { HOUR, type Interval, split } from "./periods";
+import { binSqlText, HOUR, type Interval, split } from "./periods";
 
 // SQL pieces that read usage from the rollups (UsageHourly, LatencyHistogram) for whole periods and
 // from Request for the partial hours at a range's edges. The rollups are kept by SQL triggers on
@@ -20,11 +20,9 @@ export function within(col: string, intervals: readonly Interval[]): Sql {
   );
 }
 
-/** The histogram bin of an integer column, as in periods.ts binOf() and the migration's triggers. */
+/** The histogram bin of an integer column (periods.ts binSqlText: the one SQL text of binOf()). */
 export function binSql(col: string): Sql {
-  const c = Prisma.raw(col);
-  return Prisma.sql`CASE WHEN ${c} < 32 THEN MAX(${c}, 0)
-    ELSE (CAST(log2(${c}) AS INTEGER) - 4) * 16 + (${c} >> (CAST(log2(${c}) AS INTEGER) - 4)) END`;
+  return Prisma.raw(binSqlText(col));
 }
 
 /**

@@ -2,6 +2,7 @@ import "server-only";
 import path from "node:path";
 import { db } from "../db";
 import { env } from "../env";
+import { setRecordWriteFailures } from "../metrics/sources";
 import { type RecordOp, RecordWriter } from "./writer";
 
 export interface RequestRow {
@@ -88,6 +89,8 @@ export async function insertRequest(row: RequestRow, content?: RequestContentRow
 
 /** Record writes (one per request record) that failed at least once since the process started. */
 export const failedRecordWrites = (): number => g.__ccBridgeRecords?.failedWrites ?? 0;
+// ccbridge_record_write_failures_total on /metrics reads this writer's count.
+setRecordWriteFailures(failedRecordWrites);
 
 /** Records given up (never written) since the process started. */
 export const lostRecords = (): number => g.__ccBridgeRecords?.lost ?? 0;

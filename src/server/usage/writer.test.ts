@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { freshDb, query } from "../../../tests/helpers/test-db";
+import { freshDb, query } from "../../../tests/helpers/seed";
 import type { RequestRow } from "./store";
 import { markInterrupted, RecordWriter } from "./writer";
 

@@ -1,6 +1,7 @@
 import "server-only";
 import { env } from "../../env";
 import { listModels } from "../../models";
+import { claudeProcessStats } from "../../providers/claude-code/pool";
 import { ollamaVersion } from "../../providers/ollama/models";
 import { consoleProcedure, router } from "../init";
 
@@ -12,5 +13,10 @@ export const modelsRouter = router({
   list: consoleProcedure.query(async () => {
     const [models, version] = await Promise.all([listModels(), ollamaVersion()]);
     return { models, ollama: { reachable: version !== null, url: env().OLLAMA_URL } };
+  }),
+  /** Claude Code's live processes (running, waiting for tool results, idle, spare) and their memory. */
+  claudeProcesses: consoleProcedure.query(() => {
+    const { pids: _pids, ...stats } = claudeProcessStats();
+    return stats;
   }),
 });

@@ -1,0 +1,88 @@
+// The HTTP server: the built Next.js app served in this very process (no `next start` child), so a
+// signal to this process reaches the server, and the client's address is handed over explicitly.
+// `npm start` (scripts/start.mjs) calls serve() after its set-up steps; `node scripts/serve.mjs`
+// serves an already built app on an already migrated database (the tests do that).
+import http from "node:http";
+import { pathToFileURL } from "node:url";
+import { guardRequest, onClientError } from "./http-guard.mjs";
+import { loadEnv, root } from "./lib.mjs";
+
+/**
+ * The header that carries the socket's address to the app (src/server/http/context.ts). Set on every
+ * request from the socket itself, overwriting whatever a client sent under that name.
+ */
+export const CLIENT_ADDRESS_HEADER = "x-cc-bridge-client-address";
+
+/** How long a stop waits for responses in flight (runs already end at once with 503) before it cuts them. */
+export const STOP_GRACE_MS = 10_000;
+
+const INTERNAL_ERROR = JSON.stringify({
+  error: { message: "Internal server error.", type: "api_error", param: null, code: "internal_error" },
+});
+
+/**
+ * Serves the built app on host:port. SIGTERM and SIGINT stop it: no new connections, runs in flight
+ * end with 503 (src/server/chat/cancel.ts listens for the same signals), idle connections close,
+ * then the process ends by the same signal (as a shell and a supervisor expect).
+ */
+export async function serve({ port, host }) {
+  process.env.NODE_ENV ??= "production";
+  process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+  // The test helpers tell the gateway from the `claude` processes it starts by a title holding "next".
+  process.title = "cc-bridge next-server";
+  const { default: next } = await import("next");
+  const app = next({ dev: false, dir: root, hostname: host, port, quiet: true });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const server = http.createServer((req, res) => {
+    // Parser errors, TRACE and broken %-escapes: answered in OpenAI's error shape (Next.js would not).
+    if (guardRequest(req, res)) return;
+    req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
+    handle(req, res).catch((err) => {
+      console.error(err);
+      if (res.headersSent) return res.destroy();
+      res.writeHead(500, { "content-type": "application/json" }).end(INTERNAL_ERROR);
+    });
+  });
+  server.on("clientError", onClientError);
+  const shown = host.includes(":") ? `[${host}]` : host;
+  await new Promise((resolve) => {
+    const failed = (err) => {
+      const hint = err.code === "EADDRINUSE" ? ": another program uses that port; set PORT to a free one" : "";
+      console.error(`cc-bridge: cannot listen on ${shown}:${port} (${err.code ?? err.message})${hint}`);
+      process.exit(1);
+    };
+    server.once("error", failed);
+    server.listen(port, host, () => {
+      server.off("error", failed);
+      resolve();
+    });
+  });
+  console.log(JSON.stringify({ level: "info", msg: "listening", url: `http://${shown}:${port}` }));
+
+  let stopping = null;
+  const stop = (signal) => {
+    // A terminal's Ctrl-C reaches this process twice (from the terminal and forwarded by npm): one stop.
+    if (stopping) return stopping;
+    stopping = (async () => {
+      const closed = new Promise((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
+      const grace = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
+      await Promise.race([closed, grace]);
+      clearInterval(idle);
+      server.closeAllConnections();
+      await app.close().catch(() => {});
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+    })();
+    return stopping;
+  };
+  for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => stop(signal));
+  return { server, stop };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const env = await loadEnv();
+  await serve({ port: env.PORT, host: env.HOST });
+}

@@ -1,0 +1,47 @@
+import "server-only";
+import { ClientCancelled } from "../chat/cancel";
+import { env } from "../env";
+import { authorize } from "../openai/auth";
+import { readJsonBody } from "../openai/body";
+import { toApiError } from "../openai/errors";
+import { RequestRecorder } from "../usage/recorder";
+import { requestContext } from "./context";
+import { methodNotAllowed } from "./handler";
+import { checkOrigin } from "./origin";
+
+export type RecordedHandler = (body: unknown, recorder: RequestRecorder, request: Request) => Promise<Response>;
+
+function hint(body: unknown, key: string): unknown {
+  return body && typeof body === "object" ? (body as Record<string, unknown>)[key] : undefined;
+}
+
+/**
+ * A POST endpoint that runs a model and leaves exactly one record (/v1/responses, /v1/embeddings):
+ * origin → auth → body → handler; any failure is answered as an OpenAI error and recorded with it.
+ */
+export function recordedEndpoint(handle: RecordedHandler) {
+  return async (request: Request): Promise<Response> => {
+    const recorder = new RequestRecorder(requestContext(request));
+    const headers = { "x-request-id": recorder.ctx.id };
+    try {
+      if (request.method !== "POST") throw methodNotAllowed(recorder.ctx.path, ["POST"]);
+      checkOrigin(request.headers);
+      authorize(request.headers, env().CLAUDE_AUTH_KEY);
+      const body = await readJsonBody(request, env().MAX_BODY_BYTES);
+      const model = hint(body, "model");
+      recorder.model = typeof model === "string" ? model.slice(0, 200) : "";
+      recorder.stream = hint(body, "stream") === true;
+      const response = await handle(body, recorder, request);
+      response.headers.set("x-request-id", recorder.ctx.id);
+      return response;
+    } catch (e) {
+      if (e instanceof ClientCancelled) {
+        await recorder.finish({ status: "cancelled", reason: e.message });
+        return new Response(null, { status: 499, headers });
+      }
+      const error = toApiError(e);
+      await recorder.finish({ status: "error", error });
+      return error.toResponse(headers);
+    }
+  };
+}

@@ -1,0 +1,42 @@
+import "server-only";
+import type { RequestRow } from "../usage/store";
+import { metrics } from "./registry";
+
+/** Most distinct model (and endpoint) label values; later ones count as "other", so a client cannot grow the series without end. */
+const MAX_VALUES = 200;
+const g = globalThis as unknown as { __ccBridgeMetricLabels?: Map<string, Set<string>> };
+
+function bounded(kind: string, value: string): string {
+  g.__ccBridgeMetricLabels ??= new Map();
+  const seen = g.__ccBridgeMetricLabels.get(kind) ?? new Set<string>();
+  g.__ccBridgeMetricLabels.set(kind, seen);
+  if (seen.has(value)) return value;
+  if (seen.size >= MAX_VALUES) return "other";
+  seen.add(value);
+  return value;
+}
+
+const endpointOf = (path: string) => bounded("endpoint", path.slice(0, 100));
+
+/** A request began (its recorder was made). */
+export function requestStarted(path: string): void {
+  try {
+    metrics().inFlight.inc({ endpoint: endpointOf(path) });
+  } catch {}
+}
+
+/** A request ended: its record's figures. */
+export function requestFinished(path: string, row: RequestRow): void {
+  try {
+    const m = metrics();
+    const endpoint = endpointOf(path);
+    const labels = { endpoint, model: bounded("model", row.model || "none"), provider: row.provider || "none" };
+    m.inFlight.dec({ endpoint });
+    m.requests.inc({ ...labels, status: row.status, code: String(row.httpStatus) });
+    m.duration.observe(labels, row.durationMs / 1000);
+    if (row.ttftMs !== null) m.ttft.observe(labels, row.ttftMs / 1000);
+    if (row.promptTokens) m.tokens.inc({ ...labels, direction: "input" }, row.promptTokens);
+    if (row.completionTokens) m.tokens.inc({ ...labels, direction: "output" }, row.completionTokens);
+    if (row.cachedTokens) m.tokens.inc({ ...labels, direction: "cached" }, row.cachedTokens);
+  } catch {}
+}

@@ -1,0 +1,98 @@
+import "server-only";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { claudeLimiter, claudeProcessStats } from "../providers/claude-code";
+import { recordWriteFailures } from "./sources";
+
+const STATES = ["running", "idle", "spare"] as const;
+
+/** Seconds: from 50 ms to 30 min (runs of agents are long). */
+const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
+const TTFT_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
+
+function build() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const common = ["endpoint", "model", "provider"] as const;
+  return {
+    registry,
+    requests: new Counter({
+      name: "ccbridge_requests_total",
+      help: "Requests recorded, by endpoint, model, provider, status (ok, error, cancelled) and HTTP code.",
+      labelNames: [...common, "status", "code"],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: "ccbridge_request_duration_seconds",
+      help: "Time from a request's arrival to its end (streams: the last event).",
+      labelNames: common,
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    ttft: new Histogram({
+      name: "ccbridge_time_to_first_token_seconds",
+      help: "Time from a request's arrival to the upstream's first event.",
+      labelNames: common,
+      buckets: TTFT_BUCKETS,
+      registers: [registry],
+    }),
+    tokens: new Counter({
+      name: "ccbridge_tokens_total",
+      help: "Tokens by direction: input (prompt, cached included), output (completion), cached (part of input).",
+      labelNames: [...common, "direction"],
+      registers: [registry],
+    }),
+    inFlight: new Gauge({
+      name: "ccbridge_requests_in_flight",
+      help: "Requests being served now (streams until their last event), by endpoint.",
+      labelNames: ["endpoint"],
+      registers: [registry],
+    }),
+    claudeQueue: new Gauge({
+      name: "ccbridge_claude_queue_length",
+      help: "Requests waiting for a Claude Code slot.",
+      registers: [registry],
+      collect() {
+        this.set(claudeLimiter().queued);
+      },
+    }),
+    claudeProcesses: new Gauge({
+      name: "ccbridge_claude_processes",
+      help: "Claude Code processes alive, by state: running (serving a turn), idle (a warm session), spare (started ahead of use).",
+      labelNames: ["state"],
+      registers: [registry],
+      collect() {
+        const s = claudeProcessStats();
+        for (const state of STATES) this.set({ state }, s[state]);
+      },
+    }),
+    claudeRss: new Gauge({
+      name: "ccbridge_claude_processes_resident_memory_bytes",
+      help: "Resident memory of the Claude Code processes, by state.",
+      labelNames: ["state"],
+      registers: [registry],
+      collect() {
+        const s = claudeProcessStats();
+        for (const state of STATES) this.set({ state }, s.rssBytes[state]);
+      },
+    }),
+    recordWriteFailures: new Counter({
+      name: "ccbridge_record_write_failures_total",
+      help: "Request records that could not be written to the database.",
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(recordWriteFailures());
+      },
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof build>;
+
+const g = globalThis as unknown as { __ccBridgeMetrics?: Metrics };
+
+/** The process's one metrics registry (on globalThis, shared by every route bundle). */
+export function metrics(): Metrics {
+  g.__ccBridgeMetrics ??= build();
+  return g.__ccBridgeMetrics;
+}

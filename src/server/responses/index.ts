@@ -1,0 +1,2 @@
+export { createResponse, getResponse, responseIdOf, responseNotFound } from "./service";
+export { deleteResponse } from "./store";

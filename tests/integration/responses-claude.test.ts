@@ -1,0 +1,126 @@
+/** The Responses API on the Claude Code backend: the real `claude` binary against the fake Anthropic API. */
+import OpenAI from "openai";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { conversationTexts } from "../fakes/anthropic";
+import { type ClaudeSetup, startClaudeGateway } from "../helpers/claude";
+import { eventually } from "../helpers/gateway";
+import { expectResponse, responsesValidatingFetch } from "../helpers/openai-responses";
+
+let c: ClaudeSetup;
+let client: OpenAI;
+const failures: string[] = [];
+
+beforeAll(async () => {
+  c = await startClaudeGateway();
+  client = new OpenAI({
+    baseURL: `${c.gw.url}/v1`,
+    apiKey: "unused",
+    maxRetries: 0,
+    fetch: responsesValidatingFetch(failures),
+  });
+});
+afterAll(async () => {
+  await c?.close();
+});
+afterEach(() => expect(failures.splice(0)).toEqual([]));
+
+const lastTexts = () =>
+  conversationTexts(c.fake.mainRequests().at(-1)?.body)
+    .map((t) => t.text)
+    .join("\n");
+
+describe("POST /v1/responses with claude-code", () => {
+  it("answers responses.create and responses.stream, recorded on /v1/responses", async () => {
+    const { data, response } = await client.responses
+      .create({ model: "claude-code", input: "hello responses" })
+      .withResponse();
+    expectResponse(data);
+    expect(data.output_text).toBe("Echo: hello responses");
+    expect(data.usage).toMatchObject({
+      input_tokens: 29,
+      output_tokens: 3,
+      input_tokens_details: { cached_tokens: 3 },
+    });
+    const id = response.headers.get("x-request-id");
+    const rec = await eventually(() => c.gw.records().find((r) => r.id === id));
+    expect(rec).toMatchObject({ provider: "claude-code", endpoint: "/v1/responses", status: "ok" });
+
+    const stream = client.responses.stream({ model: "claude-code", input: "one two three" });
+    const deltas: string[] = [];
+    stream.on("response.output_text.delta", (e) => deltas.push(e.delta));
+    const final = await stream.finalResponse();
+    expect(final.output_text).toBe("Echo: one two three");
+    expect(deltas.length).toBeGreaterThan(1);
+  });
+
+  it("continues with previous_response_id by resuming the Claude session; an earlier response forks", async () => {
+    const first = await client.responses.create({ model: "claude-code", input: "first alpha" });
+    const second = await client.responses.create({
+      model: "claude-code",
+      input: "second beta",
+      previous_response_id: first.id,
+    });
+    expect(second.output_text).toBe("Echo: second beta");
+    const resumed = lastTexts();
+    expect(resumed).toContain("first alpha");
+    expect(resumed).not.toContain("<conversation_history>");
+    const [session] = c.gw.query("SELECT upstreamSessionId, turnCount FROM Session WHERE id = ?", first.id);
+    expect(session.turnCount).toBe(2);
+    // Continuing the first response again: a new session from the stored first turn, not the second.
+    const branch = await client.responses.create({
+      model: "claude-code",
+      input: "branch gamma",
+      previous_response_id: first.id,
+    });
+    const forked = lastTexts();
+    // the stored turn is replayed as a transcript before the new message
+    expect(forked).toContain("<conversation_history>");
+    expect(forked).toContain("first alpha");
+    expect(forked).toContain("branch gamma");
+    expect(forked).not.toContain("second beta");
+    const [fork] = c.gw.query("SELECT upstreamSessionId, turnCount FROM Session WHERE id = ?", branch.id);
+    expect(fork.turnCount).toBe(2);
+    expect(fork.upstreamSessionId).not.toBe(session.upstreamSessionId);
+  });
+
+  it("answers 503 for embeddings when Ollama is unreachable, naming OLLAMA_URL", async () => {
+    const res = await fetch(`${c.gw.url}/v1/embeddings`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "ollama/nomic-embed-text", input: "x" }),
+    });
+    expect(res.status).toBe(503);
+    const body = await res.json();
+    expect(body.error).toMatchObject({ code: "upstream_unavailable" });
+    expect(body.error.message).toMatch(/OLLAMA_URL=/);
+  });
+
+  it("a function tool round trip: function_call out, function_call_output continues the same Claude turn", async () => {
+    const tools = [
+      {
+        type: "function" as const,
+        name: "get_weather",
+        description: "The weather",
+        parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] },
+        strict: false,
+      },
+    ];
+    const input = [{ role: "user" as const, content: "weather now [[fake:tool=get_weather]]" }];
+    const first = await client.responses.create({ model: "claude-code", input, tools, store: false });
+    expectResponse(first);
+    const call = first.output.find((o) => o.type === "function_call");
+    expect(call).toMatchObject({ type: "function_call", name: "get_weather", arguments: '{"q":"weather now"}' });
+    const second = await client.responses.create({
+      model: "claude-code",
+      input: [
+        ...input,
+        call as never,
+        { type: "function_call_output", call_id: (call as { call_id: string }).call_id, output: "hot" },
+      ],
+      tools,
+      store: false,
+    });
+    expectResponse(second);
+    expect(second.output_text).toBe("Got: hot");
+  });
+});
