@@ -31,6 +31,8 @@ export function recordedEndpoint(handle: RecordedHandler) {
       const model = hint(body, "model");
       recorder.model = typeof model === "string" ? model.slice(0, 200) : "";
       recorder.stream = hint(body, "stream") === true;
+      // The `running` record, written within a few ms unless the request is over by then.
+      recorder.begin();
       const response = await handle(body, recorder, request);
       response.headers.set("x-request-id", recorder.ctx.id);
       return response;

@@ -2,6 +2,7 @@ import "server-only";
 import { env } from "../env";
 import { requestFinished, requestStarted } from "../metrics/observe";
 import type { ApiError } from "../openai/errors";
+import { resolveAlias } from "../providers/registry";
 import type { RunResult } from "../providers/types";
 import { providerOf } from "./attribution";
 import { beginRequest, finishRequest, type RequestRow } from "./store";
@@ -80,11 +81,16 @@ export class RequestRecorder {
     const err = outcome.status === "error" ? outcome.error : null;
     const cancelled = outcome.status === "cancelled" ? outcome : null;
     const running = outcome.status === "running";
+    // An alias (MODEL_ALIASES) is recorded as its model, the name sent kept as requestedModel,
+    // whichever endpoint took it (chat completions resolve it before the run, others as they route).
+    const target = resolveAlias(this.model);
+    const model = target ?? this.model;
+    const requestedModel = target ? this.model : this.requestedModel;
     return {
       id: this.ctx.id,
       createdAt: new Date(this.ctx.startedAt),
-      model: capName(this.model),
-      provider: this.provider || providerOf(this.model),
+      model: capName(model),
+      provider: this.provider || providerOf(model),
       upstreamModel: result?.upstreamModel ?? this.upstreamModel,
       stream: this.stream,
       sessionId: this.sessionId,
@@ -104,7 +110,7 @@ export class RequestRecorder {
       userAgent: this.ctx.userAgent,
       clientAddress: this.ctx.clientAddress,
       endpoint: this.ctx.path.slice(0, 200),
-      requestedModel: this.requestedModel === null ? null : capName(this.requestedModel),
+      requestedModel: requestedModel === null ? null : capName(requestedModel),
       parentRequestId: result?.parentRequestId ?? null,
       toolWaitMs: result?.toolWaitMs ?? null,
     };
