@@ -312,10 +312,7 @@ describe("gateway shutdown", () => {
     );
     await eventually(async () => (await turnPids(c)).length >= 2, 10_000);
     // Records are written when a request starts (status running), and completed at the end.
-    const running = c.gw
-      .records()
-      .filter((r) => r.status === "running")
-      .map((r) => r.id);
+    const running = c.gw.query("SELECT id FROM Request WHERE status = 'running'").map((r) => r.id);
     expect(running).toHaveLength(2);
     await c.gw.stop();
     await eventually(() => claudePids(c.configDir).length === 0, 3_000);

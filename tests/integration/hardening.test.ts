@@ -36,17 +36,20 @@ const post = (body: unknown, headers: Record<string, string> = {}, g = gw) =>
   postText(JSON.stringify(body), headers, g);
 const user = (content: string) => [{ role: "user" as const, content }];
 const recordOf = (id: string | null, g = gw) => eventually(() => g.records().find((r) => r.id === id));
+/** The record as it is now, running or not. */
+const rowOf = (id: string | null, g = gw) => eventually(() => g.query("SELECT * FROM Request WHERE id = ?", id)[0]);
 
 describe("records are written when a request starts", () => {
   it("shows a running record while a stream is in flight, completed once at the end (rollups count it once)", async () => {
     fake.script = () => ({ chunks: ["a", "b", "c", "d"], delayMs: 250 });
     const res = await post({ model: "ollama/qwen3:8b", messages: user("slow"), stream: true });
     const id = res.headers.get("x-request-id");
-    const running = await recordOf(id);
+    const running = await rowOf(id);
     expect(running).toMatchObject({ status: "running", model: "ollama/qwen3:8b", provider: "ollama", stream: 1 });
     expect(gw.query("SELECT prompt FROM RequestContent WHERE requestId = ?", id)[0].prompt).toContain("slow");
     await res.text();
-    const done = await eventually(() => gw.records().find((r) => r.id === id && r.status === "ok"));
+    const done = await recordOf(id);
+    expect(done.status).toBe("ok");
     expect(done.completionTokens).toBe(4);
     const [{ n }] = gw.query("SELECT COUNT(*) AS n FROM Request");
     const [{ r }] = gw.query("SELECT SUM(requests) AS r FROM UsageHourly");
@@ -61,7 +64,7 @@ describe("records are written when a request starts", () => {
       fake.script = () => ({ chunks: ["a", "b", "c", "d", "e", "f"], delayMs: 400 });
       const res = await post({ model: "ollama/qwen3:8b", messages: user("doomed"), stream: true }, {}, doomed);
       const id = res.headers.get("x-request-id");
-      await recordOf(id, doomed);
+      expect(await rowOf(id, doomed)).toMatchObject({ status: "running" });
       doomed.kill("SIGKILL");
       await res.text().catch(() => "");
       const again = await startGateway({ OLLAMA_URL: fake.url }, db);

@@ -51,7 +51,11 @@ const g = globalThis as unknown as { __ccBridgeRecords?: RecordWriter };
 
 /** The one writer of request records in this process (its own SQLite connection, group commit). */
 export function recordWriter(): RecordWriter {
-  g.__ccBridgeRecords ??= new RecordWriter(path.resolve(env().USAGE_DB_PATH));
+  if (!g.__ccBridgeRecords) {
+    g.__ccBridgeRecords = new RecordWriter(path.resolve(env().USAGE_DB_PATH));
+    // ccbridge_record_write_failures_total on /metrics reads this writer's count from now on.
+    setRecordWriteFailures(failedRecordWrites);
+  }
   return g.__ccBridgeRecords;
 }
 
@@ -89,8 +93,6 @@ export async function insertRequest(row: RequestRow, content?: RequestContentRow
 
 /** Record writes (one per request record) that failed at least once since the process started. */
 export const failedRecordWrites = (): number => g.__ccBridgeRecords?.failedWrites ?? 0;
-// ccbridge_record_write_failures_total on /metrics reads this writer's count.
-setRecordWriteFailures(failedRecordWrites);
 
 /** Records given up (never written) since the process started. */
 export const lostRecords = (): number => g.__ccBridgeRecords?.lost ?? 0;
