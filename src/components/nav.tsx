@@ -7,6 +7,7 @@ const LINKS = [
   { href: "/dashboard/requests", label: "Requests" },
   { href: "/dashboard/sessions", label: "Sessions" },
   { href: "/dashboard/playground", label: "Playground" },
+  { href: "/dashboard/keys", label: "Keys" },
 ];
 
 export function Nav() {

@@ -163,8 +163,8 @@ describe("console overview (headless Chromium)", () => {
     await poll(() => rows.count()).toBe(2);
     const since = new Date(Date.now() - 86_400_000).toISOString();
     const usage = await (await fetch(`${c.gw.url}/v1/usage?since=${since}`)).json();
-    expect(usage.data).toHaveLength(2);
-    for (const u of usage.data) {
+    expect(usage).toHaveLength(2);
+    for (const u of usage) {
       const row = rows.filter({ has: page.locator(`[data-col=model]`, { hasText: u.model }) });
       expect(await row.count()).toBe(1);
       const cell = (k: string) => row.locator(`[data-col=${k}]`).innerText();
@@ -183,9 +183,9 @@ describe("console overview (headless Chromium)", () => {
       expect(await cell("cost_usd")).toBe(fmtCost(u.cost_usd));
       expect(await cell("avg_duration_ms")).toBe(fmtMs(u.avg_duration_ms));
     }
-    const sonnet = usage.data.find((u: { model: string }) => u.model === "sonnet");
+    const sonnet = usage.find((u: { model: string }) => u.model === "sonnet");
     expect(sonnet).toMatchObject({ requests: 4, errors: 1, cached_tokens: 1200, cost_usd: 0.75 });
-    const qwen = usage.data.find((u: { model: string }) => u.model === "ollama/qwen3:8b");
+    const qwen = usage.find((u: { model: string }) => u.model === "ollama/qwen3:8b");
     expect(qwen).toMatchObject({ requests: 9, cancelled: 1, cost_usd: null });
   });
 

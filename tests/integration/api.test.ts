@@ -112,9 +112,10 @@ describe("GET /v1/usage", () => {
 
     const res = await fetch(`${gw.url}/v1/usage?since=${encodeURIComponent(t0)}`);
     expect(res.status).toBe(200);
+    // a bare JSON array of rows, as the Go cc_bridge documented
     const body = await res.json();
-    expect(body.object).toBe("list");
-    const row = (model: string) => body.data.find((r: { model: string }) => r.model === model);
+    expect(Array.isArray(body)).toBe(true);
+    const row = (model: string) => body.find((r: { model: string }) => r.model === model);
     expect(row("ollama/qwen3:8b")).toMatchObject({
       provider: "ollama",
       requests: 3,
@@ -128,13 +129,13 @@ describe("GET /v1/usage", () => {
     expect(row("ollama/missing")).toMatchObject({ requests: 1, errors: 1, total_tokens: 0 });
     // a body that could not be parsed names no model: "unknown", never ""
     expect(row("unknown")).toMatchObject({ provider: "unknown", requests: 1, errors: 1 });
-    expect(body.data.some((r: { model: string; provider: string }) => !r.model || !r.provider)).toBe(false);
+    expect(body.some((r: { model: string; provider: string }) => !r.model || !r.provider)).toBe(false);
 
     const future = Math.floor(Date.now() / 1000) + 3600;
     const empty = await (await fetch(`${gw.url}/v1/usage?since=${future}`)).json();
-    expect(empty.data).toEqual([]);
+    expect(empty).toEqual([]);
     const past = await (await fetch(`${gw.url}/v1/usage?until=${encodeURIComponent(t0)}`)).json();
-    expect(past.data.find((r: { model: string }) => r.model === "ollama/llava:7b")).toBeUndefined();
+    expect(past.find((r: { model: string }) => r.model === "ollama/llava:7b")).toBeUndefined();
 
     const bad = await fetch(`${gw.url}/v1/usage?since=yesterday-ish`);
     expect(bad.status).toBe(400);
@@ -162,7 +163,9 @@ describe("GET /health", () => {
     const withCreds = fake.url.replace("http://", "http://ollama-user:pa55-w0rd@");
     const locked = await startGateway({ OLLAMA_URL: withCreds, CLAUDE_AUTH_KEY: "k3y-never-shown" });
     try {
-      const res = await fetch(`${locked.url}/health`);
+      const anon = await (await fetch(`${locked.url}/health`)).json();
+      expect(anon.ollama.url).toBeUndefined(); // details are the admin's only
+      const res = await fetch(`${locked.url}/health`, { headers: { authorization: "Bearer k3y-never-shown" } });
       const text = await res.text();
       expect(res.status).toBe(200);
       const h = JSON.parse(text);

@@ -102,6 +102,8 @@ describe("warm sessions", () => {
     const [pid] = (await processStats(c.gw)).pids.idle.slice(-1);
     process.kill(pid!, "SIGKILL");
     await eventually(() => !claudePids(c.configDir).includes(pid!), 3_000);
+    // (This session's first turn ran on a spare, a process the pool made in another bundle's copy
+    // of the provider modules: its errors must still be recognised.)
     expect((await ask("the code word?")).choices[0]?.message.content).toBe("Echo: the code word?");
     expect(texts(c)).toContain("the code word is quartz");
   });

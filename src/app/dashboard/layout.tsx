@@ -1,22 +1,12 @@
 import type { ReactNode } from "react";
-import { LoginRedirect } from "@/components/login-redirect";
 import { Nav } from "@/components/nav";
-import { consoleAuthorized, consoleLocked } from "@/server/console/auth";
+import { consoleLocked } from "@/server/console/auth";
 import { TRPCReactProvider } from "@/trpc/client";
 
 export const dynamic = "force-dynamic";
 
-export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  // Each page answers a request without a login with a 307 to /login?next=<its path and query>
-  // (requireConsoleLogin: the layout does not know the path). Should a page not, the browser goes.
-  if (!(await consoleAuthorized())) {
-    return (
-      <TRPCReactProvider>
-        <LoginRedirect />
-        <div hidden>{children}</div>
-      </TRPCReactProvider>
-    );
-  }
+/** The console's frame. Access is decided before any page renders (src/proxy.ts → access/policy.ts). */
+export default function DashboardLayout({ children }: { children: ReactNode }) {
   const locked = consoleLocked();
   return (
     <TRPCReactProvider>

@@ -1,13 +1,16 @@
+import { healthSummary } from "@/server/access/health";
+import { seesHealthDetails } from "@/server/access/policy";
 import { health } from "@/server/health";
 import { apiRoute, otherMethods } from "@/server/http/handler";
 
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute(
-  async () => {
+  async (_req, _ctx, _params, principal) => {
     const { status, body } = await health();
-    return Response.json(body, { status, headers: { "cache-control": "no-store" } });
+    const shown = seesHealthDetails(principal) ? body : healthSummary(body);
+    return Response.json(shown, { status, headers: { "cache-control": "no-store" } });
   },
-  { auth: false },
+  { access: "public" },
 );
-export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"], { auth: false });
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"], { access: "public" });

@@ -3,8 +3,12 @@ import { consoleLocked, safeNextPath } from "@/server/console/auth";
 
 export const dynamic = "force-dynamic";
 
-export default async function Login({ searchParams }: { searchParams: Promise<{ error?: string; next?: string }> }) {
-  const { error, next: rawNext } = await searchParams;
+export default async function Login({
+  searchParams,
+}: {
+  searchParams: Promise<{ error?: string; next?: string; wait?: string }>;
+}) {
+  const { error, next: rawNext, wait } = await searchParams;
   const next = safeNextPath(rawNext);
   if (!consoleLocked()) redirect(next);
   return (
@@ -26,7 +30,9 @@ export default async function Login({ searchParams }: { searchParams: Promise<{ 
         />
         {error && (
           <p role="alert" className="text-sm text-red-400">
-            That key is not right.
+            {error === "wait"
+              ? `Too many failed attempts: wait ${Number(wait) || 1} s before trying again.`
+              : "That key is not right."}
           </p>
         )}
         <button type="submit" className="rounded bg-sky-600 px-3 py-2 font-medium hover:bg-sky-500 focus:outline-2">

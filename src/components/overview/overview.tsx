@@ -2,6 +2,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/trpc/client";
+import { SpendByKey } from "../keys/spend-by-key";
 import { SummaryCards } from "./cards";
 import { UsageCharts } from "./charts";
 import { ClaudeProcesses } from "./processes";
@@ -77,6 +78,7 @@ export function Overview() {
           hid Cost and Avg duration off to the side), the latest errors go below it. */}
       <ModelTable rows={byModel.data} failed={Boolean(byModel.error)} />
       <LatestErrors rows={errors.data} failed={Boolean(errors.error)} />
+      <SpendByKey range={range} />
     </div>
   );
 }

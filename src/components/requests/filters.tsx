@@ -2,6 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/trpc/client";
+import { KeySelect } from "../keys/key-select";
 
 export interface RequestFilter {
   model: string;
@@ -9,9 +10,17 @@ export interface RequestFilter {
   status: string;
   sessionId: string;
   range: string;
+  keyId: string;
 }
 
-export const EMPTY_FILTER: RequestFilter = { model: "", provider: "", status: "", sessionId: "", range: "all" };
+export const EMPTY_FILTER: RequestFilter = {
+  model: "",
+  provider: "",
+  status: "",
+  sessionId: "",
+  range: "all",
+  keyId: "",
+};
 
 const RANGE_MS: Record<string, number> = {
   "1h": 3_600_000,
@@ -32,6 +41,7 @@ export function toQuery(f: RequestFilter, anchor: number) {
     ...(f.provider ? { provider: f.provider } : {}),
     ...(f.status ? { status: f.status as "ok" | "error" | "cancelled" } : {}),
     ...(f.sessionId ? { sessionId: f.sessionId } : {}),
+    ...(f.keyId ? { keyId: f.keyId } : {}),
     ...(ms ? { since: new Date(anchor - ms) } : {}),
   };
 }
@@ -108,6 +118,7 @@ export function Filters({
           <option value="cancelled">cancelled</option>
         </select>
       </label>
+      <KeySelect className={select} value={value.keyId} onChange={(keyId) => onChange({ keyId })} />
       <label className="flex flex-col gap-1 text-xs text-zinc-400">
         Time
         <select className={select} value={value.range} onChange={set("range")} name="range">

@@ -6,6 +6,7 @@ import { useRef, useState } from "react";
 import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
 import { fmtCost, fmtInt, fmtMs, fmtTime } from "../format";
+import { KeyName } from "../keys/key-select";
 import { ErrorNote, LoadMore } from "../paging";
 import { EMPTY_FILTER, Filters, type RequestFilter, toQuery } from "./filters";
 import { Subject } from "./subject-view";
@@ -84,6 +85,7 @@ export function RequestList() {
     status: params.get("status") ?? "",
     sessionId: params.get("session") ?? "",
     range: params.get("range") ?? EMPTY_FILTER.range,
+    keyId: params.get("key") ?? "",
   };
   // "Last hour" counts back from when the range was picked, not from each render.
   const [anchor, setAnchor] = useState(() => Date.now());
@@ -100,6 +102,7 @@ export function RequestList() {
     if (f.provider) q.set("provider", f.provider);
     if (f.status) q.set("status", f.status);
     if (f.sessionId) q.set("session", f.sessionId);
+    if (f.keyId) q.set("key", f.keyId);
     if (f.range !== EMPTY_FILTER.range) q.set("range", f.range);
     router.replace(`${pathname}${q.size ? `?${q}` : ""}`);
   };
@@ -139,6 +142,7 @@ export function RequestList() {
               <th className={`${th} text-right`}>Duration</th>
               <th className={`${th} text-right`}>First token</th>
               <th className={th}>Session</th>
+              <th className={th}>Key</th>
             </tr>
           </thead>
           <tbody className="tabular-nums">
@@ -168,11 +172,14 @@ export function RequestList() {
                 <td className={`${td} max-w-40 truncate font-mono text-xs`}>
                   <SessionLink id={r.sessionId} />
                 </td>
+                <td className={`${td} text-xs`}>
+                  <KeyName id={r.keyId} />
+                </td>
               </tr>
             ))}
             {note && (
               <tr>
-                <td colSpan={8} className="px-3 py-8 text-center text-zinc-500">
+                <td colSpan={9} className="px-3 py-8 text-center text-zinc-500">
                   {note}
                 </td>
               </tr>

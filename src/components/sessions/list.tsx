@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/trpc/client";
 import { fmtInt, fmtTime } from "../format";
+import { KeyName } from "../keys/key-select";
 import { ErrorNote, LoadMore } from "../paging";
 
 const th = "px-3 py-2 font-medium";
@@ -75,6 +76,7 @@ export function SessionList() {
               <th className={`${th} text-right`}>Turns</th>
               <th className={`${th} text-right`}>Tokens</th>
               <th className={th}>Last used</th>
+              <th className={th}>Key</th>
             </tr>
           </thead>
           <tbody className="tabular-nums">
@@ -91,11 +93,14 @@ export function SessionList() {
                 <td className={`${td} text-right`}>{fmtInt(s.turnCount)}</td>
                 <td className={`${td} text-right`}>{fmtInt(s.totalTokens)}</td>
                 <td className={`${td} whitespace-nowrap`}>{fmtTime(s.lastUsedAt)}</td>
+                <td className={`${td} text-xs`}>
+                  <KeyName id={s.keyId} />
+                </td>
               </tr>
             ))}
             {note && (
               <tr>
-                <td colSpan={6} className="px-3 py-8 text-center text-zinc-500">
+                <td colSpan={7} className="px-3 py-8 text-center text-zinc-500">
                   {note}
                 </td>
               </tr>

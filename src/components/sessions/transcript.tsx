@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/trpc/client";
 import { fmtInt, fmtTime } from "../format";
+import { KeyName } from "../keys/key-select";
 import { MessageView } from "./message";
 
 export function Transcript({ id }: { id: string }) {
@@ -33,7 +34,8 @@ export function Transcript({ id }: { id: string }) {
       </header>
       <p className="text-sm text-zinc-400">
         <span className="font-mono">{s.id}</span> · {s.provider} · <span className="font-mono">{s.model}</span> ·{" "}
-        {fmtInt(s.turnCount)} turns · {fmtInt(s.totalTokens)} tokens · last used {fmtTime(s.lastUsedAt)}
+        {fmtInt(s.turnCount)} turns · {fmtInt(s.totalTokens)} tokens · last used {fmtTime(s.lastUsedAt)} · key{" "}
+        <KeyName id={s.keyId} />
       </p>
       {s.systemPrompt && <MessageView message={{ role: "system", content: s.systemPrompt }} />}
       <ol className="flex flex-col gap-4">

@@ -97,6 +97,7 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
           systemPrompt: plan.systemPrompt,
           messages: [...plan.fresh, message as ChatMessage],
           requestId: recorder.ctx.id,
+          keyId: recorder.keyId,
           usage: result.usage,
           title: titleOf(plan.fresh) || titleOf(session?.history ?? []),
         });

@@ -1,7 +1,5 @@
 import "server-only";
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { cookies } from "next/headers";
-import { redirect } from "next/navigation";
 import { env } from "../env";
 
 export const CONSOLE_COOKIE = "ccb_console";
@@ -47,27 +45,3 @@ export function safeNextPath(raw: unknown): string {
 
 /** Whether the console needs a login (CLAUDE_AUTH_KEY set). */
 export const consoleLocked = () => Boolean(env().CLAUDE_AUTH_KEY);
-
-/** True when the console is open or the request carries a valid, unexpired login cookie. */
-export async function consoleAuthorized(): Promise<boolean> {
-  const key = env().CLAUDE_AUTH_KEY;
-  if (!key) return true;
-  const value = (await cookies()).get(CONSOLE_COOKIE)?.value ?? "";
-  return verifyConsoleToken(value, key);
-}
-
-export type SearchParams = Record<string, string | string[] | undefined>;
-
-/**
- * For console pages (server components): without a valid login, a 307 to the login page, which brings
- * the user back to this very page, query included. The layout cannot do this: it does not know the path.
- */
-export async function requireConsoleLogin(path: string, searchParams?: Promise<SearchParams>): Promise<void> {
-  if (await consoleAuthorized()) return;
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries((await searchParams) ?? {})) {
-    for (const one of Array.isArray(v) ? v : v == null ? [] : [v]) q.append(k, one);
-  }
-  const next = safeNextPath(`${path}${q.size ? `?${q}` : ""}`);
-  redirect(`/login?next=${encodeURIComponent(next)}`);
-}

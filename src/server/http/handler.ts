@@ -1,13 +1,32 @@
 import "server-only";
+import { forAdmin, forApi, forPublic, keyIdOf, type Principal } from "../access/policy";
 import { ClientCancelled } from "../chat/cancel";
+import { CONSOLE_COOKIE } from "../console/auth";
 import { env } from "../env";
-import { authorize } from "../openai/auth";
 import { ApiError, echo, toApiError } from "../openai/errors";
 import { type RequestContext, RequestRecorder } from "../usage/recorder";
 import { requestContext } from "./context";
-import { checkOrigin } from "./origin";
 
-type Handler = (request: Request, ctx: RequestContext, params: Record<string, string>) => Promise<Response>;
+type Handler = (
+  request: Request,
+  ctx: RequestContext,
+  params: Record<string, string>,
+  principal: Principal,
+) => Promise<Response>;
+
+/**
+ * Who may call a route, as the access policy (access/policy.ts) defines it: `v1` (the API: a key,
+ * the admin key, or an open gateway), `admin` (the admin API), `public` (anyone; /health).
+ * `{ auth: false }` is the older spelling of `public`.
+ */
+export type RouteAccess = { access?: "v1" | "admin" | "public"; auth?: boolean };
+
+const principalFor = (request: Request, o: RouteAccess) => {
+  const access = o.access ?? (o.auth === false ? "public" : "v1");
+  if (access === "admin") return forAdmin(request);
+  if (access === "public") return forPublic(request, CONSOLE_COOKIE);
+  return forApi(request);
+};
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
 function logLine(ctx: RequestContext, status: number, error?: string) {
@@ -29,20 +48,22 @@ function logLine(ctx: RequestContext, status: number, error?: string) {
 }
 
 /**
- * A JSON API route: origin check, optional auth, errors as OpenAI bodies, x-request-id, one log line.
- * A failed `/v1` request (wrong path or method, auth, bad input) also leaves its record, like chat's.
+ * A JSON API route: who is calling (the access policy: origin, key), errors as OpenAI bodies,
+ * x-request-id, one log line. A failed `/v1` request (wrong path or method, auth, bad input) also
+ * leaves its record, like chat's, with the key that made it.
  */
-export function apiRoute(handler: Handler, opts: { auth: boolean } = { auth: true }) {
+export function apiRoute(handler: Handler, opts: RouteAccess = {}) {
   return async (request: Request, route?: RouteContext): Promise<Response> => {
     const ctx = requestContext(request);
     let response: Response;
     let error: string | undefined;
+    let keyId: string | null = null;
     try {
-      checkOrigin(request.headers);
-      if (opts.auth) authorize(request.headers, env().CLAUDE_AUTH_KEY);
+      const principal = await principalFor(request, opts);
+      keyId = keyIdOf(principal);
       const raw = (await route?.params) ?? {};
       const params = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
-      response = await handler(request, ctx, params);
+      response = await handler(request, ctx, params, principal);
     } catch (e) {
       if (e instanceof ClientCancelled) {
         // The client left (e.g. while sending its body): nobody to answer; recorded as cancelled.
@@ -53,7 +74,9 @@ export function apiRoute(handler: Handler, opts: { auth: boolean } = { auth: tru
       error = err.message;
       response = err.toResponse();
       if (ctx.path === "/v1" || ctx.path.startsWith("/v1/")) {
-        await new RequestRecorder(ctx).finish({ status: "error", error: err }); // logs its own line
+        const recorder = new RequestRecorder(ctx);
+        recorder.keyId = keyId;
+        await recorder.finish({ status: "error", error: err }); // logs its own line
         error = undefined;
       }
     }
@@ -70,7 +93,7 @@ export const methodNotAllowed = (path: string, allowed: string[]) =>
   });
 
 /** Handlers for every method a route does not serve: 405 with an OpenAI error body. */
-export function otherMethods(allowed: string[], opts: { auth: boolean } = { auth: true }) {
+export function otherMethods(allowed: string[], opts: RouteAccess = {}) {
   const handler = apiRoute(async (_req, ctx) => {
     throw methodNotAllowed(ctx.path, allowed);
   }, opts);

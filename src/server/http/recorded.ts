@@ -1,13 +1,12 @@
 import "server-only";
+import { admitModel, forApi, keyIdOf } from "../access/policy";
 import { ClientCancelled } from "../chat/cancel";
 import { env } from "../env";
-import { authorize } from "../openai/auth";
 import { readJsonBody } from "../openai/body";
 import { toApiError } from "../openai/errors";
 import { RequestRecorder } from "../usage/recorder";
 import { requestContext } from "./context";
 import { methodNotAllowed } from "./handler";
-import { checkOrigin } from "./origin";
 
 export type RecordedHandler = (body: unknown, recorder: RequestRecorder, request: Request) => Promise<Response>;
 
@@ -17,24 +16,27 @@ function hint(body: unknown, key: string): unknown {
 
 /**
  * A POST endpoint that runs a model and leaves exactly one record (/v1/responses, /v1/embeddings):
- * origin → auth → body → handler; any failure is answered as an OpenAI error and recorded with it.
+ * access (key, model, limits: the access policy) → body → handler; any failure is answered as an
+ * OpenAI error and recorded with it.
  */
 export function recordedEndpoint(handle: RecordedHandler) {
   return async (request: Request): Promise<Response> => {
     const recorder = new RequestRecorder(requestContext(request));
-    const headers = { "x-request-id": recorder.ctx.id };
+    let headers: Record<string, string> = { "x-request-id": recorder.ctx.id };
     try {
       if (request.method !== "POST") throw methodNotAllowed(recorder.ctx.path, ["POST"]);
-      checkOrigin(request.headers);
-      authorize(request.headers, env().CLAUDE_AUTH_KEY);
+      const principal = await forApi(request);
+      recorder.keyId = keyIdOf(principal);
       const body = await readJsonBody(request, env().MAX_BODY_BYTES);
       const model = hint(body, "model");
       recorder.model = typeof model === "string" ? model.slice(0, 200) : "";
       recorder.stream = hint(body, "stream") === true;
+      const limits = await admitModel(principal, typeof model === "string" ? model : "");
+      headers = { ...Object.fromEntries(limits), ...headers };
       // The `running` record, written within a few ms unless the request is over by then.
       recorder.begin();
       const response = await handle(body, recorder, request);
-      response.headers.set("x-request-id", recorder.ctx.id);
+      for (const [k, v] of Object.entries(headers)) response.headers.set(k, v);
       return response;
     } catch (e) {
       if (e instanceof ClientCancelled) {

@@ -4,6 +4,8 @@ export type ErrorType =
   | "authentication_error"
   | "not_found_error"
   | "rate_limit_error"
+  | "insufficient_quota"
+  | "permission_error"
   | "api_error"
   | "timeout_error";
 
@@ -26,6 +28,15 @@ const DEFAULT_TYPE: Record<number, ErrorType> = {
 };
 
 export class ApiError extends Error {
+  /**
+   * Next.js may load this module in more than one bundle (the live-process pool is created by the
+   * instrumentation bundle): \`instanceof\` checks a brand, so an instance from another copy counts.
+   */
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return (
+      typeof x === "object" && x !== null && (x as Record<symbol, unknown>)[Symbol.for("cc-bridge.ApiError")] === true
+    );
+  }
   readonly status: number;
   readonly type: ErrorType;
   readonly code: string | null;
@@ -50,6 +61,7 @@ export class ApiError extends Error {
     return Response.json(this.toBody(), { status: this.status, headers: { ...this.headers, ...headers } });
   }
 }
+Object.defineProperty(ApiError.prototype, Symbol.for("cc-bridge.ApiError"), { value: true });
 
 export const badRequest = (message: string, param: string | null = null, code: string | null = null) =>
   new ApiError(400, message, { param, code });

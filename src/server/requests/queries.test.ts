@@ -152,6 +152,7 @@ describe("listRequests", () => {
         durationMs: 600_000,
         ttftMs: 900,
         endpoint: "/v1/chat/completions",
+        keyId: null,
       },
     ]);
   });
@@ -218,6 +219,7 @@ describe("requestDetail", () => {
       userAgent: "test",
       clientAddress: null,
       endpoint: "/v1/chat/completions",
+      keyId: null,
       content: { prompt: [{ role: "user", content: "Hi" }], answer: "Hello!" },
       loop: { previous: null, next: [], toolWaitMs: null },
     });

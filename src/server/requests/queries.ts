@@ -13,6 +13,8 @@ export interface RequestFilter {
   provider?: string;
   status?: RequestStatus;
   sessionId?: string;
+  /** The API key that made the request. */
+  keyId?: string;
   /** createdAt ≥ since */
   since?: Date;
   /** createdAt < until */
@@ -45,6 +47,7 @@ export interface RequestListItem {
   ttftMs: number | null;
   /** The API path called (`/v1/chat/completions`, `/v1/models`…): what a request without a model was. */
   endpoint: string;
+  keyId: string | null;
 }
 
 const listSelect = {
@@ -65,6 +68,7 @@ const listSelect = {
   durationMs: true,
   ttftMs: true,
   endpoint: true,
+  keyId: true,
 } as const;
 
 /**
@@ -89,6 +93,7 @@ export async function listRequests(
       // model without ok requests would make it read every ok row to find none (0.4 s at 1M rows).
       status: filter.status === "ok" ? { notIn: ["error", "cancelled", "running", "interrupted"] } : filter.status,
       sessionId: filter.sessionId,
+      keyId: filter.keyId,
       createdAt: { gte: filter.since, lt: filter.until, lte: after?.at },
       ...(after ? { OR: [{ createdAt: { lt: after.at } }, { id: { lt: after.id } }] } : {}),
     },

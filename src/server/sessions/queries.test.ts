@@ -110,6 +110,7 @@ describe("listSessions", () => {
         totalTokens: 3,
         createdAt: new Date(NOW - 60 * M),
         lastUsedAt: new Date(NOW),
+        keyId: null,
       },
     ]);
     expect(nextCursor).toEqual(expect.any(String));
@@ -135,6 +136,7 @@ describe("sessionTranscript", () => {
         totalTokens: 49,
         createdAt: new Date(NOW - 100 * M),
         lastUsedAt: new Date(NOW - 90 * M),
+        keyId: null,
         upstreamSessionId: "up-1",
         systemPrompt: "Be brief.",
       },

@@ -15,6 +15,8 @@ export interface SessionListItem {
   totalTokens: number;
   createdAt: Date;
   lastUsedAt: Date;
+  /** The API key that started the session (null: admin, console or open gateway). */
+  keyId: string | null;
 }
 
 const listSelect = {
@@ -28,6 +30,7 @@ const listSelect = {
   totalTokens: true,
   createdAt: true,
   lastUsedAt: true,
+  keyId: true,
 } as const;
 
 /**

@@ -49,6 +49,8 @@ export interface TurnCommit {
   /** The client's new messages of this turn (no system messages), then the assistant's answer. */
   messages: ChatMessage[];
   requestId: string;
+  /** The API key of the request that starts the session (kept as the session's key). */
+  keyId?: string | null;
   usage: TokenUsage;
   title: string;
 }
@@ -71,6 +73,7 @@ export async function commitTurn(t: TurnCommit): Promise<void> {
         createdAt: now,
         lastUsedAt: now,
         turnCount: 1,
+        keyId: t.keyId ?? null,
         promptTokens: t.usage.promptTokens,
         completionTokens: t.usage.completionTokens,
         totalTokens: total,

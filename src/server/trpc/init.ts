@@ -1,17 +1,28 @@
 import "server-only";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import { consoleAuthorized } from "../console/auth";
+import { consoleAllowed, forConsole, type Principal } from "../access/policy";
+import { CONSOLE_COOKIE } from "../console/auth";
 import { InvalidCursorError } from "../requests/cursor";
 
 /** The inner context: everything a procedure may use. Tests build it directly for createCaller. */
 export interface Context {
+  /** Whether the access policy lets this caller use the console (login cookie, or an open console). */
   authorized: boolean;
+  /** Who is calling (access/policy.ts). */
+  principal?: Principal;
+  /** The client's address (the audit log of key changes). */
+  address?: string | null;
 }
 
-/** The outer context, from the HTTP request (the console login cookie). */
-export async function createContext(): Promise<Context> {
-  return { authorized: await consoleAuthorized() };
+/**
+ * The outer context, from the HTTP request: the access policy's answer for the console login.
+ * Throws an ApiError (403) for another site's page or a foreign Host; the route renders it.
+ */
+export function createContext(request: Request): Context {
+  const principal = forConsole(request, CONSOLE_COOKIE);
+  const address = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || null;
+  return { authorized: consoleAllowed(principal), principal, address };
 }
 
 const t = initTRPC.context<Context>().create({ transformer: superjson });

@@ -109,7 +109,15 @@ describe("tRPC routers (createCaller, seeded database)", () => {
     const paths = Object.keys(appRouter._def.procedures);
     expect(paths.length).toBeGreaterThanOrEqual(10);
     // A valid input for each, so the refusal cannot come from input validation.
+    const a = await caller.keys.create({ name: "for get, update, revoke" });
+    const b = await caller.keys.create({ name: "for rotate" });
     const inputs: Record<string, unknown> = {
+      "keys.get": { id: a.id },
+      "keys.create": { name: "another" },
+      "keys.update": { id: a.id, changes: { rpm_limit: 5 } },
+      "keys.revoke": { id: a.id },
+      "keys.rotate": { id: b.id },
+      "keys.usage": { range: "24h" },
       "requests.detail": { id: "r1" },
       "sessions.transcript": { id: "s1" },
       "requests.list": {},

@@ -1,5 +1,6 @@
 import "server-only";
 import { createCallerFactory, router } from "./init";
+import { keysRouter } from "./routers/keys";
 import { modelsRouter } from "./routers/models";
 import { requestsRouter } from "./routers/requests";
 import { sessionsRouter } from "./routers/sessions";
@@ -10,6 +11,7 @@ export const appRouter = router({
   requests: requestsRouter,
   sessions: sessionsRouter,
   models: modelsRouter,
+  keys: keysRouter,
 });
 
 export type AppRouter = typeof appRouter;

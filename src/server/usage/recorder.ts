@@ -32,6 +32,8 @@ export class RequestRecorder {
   stream = false;
   sessionId: string | null = null;
   upstreamModel: string | null = null;
+  /** The API key that made the request (null: admin, console or open gateway). */
+  keyId: string | null = null;
   /** The client's messages (JSON) and the answer, stored with the record when STORE_CONTENT is on. */
   prompt: string | null = null;
   answer: string | null = null;
@@ -111,6 +113,7 @@ export class RequestRecorder {
       clientAddress: this.ctx.clientAddress,
       endpoint: this.ctx.path.slice(0, 200),
       requestedModel: requestedModel === null ? null : capName(requestedModel),
+      keyId: this.keyId,
       parentRequestId: result?.parentRequestId ?? null,
       toolWaitMs: result?.toolWaitMs ?? null,
     };

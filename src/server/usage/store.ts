@@ -33,6 +33,7 @@ export interface RequestRow {
   endpoint?: string;
   /** The model name the client sent, when an alias (MODEL_ALIASES) mapped it to `model`. */
   requestedModel?: string | null;
+  /** The API key that made the request. */
   keyId?: string | null;
   /** The previous leg of a tool-call loop, and how long its client took to come back (ms). */
   parentRequestId?: string | null;

@@ -39,6 +39,17 @@ class Inbox implements AsyncIterable<SDKUserMessage> {
 
 /** The process ended (crashed, was killed) before the turn had a result. */
 export class ProcessGone extends Error {
+  /**
+   * Next.js may load this module in more than one bundle (the live-process pool is created by the
+   * instrumentation bundle): \`instanceof\` checks a brand, so an instance from another copy counts.
+   */
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return (
+      typeof x === "object" &&
+      x !== null &&
+      (x as Record<symbol, unknown>)[Symbol.for("cc-bridge.ProcessGone")] === true
+    );
+  }
   constructor(
     readonly answered: boolean,
     readonly stderr: string,
@@ -47,6 +58,7 @@ export class ProcessGone extends Error {
     super("the claude process ended");
   }
 }
+Object.defineProperty(ProcessGone.prototype, Symbol.for("cc-bridge.ProcessGone"), { value: true });
 
 export type ResultMessage = Extract<SDKMessage, { type: "result" }>;
 

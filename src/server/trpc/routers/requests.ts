@@ -10,6 +10,7 @@ const filter = z.object({
   provider: z.string().max(50).optional(),
   status: z.enum(["ok", "error", "cancelled", "running", "interrupted"]).optional(),
   sessionId: z.string().max(128).optional(),
+  keyId: z.string().max(100).optional(),
   since: z.date().optional(),
   until: z.date().optional(),
 });

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { hashKey, modelAllowed, modelMatches, newKeyText, secretsEqual, visiblePrefix } from "./key-text";
+
+describe("key text", () => {
+  it("is ccb- and at least 32 URL-safe random characters, different every time", () => {
+    const keys = new Set(Array.from({ length: 200 }, newKeyText));
+    expect(keys.size).toBe(200);
+    for (const k of keys) expect(k).toMatch(/^ccb-[A-Za-z0-9_-]{32,}$/);
+  });
+
+  it("is stored as a SHA-256 and shown by a short prefix", () => {
+    const k = newKeyText();
+    expect(hashKey(k)).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashKey(k)).not.toContain(k.slice(4, 12));
+    expect(visiblePrefix(k)).toBe(k.slice(0, 12));
+  });
+
+  it("compares secrets of any length without throwing", () => {
+    expect(secretsEqual("abc", "abc")).toBe(true);
+    expect(secretsEqual("abc", "abcd")).toBe(false);
+    expect(secretsEqual("", "x")).toBe(false);
+  });
+});
+
+describe("model patterns", () => {
+  it("matches exact names and * globs, nothing else", () => {
+    expect(modelMatches("claude-code", "claude-code")).toBe(true);
+    expect(modelMatches("claude-code", "claude-code2")).toBe(false);
+    expect(modelMatches("ollama/*", "ollama/qwen3:8b")).toBe(true);
+    expect(modelMatches("ollama/*", "claude-code")).toBe(false);
+    expect(modelMatches("ollama/qwen3*", "ollama/qwen3:8b")).toBe(true);
+    expect(modelMatches("ollama/qwen3*", "ollama/llama3")).toBe(false);
+    // regex characters in a pattern are literal
+    expect(modelMatches("a.b", "axb")).toBe(false);
+    expect(modelMatches("(x)+*", "(x)+y")).toBe(true);
+    expect(modelMatches("*", "anything\nat all")).toBe(true);
+  });
+
+  it("an empty allow-list allows every model", () => {
+    expect(modelAllowed([], "opus")).toBe(true);
+    expect(modelAllowed(["sonnet"], "opus")).toBe(false);
+    expect(modelAllowed(["sonnet", "op*"], "opus")).toBe(true);
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { budgetPeriod } from "./limits";
+import type { KeyRecord } from "./store";
+
+const key = (budgetDuration: string | null): KeyRecord => ({
+  id: "key_x",
+  name: "x",
+  prefix: "ccb-xxxxxxxx",
+  allowedModels: [],
+  rpmLimit: null,
+  tpmLimit: null,
+  maxBudgetUsd: null,
+  maxBudgetTokens: 100,
+  budgetDuration,
+  expiresAt: null,
+  createdAt: new Date("2026-11-01T10:30:00Z"),
+  updatedAt: new Date("2026-11-01T10:30:00Z"),
+  revokedAt: null,
+});
+
+describe("budget periods", () => {
+  it("run in steps of budget_duration from the key's creation", () => {
+    const now = Date.parse("2026-11-03T09:00:00Z");
+    expect(budgetPeriod(key("1d"), now)).toEqual({
+      start: new Date("2026-11-02T10:30:00Z"),
+      end: new Date("2026-11-03T10:30:00Z"),
+    });
+    expect(budgetPeriod(key("1h"), now).start).toEqual(new Date("2026-11-03T08:30:00Z"));
+    expect(budgetPeriod(key("30d"), now).start).toEqual(new Date("2026-11-01T10:30:00Z"));
+  });
+
+  it("without a duration, the budget is for the key's whole life", () => {
+    expect(budgetPeriod(key(null))).toEqual({ start: new Date("2026-11-01T10:30:00Z"), end: null });
+  });
+});
