@@ -86,6 +86,24 @@ describe("function tools on Claude Code", () => {
     expect(leg1.promptTokens).toBeGreaterThan(0);
   });
 
+  it("runs the openai SDK's runTools loop in stream mode too", async () => {
+    const runner = c.gw.openai().chat.completions.runTools({
+      model: "claude-code",
+      stream: true,
+      messages: [{ role: "user", content: "streamed loop [[fake:tool=get_time]]" }],
+      tools: [{ ...time, function: { ...time.function, function: () => "half past", parse: JSON.parse } }],
+    });
+    const deltas: string[] = [];
+    runner.on("content", (d) => deltas.push(d));
+    expect(await runner.finalContent()).toBe("Got: half past");
+    expect(deltas.join("")).toBe("Got: half past");
+    const legs = c.gw.records().slice(-2);
+    expect(legs.map((r) => [r.finishReason, r.stream])).toEqual([
+      ["tool_calls", 1],
+      ["stop", 1],
+    ]);
+  });
+
   it("streams: text before the call, tool-call deltas with index, then the rest of the same turn", async () => {
     const client = c.gw.openai();
     const stream = await client.chat.completions.create({

@@ -1,3 +1,4 @@
+import { brand } from "../brand";
 /** The one error type of the API: a status, an OpenAI error body and a single way to render it. */
 export type ErrorType =
   | "invalid_request_error"
@@ -28,15 +29,6 @@ const DEFAULT_TYPE: Record<number, ErrorType> = {
 };
 
 export class ApiError extends Error {
-  /**
-   * Next.js may load this module in more than one bundle (the live-process pool is created by the
-   * instrumentation bundle): \`instanceof\` checks a brand, so an instance from another copy counts.
-   */
-  static [Symbol.hasInstance](x: unknown): boolean {
-    return (
-      typeof x === "object" && x !== null && (x as Record<symbol, unknown>)[Symbol.for("cc-bridge.ApiError")] === true
-    );
-  }
   readonly status: number;
   readonly type: ErrorType;
   readonly code: string | null;
@@ -61,7 +53,7 @@ export class ApiError extends Error {
     return Response.json(this.toBody(), { status: this.status, headers: { ...this.headers, ...headers } });
   }
 }
-Object.defineProperty(ApiError.prototype, Symbol.for("cc-bridge.ApiError"), { value: true });
+brand(ApiError, "ApiError");
 
 export const badRequest = (message: string, param: string | null = null, code: string | null = null) =>
   new ApiError(400, message, { param, code });
