@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { brand } from "../brand";
 import { ApiError } from "../openai/errors";
 
@@ -11,6 +12,9 @@ export class ClientCancelled extends Error {
 brand(ClientCancelled, "ClientCancelled");
 
 const shutdown = new AbortController();
+// Every run in flight listens to it (and removes its listener when it ends): more than 10 at once is
+// normal load, not a leak, so no MaxListenersExceededWarning.
+setMaxListeners(0, shutdown.signal);
 let shutdownHooked = false;
 
 /**
