@@ -10,17 +10,16 @@ import {
 } from "../access/policy";
 import { sessionOwner } from "../access/sessions";
 import { checkSessionId, runChat } from "../chat";
-import { ClientCancelled } from "../chat/cancel";
 import { CONSOLE_COOKIE } from "../console/auth";
 import { env } from "../env";
 import { readJsonBody } from "../openai/body";
-import { toApiError } from "../openai/errors";
 import { parseChatRequest } from "../openai/schemas";
 import { SSE_HEADERS } from "../openai/sse";
 import { resolveAlias } from "../providers/registry";
 import { RequestRecorder } from "../usage/recorder";
 import { requestContext } from "./context";
 import { methodNotAllowed } from "./handler";
+import { failureResponse } from "./recorded";
 
 function modelHint(body: unknown): string {
   const m = (body as { model?: unknown } | null)?.model;
@@ -67,12 +66,6 @@ export async function chatCompletions(request: Request, surface: ChatSurface = "
     if (out.kind === "stream") return new Response(out.body, { headers: { ...SSE_HEADERS, ...headers } });
     return Response.json(out.body, { headers });
   } catch (e) {
-    if (e instanceof ClientCancelled) {
-      await recorder.finish({ status: "cancelled", reason: e.message });
-      return new Response(null, { status: 499, headers });
-    }
-    const error = toApiError(e);
-    await recorder.finish({ status: "error", error });
-    return error.toResponse(headers);
+    return failureResponse(recorder, e, headers);
   }
 }
