@@ -4,7 +4,7 @@ import { env } from "../../env";
 import { LiveProcess } from "./live";
 import { hostOptions, processKey, type TurnConfig, workdir } from "./options";
 import { endProcess, residentBytes, spawnClaude } from "./spawn";
-import { closePaused, pausedCount } from "./tool-loop";
+import { closePaused, pausedProcesses } from "./tool-loop";
 
 interface Spare {
   spare: SpareProcess;
@@ -31,7 +31,7 @@ export interface ClaudeProcessStats {
   idle: number;
   spare: number;
   /** Resident memory of every live process, by state, in bytes. */
-  rssBytes: { running: number; idle: number; spare: number };
+  rssBytes: { running: number; waiting: number; idle: number; spare: number };
   /** Process ids by state (spares being started included). */
   pids: { running: number[]; idle: number[]; spare: number[] };
   limits: { warmSessions: number; warmIdleMs: number; spares: number };
@@ -220,17 +220,19 @@ export class ClaudePool {
   stats(): ClaudeProcessStats {
     const e = env();
     const idle = [...this.warm.values()].map((w) => w.proc);
+    const waiting = pausedProcesses();
     const sum = (pids: Array<number | undefined>) => pids.reduce<number>((n, pid) => n + residentBytes(pid), 0);
     const pid = (c: SpawnedProcess | undefined) => (c as { pid?: number } | undefined)?.pid;
     const sparePids = [...this.spares, ...this.starting].map((s) => pid(s.child));
     const known = (pids: Array<number | undefined>) => pids.filter((p): p is number => p !== undefined);
     return {
       running: this.running.size,
-      waiting: pausedCount(),
+      waiting: waiting.length,
       idle: idle.length,
       spare: this.spares.length,
       rssBytes: {
         running: sum([...this.running].map((p) => p.pid)),
+        waiting: sum(waiting.map((p) => p.pid)),
         idle: sum(idle.map((p) => p.pid)),
         spare: sum(sparePids),
       },
