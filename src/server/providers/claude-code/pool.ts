@@ -19,6 +19,8 @@ interface Spare {
   preclaim: boolean;
 }
 
+const REFILL_DELAY_MS = 1_000;
+
 const DEFAULT_CONFIG: TurnConfig = { model: null, systemPrompt: null, tools: [], outputSchema: null };
 
 /** The configuration a pre-claimed spare serves. */
@@ -108,7 +110,9 @@ export class ClaudePool {
       return null;
     }
     this.spares.splice(this.spares.indexOf(spare), 1);
-    this.refill();
+    // The replacement starts a little later: a process start takes a core for about half a second,
+    // which would slow the very turn the spare was kept for.
+    setTimeout(() => this.refill(), REFILL_DELAY_MS).unref?.();
     if (spare.live) return spare.live;
     const { child } = spare;
     const live = new LiveProcess(
