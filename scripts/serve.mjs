@@ -4,6 +4,7 @@
 // serves an already built app on an already migrated database (the tests do that).
 import http from "node:http";
 import { pathToFileURL } from "node:url";
+import { guardRequest, onClientError } from "./http-guard.mjs";
 import { loadEnv, root } from "./lib.mjs";
 
 /**
@@ -34,6 +35,8 @@ export async function serve({ port, host }) {
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = http.createServer((req, res) => {
+    // Parser errors, TRACE and broken %-escapes: answered in OpenAI's error shape (Next.js would not).
+    if (guardRequest(req, res)) return;
     req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
     handle(req, res).catch((err) => {
       console.error(err);
@@ -41,6 +44,7 @@ export async function serve({ port, host }) {
       res.writeHead(500, { "content-type": "application/json" }).end(INTERNAL_ERROR);
     });
   });
+  server.on("clientError", onClientError);
   const shown = host.includes(":") ? `[${host}]` : host;
   await new Promise((resolve) => {
     const failed = (err) => {

@@ -2,6 +2,7 @@ import "server-only";
 import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "@/generated/prisma/client";
+import { guardedAdapter } from "./db-adapter";
 import { env } from "./env";
 
 const g = globalThis as unknown as { __ccBridgeDb?: Promise<PrismaClient> };
@@ -12,7 +13,9 @@ export const dialect = (): Dialect => (env().DATABASE_URL ? "postgres" : "sqlite
 
 async function connectSqlite(): Promise<PrismaClient> {
   const file = path.resolve(env().USAGE_DB_PATH);
-  const adapter = new PrismaBetterSQLite3({ url: `file:${file}`, timeout: 5_000 }, { timestampFormat: "unixepoch-ms" });
+  const adapter = guardedAdapter(
+    new PrismaBetterSQLite3({ url: `file:${file}`, timeout: 5_000 }, { timestampFormat: "unixepoch-ms" }),
+  );
   const client = new PrismaClient({ adapter });
   await client.$queryRawUnsafe("PRAGMA journal_mode=WAL");
   await client.$executeRawUnsafe("PRAGMA synchronous=NORMAL");

@@ -69,6 +69,19 @@ describe("parseEnv", () => {
     expect(!bad.ok && bad.message).toMatch(/DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/);
   });
 
+  it("parses MODEL_ALIASES and refuses malformed, repeated or chained ones", () => {
+    const r = parseEnv({ MODEL_ALIASES: " gpt-4o=claude-code, gpt-4o-mini = ollama/qwen3:8b ,," });
+    expect(r.ok && r.env.MODEL_ALIASES).toEqual([
+      { alias: "gpt-4o", target: "claude-code" },
+      { alias: "gpt-4o-mini", target: "ollama/qwen3:8b" },
+    ]);
+    for (const bad of ["gpt-4o", "=x", "a=", "a=b,a=c", "a=b,b=c"]) {
+      const e = parseEnv({ MODEL_ALIASES: bad });
+      expect(e.ok, bad).toBe(false);
+      expect(!e.ok && e.message).toMatch(/MODEL_ALIASES/);
+    }
+  });
+
   it("is documented in the README, every variable with its default", () => {
     const documented = readmeDefaults();
     const parsed = parseEnv({});

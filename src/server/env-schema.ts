@@ -57,6 +57,40 @@ const list = (def: string) =>
         .filter(Boolean),
     );
 
+/** `alias=target,alias2=target2` (MODEL_ALIASES): one level, a target is never itself an alias. */
+const aliases = z
+  .string()
+  .default("")
+  .transform((v, ctx) => {
+    const pairs: { alias: string; target: string }[] = [];
+    for (const item of v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      const eq = item.indexOf("=");
+      const alias = item.slice(0, eq).trim();
+      const target = item.slice(eq + 1).trim();
+      if (eq < 0 || !alias || !target || alias.length > 256 || target.length > 256) {
+        ctx.addIssue({ code: "custom", message: `expected alias=model pairs separated by commas, got "${item}"` });
+        return z.NEVER;
+      }
+      if (pairs.some((p) => p.alias === alias)) {
+        ctx.addIssue({ code: "custom", message: `alias "${alias}" is defined twice` });
+        return z.NEVER;
+      }
+      pairs.push({ alias, target });
+    }
+    const chained = pairs.find((p) => pairs.some((q) => q.alias === p.target));
+    if (chained) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${chained.alias}" maps to "${chained.target}", which is itself an alias`,
+      });
+      return z.NEVER;
+    }
+    return pairs;
+  });
+
 const optionalString = z
   .string()
   .optional()
@@ -125,6 +159,7 @@ export const envSchema = z.object({
   RETENTION_INTERVAL_MS: int(3_600_000, 1_000, 7 * 24 * 3_600_000),
   ALLOWED_HOSTS: list(""),
   TRUST_PROXY: bool(false),
+  MODEL_ALIASES: aliases,
 });
 
 export type Env = z.output<typeof envSchema>;

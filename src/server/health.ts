@@ -6,12 +6,17 @@ import { claudeProcessStats } from "./providers/claude-code/pool";
 import { ollamaVersion } from "./providers/ollama/models";
 import { redactUrl } from "./providers/ollama/url";
 import { retentionStatus } from "./retention";
+import { failedRecordWrites, probeWrite } from "./usage/store";
 import { APP_VERSION } from "./version";
 
-async function databaseOk(): Promise<{ ok: boolean; error?: string }> {
+async function databaseOk(): Promise<{ ok: boolean; error?: string; failed_writes?: number }> {
   try {
     const prisma = await db();
     await prisma.$queryRawUnsafe(`SELECT COUNT(*) FROM "Request" WHERE 1 = 0`);
+    // A read is not enough: a read-only, full, immutable or deleted file still reads.
+    const writeError = probeWrite();
+    if (writeError)
+      return { ok: false, error: `database not writable: ${writeError}`, failed_writes: failedRecordWrites() };
     return { ok: true };
   } catch (e) {
     return {

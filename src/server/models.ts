@@ -32,7 +32,16 @@ export async function listModels(): Promise<ModelObject[]> {
       owned_by: "ollama",
     }),
   );
-  return [...claude, ...ollama];
+  // Aliases (MODEL_ALIASES) are listed too, owned by their model's provider.
+  const aliases = env().MODEL_ALIASES.map(
+    ({ alias, target }): ModelObject => ({
+      id: alias,
+      object: "model",
+      created: startedAt,
+      owned_by: target.startsWith(OLLAMA_PREFIX) ? "ollama" : "claude-code",
+    }),
+  );
+  return [...claude, ...ollama, ...aliases.filter((a) => !claude.some((c) => c.id === a.id))];
 }
 
 export async function getModel(id: string): Promise<ModelObject> {

@@ -32,6 +32,8 @@ export interface Reply {
   truncate?: boolean;
   promptEvalCount?: number;
   evalCount?: number;
+  /** Write each stream line in this many pieces, `gapMs` apart (a slow or fragmenting upstream). */
+  splitLines?: { pieces: number; gapMs: number };
 }
 
 export interface RecordedRequest {
@@ -190,7 +192,17 @@ export async function startFakeOllama(opts: { models?: string[] } = {}): Promise
     res.writeHead(200, { "content-type": "application/x-ndjson" });
     const send = async (obj: unknown) => {
       if (reply.delayMs) await sleep(reply.delayMs);
-      if (!closed) res.write(`${JSON.stringify(obj)}\n`);
+      const text = `${JSON.stringify(obj)}\n`;
+      const split = reply.splitLines;
+      if (!split) {
+        if (!closed) res.write(text);
+        return;
+      }
+      const size = Math.ceil(text.length / split.pieces);
+      for (let i = 0; i < text.length; i += size) {
+        if (i > 0) await sleep(split.gapMs);
+        if (!closed) res.write(text.slice(i, i + size));
+      }
     };
     for (const raw of reply.rawLines ?? []) if (!closed) res.write(`${raw}\n`);
     for (const t of reply.thinking ?? []) await send(line("", { thinking: t }));

@@ -21,7 +21,10 @@ export interface Gateway {
   /** Everything the gateway wrote to stdout. */
   stdout(): string;
   openai(opts?: { apiKey?: string; sessionId?: string }): OpenAI;
-  /** Reads the request records straight from the database (newest last). */
+  /**
+   * Reads the finished request records straight from the database (newest last). A request's record
+   * exists from its start with status `running`: read those with query().
+   */
   records(): any[];
   query(sql: string, ...params: unknown[]): any[];
   stop(): Promise<void>;
@@ -120,7 +123,7 @@ export async function startGateway(env: Record<string, string> = {}, dbPath = te
         fetch: validatingFetch(schema),
         defaultHeaders: o.sessionId ? { "X-Session-ID": o.sessionId } : {},
       }),
-    records: () => query(`SELECT * FROM Request ORDER BY createdAt, rowid`),
+    records: () => query(`SELECT * FROM Request WHERE status <> 'running' ORDER BY createdAt, rowid`),
     query,
     kill: (signal) => void child.kill(signal),
     stop: async () => {

@@ -203,12 +203,44 @@ describe("ready spares", () => {
   it("serves a session's first turn and becomes its warm process", async () => {
     const spare = await readySpare(c);
     const ask = asker(c, `spare-session-${Date.now()}`);
-    await ask("the river is Nile", "Answer briefly.");
-    expect(JSON.stringify(c.fake.mainRequests().at(-1)?.body.system)).toContain("Answer briefly.");
+    await ask("the river is Nile");
     expect((await processStats(c.gw)).pids.idle).toContain(spare);
-    await ask("the river?", "Answer briefly.");
+    await ask("the river?");
     expect(texts(c)).toContain("the river is Nile");
     expect((await processStats(c.gw)).pids.idle).toContain(spare);
+  });
+
+  it("a request with a system prompt or another model starts a new process when only the pre-claimed spare is ready", async () => {
+    const spare = await readySpare(c);
+    const r = await asker(c, null, "haiku")("x", "Answer briefly.");
+    expect(r.choices[0]?.message.content).toBe("Echo: x");
+    expect((await processStats(c.gw)).pids.spare).toContain(spare);
+  });
+});
+
+describe("parked spares (CLAUDE_SPARES=2)", () => {
+  let c: ClaudeSetup;
+  beforeAll(async () => {
+    c = await startClaudeGateway({ CLAUDE_SPARES: "2" });
+  });
+  afterAll(async () => {
+    await c?.close();
+  });
+
+  it("the parked spare takes a request's model and system prompt when it is claimed", async () => {
+    const spares = await eventually(async () => {
+      const s = await processStats(c.gw);
+      return s.spare === 2 ? s.pids.spare : undefined;
+    }, 20_000);
+    const ask = asker(c, `parked-${Date.now()}`, "haiku");
+    await ask("the lake is Titicaca", "Answer briefly.");
+    const last = c.fake.mainRequests().at(-1)?.body;
+    expect(JSON.stringify(last?.system)).toContain("Answer briefly.");
+    expect(last?.model).toMatch(/haiku/);
+    const [idle] = (await processStats(c.gw)).pids.idle;
+    expect(spares).toContain(idle);
+    await ask("the lake?", "Answer briefly.");
+    expect(texts(c)).toContain("the lake is Titicaca");
   });
 });
 

@@ -1,5 +1,8 @@
 /** OpenAI function calling and structured output on Claude Code models, driven by the `openai` SDK. */
 import { createOpenAI } from "@ai-sdk/openai";
+import { type BaseMessage, HumanMessage } from "@langchain/core/messages";
+import { tool as lcTool } from "@langchain/core/tools";
+import { ChatOpenAI } from "@langchain/openai";
 import { generateObject, generateText, stepCountIs, tool } from "ai";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -84,6 +87,24 @@ describe("function tools on Claude Code", () => {
     expect(leg2).toMatchObject({ finishReason: "stop", status: "ok", parentRequestId: leg1.id });
     expect(leg2.toolWaitMs).toBeGreaterThanOrEqual(0);
     expect(leg1.promptTokens).toBeGreaterThan(0);
+  });
+
+  it("runs the openai SDK's runTools loop in stream mode too", async () => {
+    const runner = c.gw.openai().chat.completions.runTools({
+      model: "claude-code",
+      stream: true,
+      messages: [{ role: "user", content: "streamed loop [[fake:tool=get_time]]" }],
+      tools: [{ ...time, function: { ...time.function, function: () => "half past", parse: JSON.parse } }],
+    });
+    const deltas: string[] = [];
+    runner.on("content", (d) => deltas.push(d));
+    expect(await runner.finalContent()).toBe("Got: half past");
+    expect(deltas.join("")).toBe("Got: half past");
+    const legs = c.gw.records().slice(-2);
+    expect(legs.map((r) => [r.finishReason, r.stream])).toEqual([
+      ["tool_calls", 1],
+      ["stop", 1],
+    ]);
   });
 
   it("streams: text before the call, tool-call deltas with index, then the rest of the same turn", async () => {
@@ -335,5 +356,53 @@ describe("the Vercel AI SDK against Claude Code", () => {
     });
     expect(seen).toEqual([{ q: "weather please" }]);
     expect(result.text).toBe("Got: hail");
+  });
+});
+
+describe("LangChain against Claude Code", () => {
+  const chat = () =>
+    new ChatOpenAI({
+      model: "claude-code",
+      apiKey: "unused",
+      configuration: { baseURL: `${c.gw.url}/v1` },
+      maxRetries: 0,
+    });
+
+  it("bindTools: the tool call comes back, the ToolMessage continues the same turn", async () => {
+    const weatherTool = lcTool(async ({ q }: { q: string }) => `windy in ${q}`, {
+      name: "get_weather",
+      description: "The weather",
+      schema: z.object({ q: z.string() }),
+    });
+    const model = chat().bindTools([weatherTool]);
+    const messages: BaseMessage[] = [new HumanMessage("langchain weather [[fake:tool=get_weather]]")];
+    const ai = await model.invoke(messages);
+    expect(ai.tool_calls?.map((t) => [t.name, t.args])).toEqual([["get_weather", { q: "langchain weather" }]]);
+    messages.push(ai);
+    for (const call of ai.tool_calls ?? []) messages.push(await weatherTool.invoke(call));
+    const final = await model.invoke(messages);
+    expect(final.content).toBe("Got: windy in langchain weather");
+  });
+
+  it("withStructuredOutput gets an object that fits its schema", async () => {
+    const out = await chat()
+      .withStructuredOutput(z.object({ city: z.string(), temp: z.number() }), { method: "jsonSchema" })
+      .invoke("weather in Rome as JSON");
+    expect(out).toEqual({ city: "sample", temp: 1 });
+  });
+});
+
+describe("schemas Claude Code refuses", () => {
+  it("a response_format schema that is not a JSON Schema is a 400 on response_format", async () => {
+    const e = await c.gw
+      .openai()
+      .chat.completions.create({
+        model: "claude-code",
+        messages: [{ role: "user", content: "x" }],
+        response_format: { type: "json_schema", json_schema: { name: "bad", schema: { type: "no-such-type" } } },
+      })
+      .catch((x) => x);
+    expect(e).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(e.param).toBe("response_format");
   });
 });

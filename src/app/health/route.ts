@@ -13,4 +13,4 @@ export const GET = apiRoute(
   },
   { access: "public" },
 );
-export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"], { access: "public" });
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"], { access: "public" });

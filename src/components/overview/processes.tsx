@@ -12,7 +12,7 @@ export function ClaudeProcesses({ live }: { live: boolean }) {
   const items = s
     ? [
         { label: "Running", n: s.running, rss: s.rssBytes.running, hint: "turns now" },
-        { label: "Waiting for tools", n: s.waiting, rss: null, hint: "tool calls out" },
+        { label: "Waiting for tools", n: s.waiting, rss: s.rssBytes.waiting, hint: "tool calls out" },
         { label: "Idle (warm)", n: s.idle, rss: s.rssBytes.idle, hint: `at most ${s.limits.warmSessions}` },
         { label: "Spare", n: s.spare, rss: s.rssBytes.spare, hint: `keeps ${s.limits.spares}` },
       ]
@@ -28,7 +28,7 @@ export function ClaudeProcesses({ live }: { live: boolean }) {
             <div key={i.label}>
               <dt className="text-xs uppercase tracking-wide text-zinc-500">{i.label}</dt>
               <dd className="mt-0.5 text-lg font-semibold tabular-nums">{i.n}</dd>
-              <dd className="text-xs text-zinc-500">{i.rss === null ? i.hint : `${mib(i.rss)} · ${i.hint}`}</dd>
+              <dd className="text-xs text-zinc-500">{`${mib(i.rss)} · ${i.hint}`}</dd>
             </div>
           ))}
         </dl>

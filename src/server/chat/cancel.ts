@@ -1,26 +1,20 @@
+import { setMaxListeners } from "node:events";
+import { brand } from "../brand";
 import { ApiError } from "../openai/errors";
 
 /** The abort reason used when the client went away (as opposed to a timeout, which is an ApiError). */
 export class ClientCancelled extends Error {
-  /**
-   * Next.js may load this module in more than one bundle (the live-process pool is created by the
-   * instrumentation bundle): \`instanceof\` checks a brand, so an instance from another copy counts.
-   */
-  static [Symbol.hasInstance](x: unknown): boolean {
-    return (
-      typeof x === "object" &&
-      x !== null &&
-      (x as Record<symbol, unknown>)[Symbol.for("cc-bridge.ClientCancelled")] === true
-    );
-  }
   constructor(reason = "client disconnected") {
     super(reason);
     this.name = "ClientCancelled";
   }
 }
-Object.defineProperty(ClientCancelled.prototype, Symbol.for("cc-bridge.ClientCancelled"), { value: true });
+brand(ClientCancelled, "ClientCancelled");
 
 const shutdown = new AbortController();
+// Every run in flight listens to it (and removes its listener when it ends): more than 10 at once is
+// normal load, not a leak, so no MaxListenersExceededWarning.
+setMaxListeners(0, shutdown.signal);
 let shutdownHooked = false;
 
 /**

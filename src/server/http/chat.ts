@@ -10,16 +10,16 @@ import {
 } from "../access/policy";
 import { sessionOwner } from "../access/sessions";
 import { checkSessionId, runChat } from "../chat";
-import { ClientCancelled } from "../chat/cancel";
 import { CONSOLE_COOKIE } from "../console/auth";
 import { env } from "../env";
 import { readJsonBody } from "../openai/body";
-import { toApiError } from "../openai/errors";
 import { parseChatRequest } from "../openai/schemas";
 import { SSE_HEADERS } from "../openai/sse";
+import { resolveAlias } from "../providers/registry";
 import { RequestRecorder } from "../usage/recorder";
 import { requestContext } from "./context";
 import { methodNotAllowed } from "./handler";
+import { failureResponse } from "./recorded";
 
 function modelHint(body: unknown): string {
   const m = (body as { model?: unknown } | null)?.model;
@@ -46,7 +46,14 @@ export async function chatCompletions(request: Request, surface: ChatSurface = "
     const body = await readJsonBody(request, env().MAX_BODY_BYTES);
     recorder.model = modelHint(body);
     recorder.stream = (body as { stream?: unknown } | null)?.stream === true;
-    const chat = parseChatRequest(body);
+    let chat = parseChatRequest(body);
+    // An alias (MODEL_ALIASES): the record keeps the name sent as requestedModel; model, the answer's
+    // `model` and the session are the resolved model's.
+    const target = resolveAlias(chat.model);
+    if (target) {
+      recorder.requestedModel = chat.model;
+      chat = { ...chat, model: target };
+    }
     const sessionId = checkSessionId(request.headers.get("x-session-id"));
     recorder.sessionId = sessionId;
     if (sessionId && principal.kind !== "admin" && principal.kind !== "console") {
@@ -54,16 +61,11 @@ export async function chatCompletions(request: Request, surface: ChatSurface = "
     }
     const limits = await admitModel(principal, chat.model);
     headers = { ...Object.fromEntries(limits), ...headers };
+    recorder.begin();
     const out = await runChat({ request: chat, sessionId, recorder, signal: request.signal });
     if (out.kind === "stream") return new Response(out.body, { headers: { ...SSE_HEADERS, ...headers } });
     return Response.json(out.body, { headers });
   } catch (e) {
-    if (e instanceof ClientCancelled) {
-      await recorder.finish({ status: "cancelled", reason: e.message });
-      return new Response(null, { status: 499, headers });
-    }
-    const error = toApiError(e);
-    await recorder.finish({ status: "error", error });
-    return error.toResponse(headers);
+    return failureResponse(recorder, e, headers);
   }
 }

@@ -1,8 +1,9 @@
 import "server-only";
 import { forAdmin, forApi, forPublic, keyIdOf, type Principal } from "../access/policy";
+import { ClientCancelled } from "../chat/cancel";
 import { CONSOLE_COOKIE } from "../console/auth";
 import { env } from "../env";
-import { ApiError, toApiError } from "../openai/errors";
+import { ApiError, echo, toApiError } from "../openai/errors";
 import { type RequestContext, RequestRecorder } from "../usage/recorder";
 import { requestContext } from "./context";
 
@@ -64,6 +65,11 @@ export function apiRoute(handler: Handler, opts: RouteAccess = {}) {
       const params = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
       response = await handler(request, ctx, params, principal);
     } catch (e) {
+      if (e instanceof ClientCancelled) {
+        // The client left (e.g. while sending its body): nobody to answer; recorded as cancelled.
+        await new RequestRecorder(ctx).finish({ status: "cancelled", reason: e.message });
+        return new Response(null, { status: 499, headers: { "x-request-id": ctx.id } });
+      }
       const err = toApiError(e);
       error = err.message;
       response = err.toResponse();
@@ -81,7 +87,7 @@ export function apiRoute(handler: Handler, opts: RouteAccess = {}) {
 }
 
 export const methodNotAllowed = (path: string, allowed: string[]) =>
-  new ApiError(405, `Method not allowed on ${path}; use ${allowed.join(" or ")}.`, {
+  new ApiError(405, `Method not allowed on ${echo(path, 200)}; use ${allowed.join(" or ")}.`, {
     code: "method_not_allowed",
     headers: { allow: allowed.join(", ") },
   });
@@ -91,7 +97,8 @@ export function otherMethods(allowed: string[], opts: RouteAccess = {}) {
   const handler = apiRoute(async (_req, ctx) => {
     throw methodNotAllowed(ctx.path, allowed);
   }, opts);
-  const all = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+  // OPTIONS too: Next.js would answer it itself (204, every method allowed) and leave no record.
+  const all = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
   return Object.fromEntries(all.filter((m) => !allowed.includes(m)).map((m) => [m, handler])) as Record<
     (typeof all)[number],
     typeof handler
@@ -101,7 +108,7 @@ export function otherMethods(allowed: string[], opts: RouteAccess = {}) {
 /** Handlers for a path that is no endpoint: a JSON 404 (and its record) for every method. */
 export function unknownPath() {
   const handler = apiRoute(async (_req, ctx) => {
-    throw new ApiError(404, `Unknown request URL: ${ctx.method} ${ctx.path}.`, { code: "unknown_url" });
+    throw new ApiError(404, `Unknown request URL: ${ctx.method} ${echo(ctx.path, 200)}.`, { code: "unknown_url" });
   });
-  return { GET: handler, POST: handler, PUT: handler, PATCH: handler, DELETE: handler };
+  return { GET: handler, POST: handler, PUT: handler, PATCH: handler, DELETE: handler, OPTIONS: handler };
 }

@@ -33,17 +33,28 @@ export function recordedEndpoint(handle: RecordedHandler) {
       recorder.stream = hint(body, "stream") === true;
       const limits = await admitModel(principal, typeof model === "string" ? model : "");
       headers = { ...Object.fromEntries(limits), ...headers };
+      // The `running` record, written within a few ms unless the request is over by then.
+      recorder.begin();
       const response = await handle(body, recorder, request);
       for (const [k, v] of Object.entries(headers)) response.headers.set(k, v);
       return response;
     } catch (e) {
-      if (e instanceof ClientCancelled) {
-        await recorder.finish({ status: "cancelled", reason: e.message });
-        return new Response(null, { status: 499, headers });
-      }
-      const error = toApiError(e);
-      await recorder.finish({ status: "error", error });
-      return error.toResponse(headers);
+      return failureResponse(recorder, e, headers);
     }
   };
+}
+
+/** A failed model request's answer, its record finished first: a cancellation (499), else the OpenAI error. */
+export async function failureResponse(
+  recorder: RequestRecorder,
+  e: unknown,
+  headers: Record<string, string>,
+): Promise<Response> {
+  if (e instanceof ClientCancelled) {
+    await recorder.finish({ status: "cancelled", reason: e.message });
+    return new Response(null, { status: 499, headers });
+  }
+  const error = toApiError(e);
+  await recorder.finish({ status: "error", error });
+  return error.toResponse(headers);
 }

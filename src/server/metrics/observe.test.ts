@@ -68,7 +68,7 @@ describe("metrics", () => {
 
   it("reads the Claude process pool and the failed-write count from what feeds them", async () => {
     let t = await text();
-    for (const state of ["running", "idle", "spare"]) {
+    for (const state of ["running", "waiting", "idle", "spare"]) {
       expect(t).toMatch(new RegExp(`^ccbridge_claude_processes\\{state="${state}"\\} 0$`, "m"));
       expect(t).toMatch(new RegExp(`^ccbridge_claude_processes_resident_memory_bytes\\{state="${state}"\\} 0$`, "m"));
     }

@@ -3,7 +3,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import { claudeLimiter, claudeProcessStats } from "../providers/claude-code";
 import { recordWriteFailures } from "./sources";
 
-const STATES = ["running", "idle", "spare"] as const;
+const STATES = ["running", "waiting", "idle", "spare"] as const;
 
 /** Seconds: from 50 ms to 30 min (runs of agents are long). */
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
@@ -57,7 +57,7 @@ function build() {
     }),
     claudeProcesses: new Gauge({
       name: "ccbridge_claude_processes",
-      help: "Claude Code processes alive, by state: running (serving a turn), idle (a warm session), spare (started ahead of use).",
+      help: "Claude Code processes alive, by state: running (serving a turn), waiting (a turn paused for the client's tool results), idle (a warm session), spare (started ahead of use).",
       labelNames: ["state"],
       registers: [registry],
       collect() {

@@ -1,3 +1,4 @@
+import { brand } from "../brand";
 /** The one error type of the API: a status, an OpenAI error body and a single way to render it. */
 export type ErrorType =
   | "invalid_request_error"
@@ -28,15 +29,6 @@ const DEFAULT_TYPE: Record<number, ErrorType> = {
 };
 
 export class ApiError extends Error {
-  /**
-   * Next.js may load this module in more than one bundle (the live-process pool is created by the
-   * instrumentation bundle): \`instanceof\` checks a brand, so an instance from another copy counts.
-   */
-  static [Symbol.hasInstance](x: unknown): boolean {
-    return (
-      typeof x === "object" && x !== null && (x as Record<symbol, unknown>)[Symbol.for("cc-bridge.ApiError")] === true
-    );
-  }
   readonly status: number;
   readonly type: ErrorType;
   readonly code: string | null;
@@ -61,13 +53,16 @@ export class ApiError extends Error {
     return Response.json(this.toBody(), { status: this.status, headers: { ...this.headers, ...headers } });
   }
 }
-Object.defineProperty(ApiError.prototype, Symbol.for("cc-bridge.ApiError"), { value: true });
+brand(ApiError, "ApiError");
 
 export const badRequest = (message: string, param: string | null = null, code: string | null = null) =>
   new ApiError(400, message, { param, code });
 
+/** A client's value echoed in a message: at most `max` characters (a 1 MB model name stays out of bodies and logs). */
+export const echo = (s: string, max = 100) => (s.length > max ? `${s.slice(0, max)}…` : s);
+
 export const modelNotFound = (model: string) =>
-  new ApiError(404, `The model \`${model}\` does not exist or you do not have access to it.`, {
+  new ApiError(404, `The model \`${echo(model)}\` does not exist or you do not have access to it.`, {
     code: "model_not_found",
     param: "model",
   });

@@ -1,6 +1,6 @@
 /** zod schemas for the OpenAI chat completion request, and its parse into a typed value or a 400. */
 import { z } from "zod";
-import { badRequest } from "./errors";
+import { badRequest, echo } from "./errors";
 
 /** `data:image/png;base64,AAAA`: the only image form accepted (no fetching of remote URLs). */
 export const DATA_URL = /^data:(image\/[a-zA-Z0-9.+-]+);base64,([A-Za-z0-9+/=\s]+)$/;
@@ -115,7 +115,7 @@ function checkToolChoice(req: ChatRequest): ChatRequest {
   const names = (req.tools ?? []).map((t) => t.function.name);
   if (choice && typeof choice === "object" && !names.includes(choice.function.name)) {
     throw badRequest(
-      `Invalid value for 'tool_choice': no function named '${choice.function.name}' in 'tools'.`,
+      `Invalid value for 'tool_choice': no function named '${echo(choice.function.name, 64)}' in 'tools'.`,
       "tool_choice",
       "invalid_value",
     );

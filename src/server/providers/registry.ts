@@ -1,7 +1,7 @@
 import "server-only";
 import { env } from "../env";
 import { claudeModelIds } from "../models";
-import { ApiError, modelNotFound } from "../openai/errors";
+import { ApiError, echo, modelNotFound } from "../openai/errors";
 import { claudeCodeProvider } from "./claude-code";
 import { checkModelName } from "./claude-code/model-name";
 import { OLLAMA_PREFIX, ollamaProvider } from "./ollama";
@@ -23,11 +23,21 @@ const CLAUDE_NAME = /^(claude-[\w.:[\]-]+|(sonnet|opus|haiku|opusplan)(\[1m\])?)
 /** Whether a name (not `ollama/…`) is one Claude Code serves. */
 export const isClaudeModel = (model: string) => claudeModelIds().includes(model) || CLAUDE_NAME.test(model);
 
+/** Longest model name served; a longer one is 404 (and only its first characters are echoed). */
+export const MAX_MODEL_NAME = 256;
+
+/** The model an alias (MODEL_ALIASES) stands for, or null when `model` is no alias. */
+export function resolveAlias(model: string): string | null {
+  return env().MODEL_ALIASES.find((a) => a.alias === model)?.target ?? null;
+}
+
 /**
- * model → provider: `ollama/<name>` goes to Ollama; `claude-code`, CLAUDE_DEFAULT_MODEL, CLAUDE_MODELS
+ * model → provider: an alias (MODEL_ALIASES) is first replaced by its model; `ollama/<name>` goes to Ollama; `claude-code`, CLAUDE_DEFAULT_MODEL, CLAUDE_MODELS
  * and Claude's own names (`claude-…`, sonnet, opus, haiku) go to Claude Code; anything else is 404.
  */
-export function resolveModel(model: string): ModelRoute {
+export function resolveModel(requested: string): ModelRoute {
+  const model = resolveAlias(requested) ?? requested;
+  if (model.length > MAX_MODEL_NAME) throw modelNotFound(model);
   if (model.startsWith(OLLAMA_PREFIX)) {
     const name = model.slice(OLLAMA_PREFIX.length);
     if (!/^[\w.:\-/]+$/.test(name) || name.length > 200) throw modelNotFound(model);
@@ -41,7 +51,7 @@ export function resolveModel(model: string): ModelRoute {
   if (!isClaudeModel(model)) {
     throw new ApiError(
       404,
-      `The model \`${model.slice(0, 100)}\` does not exist. Use claude-code, a Claude model (claude-…, sonnet, opus, haiku) or ollama/<name>; GET /v1/models lists them.`,
+      `The model \`${echo(model)}\` does not exist. Use claude-code, a Claude model (claude-…, sonnet, opus, haiku) or ollama/<name>; GET /v1/models lists them.`,
       { code: "model_not_found", param: "model" },
     );
   }

@@ -1,11 +1,15 @@
 import "server-only";
 import { env } from "../env";
 import { requestFinished, requestStarted } from "../metrics/observe";
-import { noteRecordWriteFailed } from "../metrics/sources";
 import type { ApiError } from "../openai/errors";
+import { resolveAlias } from "../providers/registry";
 import type { RunResult } from "../providers/types";
 import { providerOf } from "./attribution";
-import { insertRequest, type RequestRow } from "./store";
+import { beginRequest, finishRequest, type RequestRow } from "./store";
+
+/** Longest model name stored (a longer name the client sent is cut, with a mark). */
+const NAME_LIMIT = 256;
+const capName = (s: string) => (s.length > NAME_LIMIT ? `${s.slice(0, NAME_LIMIT)}…` : s);
 
 export interface RequestContext {
   id: string;
@@ -36,8 +40,22 @@ export class RequestRecorder {
   private firstTokenAt: number | null = null;
   private finished: Promise<void> | null = null;
 
+  /** The model name the client sent, when an alias mapped it to `model`. */
+  requestedModel: string | null = null;
+  private began = false;
+
   constructor(readonly ctx: RequestContext) {
     requestStarted(ctx.path);
+  }
+
+  /**
+   * Queues the request's `running` record, so a gateway that dies before the end still leaves a
+   * trace (marked `interrupted` at the next start). Written with the next batch, off this call's path.
+   */
+  begin(): void {
+    if (this.began || this.finished) return;
+    this.began = true;
+    beginRequest(this.ctx.id, () => ({ row: this.row({ status: "running" }), content: this.content() }));
   }
 
   markFirstToken(): void {
@@ -54,46 +72,60 @@ export class RequestRecorder {
     return this.finished !== null;
   }
 
-  private async write(outcome: Outcome): Promise<void> {
+  private content() {
+    return env().STORE_CONTENT && this.prompt ? { prompt: this.prompt, answer: this.answer ?? "" } : null;
+  }
+
+  private row(outcome: Outcome | { status: "running" }): RequestRow {
     const now = Date.now();
-    const usage = outcome.result?.usage;
+    const result = "result" in outcome ? outcome.result : undefined;
+    const usage = result?.usage;
     const err = outcome.status === "error" ? outcome.error : null;
-    const row: RequestRow = {
+    const cancelled = outcome.status === "cancelled" ? outcome : null;
+    const running = outcome.status === "running";
+    // An alias (MODEL_ALIASES) is recorded as its model, the name sent kept as requestedModel,
+    // whichever endpoint took it (chat completions resolve it before the run, others as they route).
+    const target = resolveAlias(this.model);
+    const model = target ?? this.model;
+    const requestedModel = target ? this.model : this.requestedModel;
+    return {
       id: this.ctx.id,
       createdAt: new Date(this.ctx.startedAt),
-      model: this.model,
-      provider: this.provider || providerOf(this.model),
-      upstreamModel: outcome.result?.upstreamModel ?? this.upstreamModel,
+      model: capName(model),
+      provider: this.provider || providerOf(model),
+      upstreamModel: result?.upstreamModel ?? this.upstreamModel,
       stream: this.stream,
       sessionId: this.sessionId,
       status: outcome.status,
-      httpStatus: err ? err.status : outcome.status === "cancelled" ? 499 : 200,
-      errorType: err ? err.type : outcome.status === "cancelled" ? "cancelled" : null,
+      httpStatus: err ? err.status : cancelled ? 499 : running ? 0 : 200,
+      errorType: err ? err.type : cancelled ? "cancelled" : null,
       errorCode: err ? err.code : null,
-      errorMessage: err ? err.message : outcome.status === "cancelled" ? outcome.reason : null,
-      finishReason: outcome.result?.finishReason ?? null,
+      errorMessage: err ? err.message : cancelled ? cancelled.reason : null,
+      finishReason: result?.finishReason ?? null,
       promptTokens: usage?.promptTokens ?? 0,
       completionTokens: usage?.completionTokens ?? 0,
       totalTokens: (usage?.promptTokens ?? 0) + (usage?.completionTokens ?? 0),
       cachedTokens: usage?.cachedTokens ?? 0,
-      costUsd: outcome.result?.costUsd ?? null,
-      durationMs: now - this.ctx.startedAt,
+      costUsd: result?.costUsd ?? null,
+      durationMs: running ? 0 : now - this.ctx.startedAt,
       ttftMs: this.firstTokenAt === null ? null : this.firstTokenAt - this.ctx.startedAt,
       userAgent: this.ctx.userAgent,
       clientAddress: this.ctx.clientAddress,
       endpoint: this.ctx.path.slice(0, 200),
+      requestedModel: requestedModel === null ? null : capName(requestedModel),
       keyId: this.keyId,
-      parentRequestId: outcome.result?.parentRequestId ?? null,
-      toolWaitMs: outcome.result?.toolWaitMs ?? null,
+      parentRequestId: result?.parentRequestId ?? null,
+      toolWaitMs: result?.toolWaitMs ?? null,
     };
-    let saved = true;
-    try {
-      const content = env().STORE_CONTENT && this.prompt ? { prompt: this.prompt, answer: this.answer ?? "" } : null;
-      await insertRequest(row, content);
-    } catch (e) {
-      saved = false;
-      noteRecordWriteFailed();
-      console.error(JSON.stringify({ level: "error", msg: "usage record not saved", id: row.id, error: String(e) }));
+  }
+
+  private async write(outcome: Outcome): Promise<void> {
+    const row = this.row(outcome);
+    const saved = await finishRequest(row, this.content());
+    if (!saved) {
+      console.error(
+        JSON.stringify({ level: "error", msg: "usage record not saved yet (queued, retried)", id: row.id }),
+      );
     }
     requestFinished(this.ctx.path, row);
     if (env().LOG_REQUESTS || !saved) {

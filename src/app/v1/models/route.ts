@@ -7,4 +7,4 @@ export const dynamic = "force-dynamic";
 export const GET = apiRoute(async (_req, _ctx, _params, principal) =>
   Response.json({ object: "list", data: visibleModels(principal, await listModels()) }),
 );
-export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -14,4 +14,4 @@ export const GET = apiRoute(async (request, _ctx, _params, principal) => {
   const rows = keyId ? await usageByModelForKey(keyId, { since, until }) : await usageByModel({ since, until });
   return Response.json(namedRows(rows));
 });
-export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -65,11 +65,15 @@ export function clientTools(request: ChatRequest): ClientTool[] {
   const named = typeof choice === "object" && choice && "function" in choice ? choice.function.name : null;
   return tools
     .filter((t) => !named || t.function.name === named)
-    .map((t) => ({
-      name: t.function.name,
-      description: t.function.description ?? "",
-      parameters: (t.function.parameters as Record<string, unknown> | undefined) ?? { type: "object", properties: {} },
-    }));
+    .map((t) => {
+      // As for response_format: no `$schema` URL, which Claude Code's validator cannot resolve.
+      const { $schema: _, ...parameters } = (t.function.parameters as Record<string, unknown> | undefined) ?? {};
+      return {
+        name: t.function.name,
+        description: t.function.description ?? "",
+        parameters: Object.keys(parameters).length ? parameters : { type: "object", properties: {} },
+      };
+    });
 }
 
 /** A fingerprint of a tool set: a process offers the tools it started with, so the set is part of its key. */

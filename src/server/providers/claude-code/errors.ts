@@ -2,12 +2,35 @@
 import { ApiError, modelNotFound } from "../../openai/errors";
 import type { ClaudeResult } from "./turn-events";
 
-/** Removes anything that looks like a key or token from text shown to a client. */
+/** The host of ANTHROPIC_BASE_URL (or similar), which may appear bare in an upstream message. */
+function configuredHosts(): string[] {
+  const hosts: string[] = [];
+  for (const v of [
+    process.env.ANTHROPIC_BASE_URL,
+    process.env.ANTHROPIC_BEDROCK_BASE_URL,
+    process.env.ANTHROPIC_VERTEX_BASE_URL,
+  ]) {
+    try {
+      if (v) hosts.push(new URL(v).hostname.replace(/^\[|\]$/g, ""));
+    } catch {}
+  }
+  return hosts.filter((h) => h.length > 2);
+}
+
+/**
+ * Removes from text shown to a client anything that looks like a key or token, and every URL and
+ * host (the upstream's address, e.g. ANTHROPIC_BASE_URL, is not the client's business).
+ */
 export function redact(text: string): string {
-  return text
+  let out = text
     .replace(/sk-[A-Za-z0-9_-]{8,}/g, "sk-…")
-    .replace(/(bearer|api[_-]?key|token|authorization)(["'\s:=]+)[^\s"',]+/gi, "$1$2…")
-    .slice(0, 300);
+    .replace(/(bearer|api[_-]?key|token|authorization)(["'\s:=]+)(?:(?:bearer|basic)\s+)?[^\s"',]+/gi, "$1$2…")
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>()]+/gi, "[url]")
+    .replace(/\[[0-9a-f:.]*:[0-9a-f:.]*\](:\d+)?/gi, "[host]")
+    .replace(/\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b/g, "[host]")
+    .replace(/\b(localhost|[a-z0-9-]+(\.[a-z0-9-]+)+):\d{1,5}\b/gi, "[host]");
+  for (const host of configuredHosts()) out = out.split(host).join("[host]");
+  return out.slice(0, 300);
 }
 
 export function binaryMissing(detail: string): ApiError {

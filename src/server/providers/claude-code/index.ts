@@ -33,12 +33,17 @@ function cold(config: TurnConfig, session: { resume?: string; sessionId?: string
   );
 }
 
-/** response_format → the JSON Schema the answer must fit (json_object: any object), or null. */
+/**
+ * response_format → the JSON Schema the answer must fit (json_object: any object), or null. The
+ * `$schema` URL some clients put in (LangChain's zod conversion) is left out: Claude Code's
+ * validator knows no meta-schema by URL and would refuse the whole schema.
+ */
 function outputSchema(request: ChatRequest): Record<string, unknown> | null {
   const f = request.response_format;
   if (!f || f.type === "text") return null;
   if (f.type === "json_object") return { type: "object" };
-  return (f.json_schema.schema as Record<string, unknown> | undefined) ?? { type: "object" };
+  const { $schema: _, ...schema } = (f.json_schema.schema as Record<string, unknown> | undefined) ?? {};
+  return Object.keys(schema).length ? schema : { type: "object" };
 }
 
 /**

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Options, Query, SDKMessage, SDKUserMessage, SpawnedProcess } from "@anthropic-ai/claude-agent-sdk";
+import { brand } from "../../brand";
 import { ToolWaits } from "./client-tools";
 import type { ClaudeBlock } from "./prompt";
 import { endProcess, residentBytes, spawnClaude, stderrTail } from "./spawn";
@@ -39,17 +40,6 @@ class Inbox implements AsyncIterable<SDKUserMessage> {
 
 /** The process ended (crashed, was killed) before the turn had a result. */
 export class ProcessGone extends Error {
-  /**
-   * Next.js may load this module in more than one bundle (the live-process pool is created by the
-   * instrumentation bundle): \`instanceof\` checks a brand, so an instance from another copy counts.
-   */
-  static [Symbol.hasInstance](x: unknown): boolean {
-    return (
-      typeof x === "object" &&
-      x !== null &&
-      (x as Record<symbol, unknown>)[Symbol.for("cc-bridge.ProcessGone")] === true
-    );
-  }
   constructor(
     readonly answered: boolean,
     readonly stderr: string,
@@ -58,7 +48,7 @@ export class ProcessGone extends Error {
     super("the claude process ended");
   }
 }
-Object.defineProperty(ProcessGone.prototype, Symbol.for("cc-bridge.ProcessGone"), { value: true });
+brand(ProcessGone, "ProcessGone");
 
 export type ResultMessage = Extract<SDKMessage, { type: "result" }>;
 

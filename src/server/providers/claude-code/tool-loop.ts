@@ -102,8 +102,8 @@ export function resumePaused(messages: ChatMessage[], offset = 0): { turn: Pause
   return { turn, waitedMs: Date.now() - turn.pausedAt };
 }
 
-/** How many turns wait for their clients now (for /health and metrics). */
-export const pausedCount = (): number => new Set(paused.values()).size;
+/** The processes of the turns that wait for their clients now (for /health and metrics). */
+export const pausedProcesses = (): LiveProcess[] => [...new Set(paused.values())].map((t) => t.proc);
 
 /** Ends every paused turn (shutdown). */
 export async function closePaused(): Promise<void> {

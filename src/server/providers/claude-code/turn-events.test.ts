@@ -77,3 +77,68 @@ describe("TurnEvents", () => {
     expect(run("stream", [assistant("m9", "all at once")]).text).toBe("all at once");
   });
 });
+
+describe("TurnEvents with the client's tools", () => {
+  const toolStart = (index: number, id: string, name: string) =>
+    ev({ type: "content_block_start", index, content_block: { type: "tool_use", id, name, input: {} } });
+  const json = (index: number, partial_json: string) =>
+    ev({ type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json } });
+  const blockStop = (index: number) => ev({ type: "content_block_stop", index });
+  const leg = [
+    ev({
+      type: "message_start",
+      message: {
+        id: "m1",
+        model: "claude-x",
+        usage: { input_tokens: 10, cache_read_input_tokens: 2, output_tokens: 1 },
+      },
+    }),
+    ev({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Checking. " } }),
+    toolStart(1, "toolu_1", "mcp__client__get_weather"),
+    json(1, '{"city":'),
+    json(1, '"Oslo"}'),
+    blockStop(1),
+    toolStart(2, "toolu_builtin", "Bash"),
+    blockStop(2),
+    toolStart(3, "toolu_2", "mcp__client__get_time"),
+    blockStop(3),
+    ev({ type: "message_delta", delta: { stop_reason: "tool_use" }, usage: { output_tokens: 7 } }),
+    ev({ type: "message_stop" }),
+  ];
+
+  for (const mode of ["stream", "buffer"] as const) {
+    it(`${mode}: client tool calls (not Claude Code's own) with their index, then the leg ends`, () => {
+      const s = new TurnEvents(mode);
+      const events = leg.flatMap((l) => s.push(l));
+      expect(events.filter((e) => e.type === "tool_call")).toEqual([
+        { type: "tool_call", index: 0, id: "toolu_1", name: "get_weather", arguments: '{"city":"Oslo"}' },
+        { type: "tool_call", index: 1, id: "toolu_2", name: "get_time", arguments: "{}" },
+      ]);
+      expect(
+        events
+          .filter((e) => e.type === "text")
+          .map((e) => (e as { text: string }).text)
+          .join(""),
+      ).toBe("Checking. ");
+      expect(s.takePause()).toEqual(["toolu_1", "toolu_2"]);
+      expect(s.takePause()).toBeNull();
+      expect(s.takeUsage()).toEqual({ promptTokens: 12, completionTokens: 7, cachedTokens: 2 });
+      // the whole message that follows in buffer mode is not emitted twice
+      expect(
+        s.push(
+          j({
+            type: "assistant",
+            message: { id: "m1", model: "claude-x", content: [{ type: "text", text: "Checking. " }] },
+            parent_tool_use_id: null,
+          }),
+        ),
+      ).toEqual([]);
+    });
+  }
+
+  it("structured: text is not part of the answer", () => {
+    const s = new TurnEvents("stream", true);
+    expect(s.push(start("m1"))).toEqual([]);
+    expect(s.push(delta("prose"))).toEqual([]);
+  });
+});

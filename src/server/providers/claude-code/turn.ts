@@ -1,8 +1,8 @@
 import "server-only";
-import { ApiError } from "../../openai/errors";
+import { ApiError, badRequest } from "../../openai/errors";
 import { recordToolWaitExpired } from "../../usage/store";
 import type { ChatEvent, RunInput, RunResult, TokenUsage } from "../types";
-import { exitError, resultError } from "./errors";
+import { exitError, redact, resultError } from "./errors";
 import { type LiveProcess, ProcessGone, type ResultMessage } from "./live";
 import { claudePool } from "./pool";
 import { pauseTurn } from "./tool-loop";
@@ -115,6 +115,14 @@ export async function* runLeg(start: LegStart, input: RunInput): AsyncGenerator<
     } catch (e) {
       if (e instanceof ProcessGone) {
         if (!e.answered && !answered && proc.kind === "cold" && isLost(e.stderr)) throw new LostSession();
+        const invalid = /--json-schema is not a valid JSON Schema:?\s*(.*)/.exec(e.stderr);
+        if (invalid) {
+          throw badRequest(
+            `response_format's schema is not one Claude Code accepts: ${redact(invalid[1] ?? "")}`,
+            "response_format",
+            "invalid_schema",
+          );
+        }
         if (!e.answered && !answered && proc.kind === "warm") throw e;
         throw exitError(e.exit.code, e.exit.signal, e.stderr);
       }

@@ -33,6 +33,15 @@ describe("ollamaFetch", () => {
     server = http.createServer((req, res) => {
       seen.push(req.headers.authorization);
       if (req.url === "/reset") return req.socket.destroy();
+      if (req.url === "/split") {
+        // every line in 3 pieces, 20 ms apart, then a 150 KB line in one piece
+        res.writeHead(200, { "content-type": "application/x-ndjson" });
+        const lines = ['{"n":1}\n', '{"n":2}\n', `{"big":"${"x".repeat(150_000)}"}\n`];
+        const pieces = [...lines.slice(0, 2).flatMap((l) => [l.slice(0, 2), l.slice(2, 4), l.slice(4)]), lines[2]!];
+        let i = 0;
+        const next = () => (i < pieces.length ? res.write(pieces[i++]!, () => setTimeout(next, 20)) : res.end());
+        return next();
+      }
       res.writeHead(502, { "content-type": "text/html" });
       res.end("<html>bad gateway</html>");
     });
@@ -56,4 +65,17 @@ describe("ollamaFetch", () => {
     expect(e).toBeInstanceOf(OllamaUnreachable);
     expect(ollamaError(e, "ollama/m", url).status).toBe(503);
   });
+
+  it("passes on lines that arrive in 3 or more reads and long lines (no stall)", async () => {
+    const res = await ollamaFetch(new AbortController().signal)(`${url}/split`, {
+      method: "POST",
+      body: JSON.stringify({ stream: true }),
+    });
+    const lines = (await res.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.slice(0, 2)).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(lines[2].big).toHaveLength(150_000);
+  }, 5_000);
 });

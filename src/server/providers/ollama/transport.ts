@@ -60,27 +60,40 @@ function checkedLines(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Arr
     }
   };
   return new ReadableStream<Uint8Array>({
+    // Reads until at least one whole line can be passed on: a pull that enqueues nothing is never
+    // called again, so returning after a read without a newline (a line in 3+ pieces, a long line)
+    // would stall the request for good.
     async pull(controller) {
-      let read: ReadableStreamReadResult<Uint8Array>;
-      try {
-        read = await reader.read();
-      } catch (e) {
-        controller.error(new OllamaStreamBroken(`Ollama's stream broke (${detailOf(e)}).`, { cause: e }));
-        return;
+      for (;;) {
+        let read: ReadableStreamReadResult<Uint8Array>;
+        try {
+          read = await reader.read();
+        } catch (e) {
+          controller.error(new OllamaStreamBroken(`Ollama's stream broke (${detailOf(e)}).`, { cause: e }));
+          return;
+        }
+        if (read.done) {
+          buffer += decoder.decode();
+          const rest = check(buffer);
+          buffer = "";
+          if (rest) controller.enqueue(encoder.encode(rest));
+          controller.close();
+          return;
+        }
+        const text = decoder.decode(read.value, { stream: true });
+        if (!text.includes("\n")) {
+          buffer += text;
+          continue;
+        }
+        buffer += text;
+        const parts = buffer.split("\n");
+        buffer = parts.pop() ?? "";
+        const out = parts.map(check).join("");
+        if (out) {
+          controller.enqueue(encoder.encode(out));
+          return;
+        }
       }
-      if (read.done) {
-        buffer += decoder.decode();
-        const rest = check(buffer);
-        buffer = "";
-        if (rest) controller.enqueue(encoder.encode(rest));
-        controller.close();
-        return;
-      }
-      buffer += decoder.decode(read.value, { stream: true });
-      const parts = buffer.split("\n");
-      buffer = parts.pop() ?? "";
-      const out = parts.map(check).join("");
-      if (out) controller.enqueue(encoder.encode(out));
     },
     cancel(reason) {
       return reader.cancel(reason);

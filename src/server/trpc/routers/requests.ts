@@ -8,7 +8,7 @@ import { consoleProcedure, router } from "../init";
 const filter = z.object({
   model: z.string().max(200).optional(),
   provider: z.string().max(50).optional(),
-  status: z.enum(["ok", "error", "cancelled"]).optional(),
+  status: z.enum(["ok", "error", "cancelled", "running", "interrupted"]).optional(),
   sessionId: z.string().max(128).optional(),
   keyId: z.string().max(100).optional(),
   since: z.date().optional(),

@@ -13,4 +13,4 @@ export const GET = apiRoute(async (_req, _ctx, params, principal) => {
   if (visibleModels(principal, [model]).length === 0) throw modelNotFound(id);
   return Response.json(model);
 });
-export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);
