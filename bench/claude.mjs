@@ -2,12 +2,11 @@
 // process, measured side by side in one run (bench/claude.perf.ts), plus the memory of an idle
 // process. Prints the table and writes it to bench/results.md and the README.
 //   node bench/claude.mjs [--runs 7]
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ensureBuild, ensureDeps, ensurePrismaClient, migrate, root } from "../scripts/lib.mjs";
-import { writeSection } from "./results.mjs";
+import { ensureBuild, ensureDeps, ensurePrismaClient, migrate } from "../scripts/lib.mjs";
+import { runPerf, writeSection } from "./results.mjs";
 
 const i = process.argv.indexOf("--runs");
 const runs = i > 0 ? Number(process.argv[i + 1]) : 7;
@@ -19,18 +18,8 @@ try {
   const db = path.join(dir, "template.db");
   migrate(db);
   const out = path.join(dir, "claude.json");
-  const res = spawnSync(
-    process.execPath,
-    [
-      path.join(root, "node_modules/vitest/vitest.mjs"),
-      "run",
-      "--config",
-      "bench/vitest.config.ts",
-      "bench/claude.perf.ts",
-    ],
-    { cwd: root, stdio: "inherit", env: { ...process.env, BENCH_DB: db, BENCH_OUT: out, BENCH_RUNS: String(runs) } },
-  );
-  if (res.status !== 0 || !fs.existsSync(out)) {
+  const ok = runPerf("bench/claude.perf.ts", { BENCH_DB: db, BENCH_OUT: out, BENCH_RUNS: String(runs) });
+  if (!ok || !fs.existsSync(out)) {
     console.error("bench:claude: the run failed");
     process.exit(1);
   }

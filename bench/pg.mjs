@@ -3,15 +3,14 @@
 // rollup triggers on), then times the same queries and writes through the server's modules with
 // DATABASE_URL set (bench/console.perf.ts). Writes the table to bench/results.md (section console-pg).
 //   node bench/pg.mjs [--rows 1000000] [--runs 20]
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { ensurePrismaClient, migrate, migratePostgres, root } from "../scripts/lib.mjs";
+import { ensurePrismaClient, migrate, migratePostgres } from "../scripts/lib.mjs";
 import { startCluster } from "../tests/helpers/pg-cluster.mjs";
-import { writeSection } from "./results.mjs";
+import { runPerf, writeSection } from "./results.mjs";
 import { seed } from "./seed.mjs";
 
 const arg = (name, fallback) => {
@@ -43,28 +42,13 @@ try {
   console.log(`bench: copied ${copied} rows into PostgreSQL in ${loadS.toFixed(1)} s`);
 
   const out = path.join(dir, "timings.json");
-  const res = spawnSync(
-    process.execPath,
-    [
-      path.join(root, "node_modules/vitest/vitest.mjs"),
-      "run",
-      "--config",
-      "bench/vitest.config.ts",
-      "bench/console.perf.ts",
-    ],
-    {
-      cwd: root,
-      stdio: "inherit",
-      env: {
-        ...process.env,
-        DATABASE_URL: url,
-        BENCH_FACTS: path.join(dir, "facts.json"),
-        BENCH_OUT: out,
-        BENCH_RUNS: String(runs),
-      },
-    },
-  );
-  if (res.status !== 0 || !fs.existsSync(out)) {
+  const ok = runPerf("bench/console.perf.ts", {
+    DATABASE_URL: url,
+    BENCH_FACTS: path.join(dir, "facts.json"),
+    BENCH_OUT: out,
+    BENCH_RUNS: String(runs),
+  });
+  if (!ok || !fs.existsSync(out)) {
     console.error("bench: the timing run failed");
     process.exitCode = 1;
   } else {

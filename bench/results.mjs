@@ -23,3 +23,13 @@ export function writeSection(id, markdown) {
     stdio: "ignore",
   });
 }
+
+/** Runs one benchmark file (bench/*.perf.ts) with vitest and the bench configuration; true when it passed. */
+export function runPerf(file, env = {}) {
+  const res = spawnSync(
+    process.execPath,
+    [path.join(root, "node_modules/vitest/vitest.mjs"), "run", "--config", "bench/vitest.config.ts", file],
+    { cwd: root, stdio: "inherit", env: { ...process.env, ...env } },
+  );
+  return res.status === 0;
+}

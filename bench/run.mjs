@@ -2,13 +2,12 @@
 // times every console query through the server's own modules (bench/console.perf.ts, run by vitest
 // for its TypeScript and path aliases) and prints the table, also written to bench/results.md.
 //   node bench/run.mjs [--rows 1000000] [--runs 20] [--keep]
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { ensurePrismaClient, migrate, root } from "../scripts/lib.mjs";
-import { writeSection } from "./results.mjs";
+import { ensurePrismaClient, migrate } from "../scripts/lib.mjs";
+import { runPerf, writeSection } from "./results.mjs";
 import { seed } from "./seed.mjs";
 
 const arg = (name, fallback) => {
@@ -33,28 +32,13 @@ try {
   fs.writeFileSync(path.join(dir, "facts.json"), JSON.stringify(facts));
 
   const out = path.join(dir, "timings.json");
-  const res = spawnSync(
-    process.execPath,
-    [
-      path.join(root, "node_modules/vitest/vitest.mjs"),
-      "run",
-      "--config",
-      "bench/vitest.config.ts",
-      "bench/console.perf.ts",
-    ],
-    {
-      cwd: root,
-      stdio: "inherit",
-      env: {
-        ...process.env,
-        USAGE_DB_PATH: dbPath,
-        BENCH_FACTS: path.join(dir, "facts.json"),
-        BENCH_OUT: out,
-        BENCH_RUNS: String(runs),
-      },
-    },
-  );
-  if (res.status !== 0 || !fs.existsSync(out)) {
+  const ok = runPerf("bench/console.perf.ts", {
+    USAGE_DB_PATH: dbPath,
+    BENCH_FACTS: path.join(dir, "facts.json"),
+    BENCH_OUT: out,
+    BENCH_RUNS: String(runs),
+  });
+  if (!ok || !fs.existsSync(out)) {
     console.error("bench: the timing run failed");
     process.exitCode = 1;
   } else {

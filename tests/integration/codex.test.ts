@@ -3,15 +3,14 @@
  * custom provider with `wire_api = "responses"` in a temporary CODEX_HOME, an Ollama model served by
  * the fake Ollama. Codex speaks only the Responses API, streams, and sends tool types we do not serve.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type FakeOllama, startFakeOllama } from "../fakes/ollama";
+import { codexExec as runCodex, writeCodexConfig } from "../helpers/codex";
 import { eventually, type Gateway, startGateway } from "../helpers/gateway";
 
 const KEY = "codex-test-key";
-const codexBin = path.resolve(import.meta.dirname, "../../node_modules/@openai/codex/bin/codex.js");
 
 let fake: FakeOllama;
 let gw: Gateway;
@@ -21,57 +20,14 @@ beforeAll(async () => {
   fake = await startFakeOllama();
   gw = await startGateway({ OLLAMA_URL: fake.url, CLAUDE_AUTH_KEY: KEY });
   home = fs.mkdtempSync(path.join(inject("tmpRoot"), "codex-"));
-  fs.writeFileSync(
-    path.join(home, "config.toml"),
-    [
-      'model = "ollama/qwen3:8b"',
-      'model_provider = "ccbridge"',
-      "",
-      "[model_providers.ccbridge]",
-      'name = "cc-bridge"',
-      `base_url = "${gw.url}/v1"`,
-      'env_key = "CCBRIDGE_API_KEY"',
-      'wire_api = "responses"',
-      "",
-    ].join("\n"),
-  );
+  writeCodexConfig(home, gw.url, "ollama/qwen3:8b");
 });
 afterAll(async () => {
   await gw?.stop();
   await fake?.close();
 });
 
-/** Runs `codex exec` with no stdin; resolves with its exit code and output. */
-function codexExec(prompt: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [codexBin, "exec", "--skip-git-repo-check", prompt], {
-      cwd: home,
-      env: {
-        PATH: process.env.PATH,
-        HOME: home,
-        CODEX_HOME: home,
-        CCBRIDGE_API_KEY: KEY,
-        RUST_LOG: "warn",
-        NO_COLOR: "1",
-      } as unknown as NodeJS.ProcessEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const codexExec = (prompt: string) => runCodex(home, prompt, KEY);
 
 describe("codex exec against the gateway (wire_api = responses)", () => {
   it("runs a prompt end to end on an Ollama model and prints the answer", async () => {

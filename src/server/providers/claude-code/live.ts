@@ -66,8 +66,6 @@ export class LiveProcess {
   model: string | null;
   /** Claude's running total of cost for this conversation (it carries across --resume). */
   costTotal: number | null = null;
-  lastUsed = Date.now();
-  turns = 0;
   /** Whether the current turn has produced any answer yet. */
   answered = false;
   readonly exited: Promise<void>;
@@ -143,7 +141,6 @@ export class LiveProcess {
   send(blocks: ClaudeBlock[]): void {
     if (!this.alive) throw new ProcessGone(false, this.stderr(), this.exit);
     this.state = "running";
-    this.turns++;
     this.answered = false;
     this.inbox.push(blocks);
   }
@@ -170,7 +167,6 @@ export class LiveProcess {
       }
       if (message.type === "result") {
         this.state = "idle";
-        this.lastUsed = Date.now();
       } else if (message.type === "stream_event" || message.type === "assistant") {
         this.answered = true;
       }

@@ -9,7 +9,6 @@ import { closePaused, pausedProcesses } from "./tool-loop";
 interface Spare {
   spare: SpareProcess;
   child: SpawnedProcess | undefined;
-  readyAt: number;
   /**
    * Claimed ahead for the default configuration (CLAUDE_WORKDIR, Claude Code's default model, no
    * system prompt, tools or output format): the claim's own start-up work is done before a request
@@ -163,7 +162,7 @@ export class ClaudePool {
     while (this.spares.length + this.starting.size < want) {
       // One spare (ready or starting) is pre-claimed for the default configuration; the others park.
       const preclaim = ![...this.spares, ...this.starting].some((s) => s.preclaim);
-      const entry: Spare = { spare: undefined as unknown as SpareProcess, child: undefined, readyAt: 0, preclaim };
+      const entry: Spare = { spare: undefined as unknown as SpareProcess, child: undefined, preclaim };
       this.starting.add(entry);
       void this.startSpare(entry).finally(() => this.starting.delete(entry));
     }
@@ -192,7 +191,6 @@ export class ClaudePool {
         await endProcess(entry.child);
         return;
       }
-      entry.readyAt = Date.now();
       this.failures = 0;
       this.spares.push(entry);
       void entry.spare.exited.then(() => {
