@@ -3,7 +3,9 @@
 // `npm start` (scripts/start.mjs) calls serve() after its set-up steps; `node scripts/serve.mjs`
 // serves an already built app on an already migrated database (the tests do that).
 import http from "node:http";
+import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { loadDirectRoutes, serveDirect } from "./direct-routes.mjs";
 import { guardRequest, onClientError } from "./http-guard.mjs";
 import { loadEnv, root } from "./lib.mjs";
 
@@ -16,6 +18,17 @@ export const CLIENT_ADDRESS_HEADER = "x-cc-bridge-client-address";
 /** How long a stop waits for responses in flight (runs already end at once with 503) before it cuts them. */
 export const STOP_GRACE_MS = 10_000;
 
+/** Hands the socket's address to the app, replacing whatever a client sent under that header's name. */
+export function setClientAddress(req) {
+  const raw = req.rawHeaders;
+  for (let i = raw.length - 2; i >= 0; i -= 2) {
+    if (raw[i].toLowerCase() === CLIENT_ADDRESS_HEADER) raw.splice(i, 2);
+  }
+  const address = req.socket.remoteAddress ?? "";
+  raw.push(CLIENT_ADDRESS_HEADER, address);
+  req.headers[CLIENT_ADDRESS_HEADER] = address;
+}
+
 const INTERNAL_ERROR = JSON.stringify({
   error: { message: "Internal server error.", type: "api_error", param: null, code: "internal_error" },
 });
@@ -25,7 +38,7 @@ const INTERNAL_ERROR = JSON.stringify({
  * end with 503 (src/server/chat/cancel.ts listens for the same signals), idle connections close,
  * then the process ends by the same signal (as a shell and a supervisor expect).
  */
-export async function serve({ port, host }) {
+export async function serve({ port, host, directRoutes = true }) {
   process.env.NODE_ENV ??= "production";
   process.env.NEXT_TELEMETRY_DISABLED ??= "1";
   // The test helpers tell the gateway from the `claude` processes it starts by a title holding "next".
@@ -34,10 +47,13 @@ export async function serve({ port, host }) {
   const app = next({ dev: false, dir: root, hostname: host, port, quiet: true });
   await app.prepare();
   const handle = app.getRequestHandler();
+  // The API's fixed paths skip Next.js's request handling (scripts/direct-routes.mjs).
+  const direct = directRoutes ? await loadDirectRoutes(path.join(root, ".next")) : new Map();
   const server = http.createServer((req, res) => {
     // Parser errors, TRACE and broken %-escapes: answered in OpenAI's error shape (Next.js would not).
     if (guardRequest(req, res)) return;
-    req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
+    setClientAddress(req);
+    if (serveDirect(direct, req, res)) return;
     handle(req, res).catch((err) => {
       console.error(err);
       if (res.headersSent) return res.destroy();
@@ -84,5 +100,5 @@ export async function serve({ port, host }) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const env = await loadEnv();
-  await serve({ port: env.PORT, host: env.HOST });
+  await serve({ port: env.PORT, host: env.HOST, directRoutes: env.DIRECT_ROUTES });
 }

@@ -7,7 +7,7 @@ const env = await loadEnv();
 ensurePrismaClient();
 ensureBuild();
 migrate(env.USAGE_DB_PATH, env.DATABASE_URL);
-await serve({ port: env.PORT, host: env.HOST });
+await serve({ port: env.PORT, host: env.HOST, directRoutes: env.DIRECT_ROUTES });
 
 // package.json runs this file with `exec`, so npm's forwarded SIGTERM/SIGINT reach this process. Should
 // npm itself go away without a signal for us (SIGKILL), stop as if told to (runs end with 503 too)

@@ -153,6 +153,7 @@ export const envSchema = z.object({
   SESSION_WAIT_MS: int(5 * 60_000, 0, 24 * 3_600_000),
   MODELS_CACHE_MS: int(10_000, 0, 3_600_000),
   LOG_REQUESTS: bool(true),
+  DIRECT_ROUTES: bool(true),
   STORE_CONTENT: bool(true),
   RETENTION_DAYS: int(0, 0, 100_000),
   STORE_CONTENT_DAYS: int(0, 0, 100_000),

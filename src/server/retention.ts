@@ -1,6 +1,7 @@
 import "server-only";
 import { db } from "./db";
 import { env } from "./env";
+import { log } from "./log";
 
 // Retention (issue 12): a shared database grows without end. RETENTION_DAYS deletes request records
 // (with their contents), stored responses and sessions idle for longer; STORE_CONTENT_DAYS drops the
@@ -132,9 +133,7 @@ export function startRetention(): void {
   if ((!RETENTION_DAYS && !STORE_CONTENT_DAYS) || g.__ccBridgeRetention) return;
   const run = () =>
     pruneOnce().catch((e) =>
-      console.error(
-        JSON.stringify({ level: "error", msg: `retention failed: ${String(e?.message ?? e).split("\n")[0]}` }),
-      ),
+      log({ level: "error", msg: `retention failed: ${String(e?.message ?? e).split("\n")[0]}` }, "stderr"),
     );
   // A few seconds after start (not in the start-up path), then every RETENTION_INTERVAL_MS.
   setTimeout(run, 3_000).unref();

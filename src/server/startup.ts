@@ -1,6 +1,7 @@
 // Start-up checks: validate the configuration (exit with a clear message) and warn about an open bind.
 import path from "node:path";
 import { parseEnv } from "./env-schema";
+import { log } from "./log";
 import { markInterruptedPg } from "./usage/pg-writer";
 import { markInterrupted } from "./usage/writer";
 
@@ -12,11 +13,12 @@ if (!result.ok) {
 const { HOST, CLAUDE_AUTH_KEY } = result.env;
 const loopback = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i.test(HOST);
 if (!loopback && !CLAUDE_AUTH_KEY) {
-  console.warn(
-    JSON.stringify({
+  log(
+    {
       level: "warn",
       msg: `listening on non-loopback address ${HOST} with no CLAUDE_AUTH_KEY: anyone who can reach it can use the API and run Claude Code`,
-    }),
+    },
+    "stderr",
   );
 }
 
@@ -25,11 +27,10 @@ if (!loopback && !CLAUDE_AUTH_KEY) {
 const e = result.env;
 const longest = e.SESSION_WAIT_MS + Math.max(e.CLAUDE_TIMEOUT_MS, e.OLLAMA_TIMEOUT_MS) + e.CLAUDE_TOOL_WAIT_MS + 60_000;
 const warnMarked = (n: number) => {
-  if (n > 0)
-    console.warn(JSON.stringify({ level: "warn", msg: `${n} request(s) of a previous run marked interrupted` }));
+  if (n > 0) log({ level: "warn", msg: `${n} request(s) of a previous run marked interrupted` }, "stderr");
 };
 const warnFailed = (err: unknown) =>
-  console.warn(JSON.stringify({ level: "warn", msg: "could not mark interrupted requests", error: String(err) }));
+  log({ level: "warn", msg: "could not mark interrupted requests", error: String(err) }, "stderr");
 if (e.DATABASE_URL) {
   void markInterruptedPg(e.DATABASE_URL, longest).then(warnMarked, warnFailed);
 } else {

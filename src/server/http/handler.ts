@@ -3,6 +3,7 @@ import { forAdmin, forApi, forPublic, keyIdOf, type Principal } from "../access/
 import { ClientCancelled } from "../chat/cancel";
 import { CONSOLE_COOKIE } from "../console/auth";
 import { env } from "../env";
+import { log } from "../log";
 import { ApiError, echo, toApiError } from "../openai/errors";
 import { type RequestContext, RequestRecorder } from "../usage/recorder";
 import { requestContext } from "./context";
@@ -31,20 +32,18 @@ type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
 function logLine(ctx: RequestContext, status: number, error?: string) {
   if (!env().LOG_REQUESTS) return;
-  console.log(
-    JSON.stringify({
-      level: status >= 500 ? "error" : status >= 400 ? "warn" : "info",
-      msg: "request",
-      time: new Date(ctx.startedAt).toISOString(),
-      id: ctx.id,
-      method: ctx.method,
-      path: ctx.path,
-      status,
-      durationMs: Date.now() - ctx.startedAt,
-      client: ctx.clientAddress,
-      error,
-    }),
-  );
+  log({
+    level: status >= 500 ? "error" : status >= 400 ? "warn" : "info",
+    msg: "request",
+    time: new Date(ctx.startedAt).toISOString(),
+    id: ctx.id,
+    method: ctx.method,
+    path: ctx.path,
+    status,
+    durationMs: Date.now() - ctx.startedAt,
+    client: ctx.clientAddress,
+    error,
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { brand } from "../brand";
+import { log } from "../log";
 /** The one error type of the API: a status, an OpenAI error body and a single way to render it. */
 export type ErrorType =
   | "invalid_request_error"
@@ -70,6 +71,6 @@ export const modelNotFound = (model: string) =>
 /** Any thrown value as an ApiError; unexpected errors become a 500 that hides internals. */
 export function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
-  console.error(JSON.stringify({ level: "error", msg: "unexpected error", error: String((e as Error)?.stack ?? e) }));
+  log({ level: "error", msg: "unexpected error", error: String((e as Error)?.stack ?? e) }, "stderr");
   return new ApiError(500, "The server had an error while processing your request.", { code: "internal_error" });
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { env } from "../env";
+import { log } from "../log";
 import { requestFinished, requestStarted } from "../metrics/observe";
 import type { ApiError } from "../openai/errors";
 import { resolveAlias } from "../providers/registry";
@@ -123,25 +124,21 @@ export class RequestRecorder {
     const row = this.row(outcome);
     const saved = await finishRequest(row, this.content());
     if (!saved) {
-      console.error(
-        JSON.stringify({ level: "error", msg: "usage record not saved yet (queued, retried)", id: row.id }),
-      );
+      log({ level: "error", msg: "usage record not saved yet (queued, retried)", id: row.id }, "stderr");
     }
     requestFinished(this.ctx.path, row);
     if (env().LOG_REQUESTS || !saved) {
       const { userAgent, errorMessage, createdAt, ...rest } = row;
-      console.log(
-        JSON.stringify({
-          level: row.status === "ok" ? "info" : "warn",
-          msg: "chat.completion",
-          time: createdAt.toISOString(),
-          method: this.ctx.method,
-          path: this.ctx.path,
-          ...rest,
-          error: errorMessage ?? undefined,
-          saved,
-        }),
-      );
+      log({
+        level: row.status === "ok" ? "info" : "warn",
+        msg: "chat.completion",
+        time: createdAt.toISOString(),
+        method: this.ctx.method,
+        path: this.ctx.path,
+        ...rest,
+        error: errorMessage ?? undefined,
+        saved,
+      });
     }
   }
 }

@@ -1,3 +1,4 @@
+import { log } from "../../log";
 import { claudePool } from "./pool";
 
 /** At server start (instrumentation): start the ready spares before the first request needs one. */
@@ -5,6 +6,6 @@ export function startClaudePool(): void {
   try {
     claudePool();
   } catch (e) {
-    console.error(JSON.stringify({ level: "warn", msg: "claude pool not started", error: String(e).slice(0, 300) }));
+    log({ level: "warn", msg: "claude pool not started", error: String(e).slice(0, 300) }, "stderr");
   }
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { prewarm, type SpareProcess, type SpawnedProcess } from "@anthropic-ai/claude-agent-sdk";
 import { env } from "../../env";
+import { log } from "../../log";
 import { LiveProcess } from "./live";
 import { hostOptions, processKey, type TurnConfig, workdir } from "./options";
 import { endProcess, residentBytes, spawnClaude } from "./spawn";
@@ -205,9 +206,7 @@ export class ClaudePool {
       await endProcess(entry.child);
       this.failures++;
       if (this.failures === 1 || this.failures % 10 === 0) {
-        console.error(
-          JSON.stringify({ level: "warn", msg: "claude spare did not start", error: String(e).slice(0, 300) }),
-        );
+        log({ level: "warn", msg: "claude spare did not start", error: String(e).slice(0, 300) }, "stderr");
       }
       // Back off (1 s, 2 s, … up to a minute) instead of spinning on a missing or broken binary.
       const delay = Math.min(60_000, 1_000 * 2 ** Math.min(this.failures - 1, 6));

@@ -1,4 +1,5 @@
 import "server-only";
+import { log } from "../../log";
 import { ApiError, badRequest } from "../../openai/errors";
 import { recordToolWaitExpired } from "../../usage/store";
 import type { ChatEvent, RunInput, RunResult, TokenUsage } from "../types";
@@ -95,9 +96,7 @@ export async function* runLeg(start: LegStart, input: RunInput): AsyncGenerator<
               usageSoFar: plus(start.usageSoFar, legUsage),
             },
             (turn, waitedMs) => {
-              console.log(
-                JSON.stringify({ level: "warn", msg: "tool results never came", id: turn.requestId, waitedMs }),
-              );
+              log({ level: "warn", msg: "tool results never came", id: turn.requestId, waitedMs });
               if (turn.requestId) void recordToolWaitExpired(turn.requestId, waitedMs).catch(() => {});
             },
           );

@@ -7,6 +7,8 @@
  * - the body breaking after the response started → OllamaStreamBroken;
  * - a stream line that is not JSON → an `{"error"}` line, so the stream fails instead.
  */
+import http from "node:http";
+import https from "node:https";
 
 export class OllamaUnreachable extends Error {
   override name = "OllamaUnreachable";
@@ -45,8 +47,8 @@ export function errorBodyMessage(text: string, contentType: string): { message: 
   return { message: line, fromOllama: false };
 }
 
-function checkedLines(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
+/** The body as a stream of whole lines, each checked to be JSON (else an `{"error"}` line). */
+function checkedLines(res: http.IncomingMessage): ReadableStream<Uint8Array> {
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
   let buffer = "";
@@ -60,95 +62,145 @@ function checkedLines(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Arr
     }
   };
   return new ReadableStream<Uint8Array>({
-    // Reads until at least one whole line can be passed on: a pull that enqueues nothing is never
-    // called again, so returning after a read without a newline (a line in 3+ pieces, a long line)
-    // would stall the request for good.
-    async pull(controller) {
-      for (;;) {
-        let read: ReadableStreamReadResult<Uint8Array>;
-        try {
-          read = await reader.read();
-        } catch (e) {
-          controller.error(new OllamaStreamBroken(`Ollama's stream broke (${detailOf(e)}).`, { cause: e }));
-          return;
-        }
-        if (read.done) {
-          buffer += decoder.decode();
-          const rest = check(buffer);
-          buffer = "";
-          if (rest) controller.enqueue(encoder.encode(rest));
-          controller.close();
-          return;
-        }
-        const text = decoder.decode(read.value, { stream: true });
-        if (!text.includes("\n")) {
-          buffer += text;
-          continue;
-        }
-        buffer += text;
-        const parts = buffer.split("\n");
-        buffer = parts.pop() ?? "";
-        const out = parts.map(check).join("");
-        if (out) {
-          controller.enqueue(encoder.encode(out));
-          return;
-        }
-      }
+    // Pushed as the data comes, paused while the reader is behind. Only whole lines are passed on:
+    // a line may come in any number of pieces.
+    start(controller) {
+      res.on("data", (chunk: Buffer) => {
+        buffer += decoder.decode(chunk, { stream: true });
+        const cut = buffer.lastIndexOf("\n");
+        if (cut < 0) return;
+        const out = buffer.slice(0, cut).split("\n").map(check).join("");
+        buffer = buffer.slice(cut + 1);
+        if (out) controller.enqueue(encoder.encode(out));
+        if ((controller.desiredSize ?? 1) <= 0) res.pause();
+      });
+      let ended = false;
+      res.on("end", () => {
+        ended = true;
+        const rest = check(buffer + decoder.decode());
+        buffer = "";
+        if (rest) controller.enqueue(encoder.encode(rest));
+        controller.close();
+      });
+      res.on("error", (e) => controller.error(broken(e)));
+      // A connection cut mid-body: no "end" (and maybe no "error").
+      res.on("close", () => {
+        if (!ended && !res.complete) controller.error(broken(new Error("the connection closed mid-stream")));
+      });
     },
-    cancel(reason) {
-      return reader.cancel(reason);
+    pull() {
+      res.resume();
+    },
+    cancel() {
+      res.destroy();
     },
   });
 }
 
-/** fetch refuses URLs with user:password: send them as Basic auth instead. */
-function withCredentials(
-  input: Parameters<typeof fetch>[0],
-  init: RequestInit | undefined,
-): [string | URL | Request, RequestInit] {
-  if (typeof input !== "string" && !(input instanceof URL)) return [input, { ...init }];
-  const url = new URL(input);
-  if (!url.username && !url.password) return [input, { ...init }];
-  const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString(
-    "base64",
-  );
-  url.username = "";
-  url.password = "";
-  const headers = new Headers(init?.headers);
-  if (!headers.has("authorization")) headers.set("authorization", `Basic ${auth}`);
-  return [url, { ...init, headers }];
+const broken = (e: unknown) => new OllamaStreamBroken(`Ollama's stream broke (${detailOf(e)}).`, { cause: e });
+
+/** Connections to Ollama are kept open between requests (one pool per scheme, for the process). */
+const agents = {
+  "http:": new http.Agent({ keepAlive: true, scheduling: "lifo" }),
+  "https:": new https.Agent({ keepAlive: true, scheduling: "lifo" }),
+};
+
+const readAll = (res: http.IncomingMessage) =>
+  new Promise<string>((resolve, reject) => {
+    let text = "";
+    res.setEncoding("utf8");
+    res.on("data", (d: string) => {
+      text += d;
+    });
+    res.on("end", () => resolve(text));
+    res.on("error", reject);
+  });
+
+/** Response headers as fetch's Headers (repeated headers joined, as fetch does). */
+function headersOf(res: http.IncomingMessage): Headers {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(", ") : v);
+  }
+  return h;
 }
 
-/** A fetch for `new Ollama({ fetch })`, also aborted by `signal`. */
+/**
+ * One HTTP exchange over the kept-open connections; resolves at the response's headers. A request
+ * sent on a reused connection that the server had just closed is sent once more on a new one (the
+ * race Node's documentation describes for keep-alive clients); any other failure before the
+ * headers is OllamaUnreachable.
+ */
+function exchange(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | Buffer | null,
+  signal: AbortSignal,
+  own?: AbortSignal | null,
+  retried = false,
+): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    if (own?.aborted) return reject(own.reason);
+    const send = url.protocol === "https:" ? https.request : http.request;
+    const agent = agents[url.protocol as keyof typeof agents];
+    // URL credentials (http://user:pw@host) go as Basic auth (node:http does this from the URL).
+    const req = send(url, { method, headers, agent, signal });
+    own?.addEventListener("abort", () => req.destroy(own.reason), { once: true });
+    req.on("response", (res) => resolve(res));
+    req.on("error", (e) => {
+      if (signal.aborted) return reject(signal.reason);
+      if (own?.aborted) return reject(own.reason);
+      if (req.reusedSocket && !retried && (e as NodeJS.ErrnoException).code === "ECONNRESET") {
+        return exchange(url, method, headers, body, signal, own, true).then(resolve, reject);
+      }
+      reject(new OllamaUnreachable(detailOf(e), { cause: e }));
+    });
+    req.end(body ?? undefined);
+  });
+}
+
+function requestHeaders(init: RequestInit | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  new Headers(init?.headers).forEach((v, k) => {
+    out[k] = v;
+  });
+  return out;
+}
+
+/**
+ * A fetch for `new Ollama({ fetch })`, also aborted by `signal`: node:http with kept-open
+ * connections (not the global fetch: it costs several times the CPU per request, see bench:gateway).
+ */
 export function ollamaFetch(signal: AbortSignal): typeof fetch {
   return async (input, init) => {
-    const s = init?.signal ? AbortSignal.any([init.signal, signal]) : signal;
-    let res: Response;
-    try {
-      const [url, options] = withCredentials(input, init);
-      res = await fetch(url, { ...options, signal: s });
-    } catch (e) {
-      if (s.aborted) throw e;
-      throw new OllamaUnreachable(detailOf(e), { cause: e });
-    }
-    if (!res.ok) {
-      const type = res.headers.get("content-type") ?? "";
-      const text = await res.text().catch(() => "");
+    if (typeof input !== "string" && !(input instanceof URL)) throw new TypeError("ollamaFetch takes a URL");
+    // The client's own signal ends the exchange too (listened to: AbortSignal.any costs more than
+    // the rest of this function).
+    const own = init?.signal;
+    const body =
+      typeof init?.body === "string" ? init.body : init?.body == null ? null : Buffer.from(String(init.body));
+    const res = await exchange(new URL(input), init?.method ?? "GET", requestHeaders(init), body, signal, own);
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status > 299) {
+      const type = String(res.headers["content-type"] ?? "");
+      const text = await readAll(res).catch(() => "");
       const { message, fromOllama } = errorBodyMessage(text, type);
       throw new OllamaHttpError(
-        res.status,
-        message ?? `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`,
+        status,
+        message ?? `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ""}`,
         fromOllama,
       );
     }
     // Only NDJSON streams (requests sent with stream:true) are checked line by line: a one-document
     // JSON answer (/api/tags, /api/version) may be pretty-printed over several lines.
-    const streamed = typeof init?.body === "string" && /"stream":\s*true/.test(init.body);
-    if (!res.body || !streamed) return res;
-    return new Response(checkedLines(res.body), {
-      status: res.status,
-      statusText: res.statusText,
-      headers: res.headers,
-    });
+    const streamed = typeof body === "string" && /"stream":\s*true/.test(body);
+    const responseBody = streamed
+      ? checkedLines(res)
+      : await readAll(res).catch((e) => {
+          throw signal.aborted ? signal.reason : own?.aborted ? own.reason : broken(e);
+        });
+    return new Response(responseBody, { status, statusText: res.statusMessage ?? "", headers: headersOf(res) });
   };
 }
