@@ -111,35 +111,34 @@ migrate(dbPath);
 
 const fake = fork(path.join(root, "bench/fake-ollama.mjs"), { stdio: "ignore" });
 const fakePort = await new Promise((resolve) => fake.once("message", (m) => resolve(m.port)));
-const port = await freePort();
-const serve = fs.existsSync(path.join(root, "scripts/serve.mjs"));
-const gateway = spawn(
-  process.execPath,
-  [
-    // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway
-    ...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
-    ...(serve
-      ? [path.join(root, "scripts/serve.mjs")]
-      : [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"]),
-  ],
-  {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      USAGE_DB_PATH: dbPath,
-      OLLAMA_URL: `http://127.0.0.1:${fakePort}`,
-      CLAUDE_BIN: "/nonexistent/claude",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  },
-);
 
-try {
+/** A gateway (scripts/serve.mjs) on its own port, on the shared database, answered once. */
+async function startGateway(extraEnv = {}) {
+  const port = await freePort();
+  const proc = spawn(
+    process.execPath,
+    [
+      // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway
+      ...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
+      path.join(root, "scripts/serve.mjs"),
+    ],
+    {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        USAGE_DB_PATH: dbPath,
+        OLLAMA_URL: `http://127.0.0.1:${fakePort}`,
+        CLAUDE_BIN: "/nonexistent/claude",
+        ...extraEnv,
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   for (let i = 0; ; i++) {
     try {
       await post(
@@ -147,42 +146,68 @@ try {
         "/v1/chat/completions",
         JSON.stringify({ model: "ollama/bench", messages: [{ role: "user", content: "w" }] }),
       );
-      break;
+      return { proc, port };
     } catch (e) {
       if (i > 300) throw e;
       await sleep(100);
     }
   }
-  const messages = [{ role: "user", content: "Hello, how are you?" }];
-  const gwBody = (stream) => JSON.stringify({ model: "ollama/bench", messages, stream });
-  const fakeBody = (stream) => JSON.stringify({ model: "bench", messages, stream });
-  const G = [port, "/v1/chat/completions"];
-  const F = [fakePort, "/api/chat"];
-  // warm up both (JIT, connections, the database)
-  await sequential(...G, gwBody(false), 300, 1);
-  await sequential(...F, fakeBody(false), 300, 1);
-  await sleep(1000);
-  const idle = rssMiB(gateway.pid);
+}
 
-  const gwP50 = pct(await sequential(...G, gwBody(false), REQUESTS, 1), 50);
-  const fakeP50 = pct(await sequential(...F, fakeBody(false), REQUESTS, 1), 50);
-  const gwFirst = pct(await sequential(...G, gwBody(true), REQUESTS, 0), 50);
-  const fakeFirst = pct(await sequential(...F, fakeBody(true), REQUESTS, 0), 50);
-  const gwRps = await throughput(...G, gwBody(false), 16, SECONDS);
-  const fakeRps = await throughput(...F, fakeBody(false), 16, SECONDS);
+const messages = [{ role: "user", content: "Hello, how are you?" }];
+const gwBody = (stream) => JSON.stringify({ model: "ollama/bench", messages, stream });
+const fakeBody = (stream) => JSON.stringify({ model: "bench", messages, stream });
+
+/** p50 (non-streamed, c=1), p50 to the first streamed byte (c=1) and requests/s (c=16) of one target. */
+async function measure(port, pathName, body) {
+  await sequential(port, pathName, body(false), 300, 1); // warm up (JIT, connections, the database)
+  return {
+    p50: pct(await sequential(port, pathName, body(false), REQUESTS, 1), 50),
+    first: pct(await sequential(port, pathName, body(true), REQUESTS, 0), 50),
+    rps: await throughput(port, pathName, body(false), 16, SECONDS),
+  };
+}
+
+const gateways = [];
+try {
+  const direct = await startGateway();
+  gateways.push(direct.proc);
   await sleep(1000);
-  const after = rssMiB(gateway.pid);
+  const idle = rssMiB(direct.proc.pid);
+  const gw = await measure(direct.port, "/v1/chat/completions", gwBody);
+  await sleep(1000);
+  const after = rssMiB(direct.proc.pid);
+  direct.proc.kill("SIGTERM");
+  const straight = await measure(fakePort, "/api/chat", fakeBody);
+  // The same gateway with every request through Next.js's request handling (DIRECT_ROUTES=false).
+  const viaNext = await startGateway({ DIRECT_ROUTES: "false" });
+  gateways.push(viaNext.proc);
+  const nx = await measure(viaNext.port, "/v1/chat/completions", gwBody);
 
   const f = (x, d = 2) => x.toFixed(d);
   const rows = [
-    ["p50 non-streamed, c=1 (ms)", f(gwP50), f(fakeP50), `+${f(gwP50 - fakeP50)}`, "≤ +1.5"],
-    ["requests/s, c=16, non-streamed", f(gwRps, 0), f(fakeRps, 0), `${f((gwRps / fakeRps) * 100, 0)} %`, "≥ 1,000"],
-    ["p50 first streamed byte, c=1 (ms)", f(gwFirst), f(fakeFirst), `+${f(gwFirst - fakeFirst)}`, "≤ +2"],
-    ["gateway RSS idle / after the load (MiB)", `${f(idle, 0)} / ${f(after, 0)}`, "", "", "≤ 250 idle"],
+    ["p50 non-streamed, c=1 (ms)", f(gw.p50), f(straight.p50), `+${f(gw.p50 - straight.p50)}`, "≤ +1.5", f(nx.p50)],
+    [
+      "requests/s, c=16, non-streamed",
+      f(gw.rps, 0),
+      f(straight.rps, 0),
+      `${f((gw.rps / straight.rps) * 100, 0)} %`,
+      "≥ 1,000",
+      f(nx.rps, 0),
+    ],
+    [
+      "p50 first streamed byte, c=1 (ms)",
+      f(gw.first),
+      f(straight.first),
+      `+${f(gw.first - straight.first)}`,
+      "≤ +2",
+      f(nx.first),
+    ],
+    ["gateway RSS idle / after the load (MiB)", `${f(idle, 0)} / ${f(after, 0)}`, "", "", "≤ 250 idle", ""],
   ];
   const table = [
-    "| measure | through the gateway | straight to the fake | overhead | goal |",
-    "| --- | ---: | ---: | ---: | --- |",
+    "| measure | through the gateway | straight to the fake | overhead | goal | all through Next.js (`DIRECT_ROUTES=false`) |",
+    "| --- | ---: | ---: | ---: | --- | ---: |",
     ...rows.map((r) => `| ${r.join(" | ")} |`),
   ].join("\n");
   const cpus = os.cpus();
@@ -190,7 +215,7 @@ try {
     .loadavg()
     .map((x) => x.toFixed(1))
     .join(", ")} (a shared machine: other work was running)
-- Method: ${serve ? "scripts/serve.mjs" : "next start"} with the default configuration (LOG_REQUESTS and STORE_CONTENT on) on a fresh database, a fake Ollama in its own process, one load generator (Node http, keep-alive); ${REQUESTS} sequential requests per latency figure, ${SECONDS} s per throughput figure. Command: \`npm run bench:gateway\``;
+- Method: scripts/serve.mjs with the default configuration (LOG_REQUESTS and STORE_CONTENT on) on a fresh database, a fake Ollama in its own process, one load generator (Node http, keep-alive), measured in turn: the gateway, the fake straight, the gateway with \`DIRECT_ROUTES=false\`; ${REQUESTS} sequential requests per latency figure, ${SECONDS} s per throughput figure. Command: \`npm run bench:gateway\``;
   console.log(`\n${table}\n\n${meta}\n`);
   const file = path.join(root, "bench", "results.md");
   const section = `<!-- bench:gateway -->\n\n## Gateway overhead (\`npm run bench:gateway\`)\n\n${meta}\n\n${table}\n\n<!-- /bench:gateway -->`;
@@ -200,7 +225,7 @@ try {
   fs.writeFileSync(file, next);
   console.log("bench:gateway: written to bench/results.md");
 } finally {
-  gateway.kill("SIGTERM");
+  for (const g of gateways) g.kill("SIGTERM");
   fake.kill();
   agent.destroy();
   await sleep(500);
