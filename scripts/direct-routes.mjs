@@ -114,6 +114,18 @@ function toRequest(req, signal) {
   });
 }
 
+/** Resolves when the response can take more, or is closed. */
+const drained = (res) =>
+  new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+
 /** Writes a fetch Response to a Node response, chunk by chunk (streams stay streams). */
 async function writeResponse(response, req, res) {
   const headers = {};
@@ -122,6 +134,11 @@ async function writeResponse(response, req, res) {
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
+  if (res.destroyed) {
+    // The client left before the answer was ready: nobody to write to.
+    await response.body?.cancel().catch(() => {});
+    return;
+  }
   res.writeHead(response.status, response.statusText || undefined, headers);
   if (!response.body || req.method === "HEAD") {
     await response.body?.cancel().catch(() => {});
@@ -138,13 +155,11 @@ async function writeResponse(response, req, res) {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (res.destroyed) return;
-      if (!res.write(value)) {
-        await new Promise((resolve) => {
-          res.once("drain", resolve);
-          res.once("close", resolve);
-        });
+      if (res.destroyed) {
+        await reader.cancel().catch(() => {});
+        return;
       }
+      if (!res.write(value)) await drained(res);
     }
     res.end();
   } finally {

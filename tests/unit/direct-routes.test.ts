@@ -86,6 +86,22 @@ const routes = new Map<string, Record<string, Handler>>([
     },
   ],
   [
+    "/slow",
+    {
+      GET: async (request) => {
+        // Answers only after the client has left: its stream must still be cancelled.
+        await new Promise<void>((r) => request.signal.addEventListener("abort", () => r()));
+        return new Response(
+          new ReadableStream({
+            cancel: () => {
+              events.push("slow answer cancelled");
+            },
+          }),
+        );
+      },
+    },
+  ],
+  [
     "/throws",
     {
       GET: async () => {
@@ -165,6 +181,16 @@ describe("direct routes", () => {
     controller.abort();
     await until(() => events.includes("stream cancelled") && events.includes("request aborted"));
     (release as (() => void) | null)?.();
+  });
+
+  it("an answer ready only after the client left is cancelled, not written", async () => {
+    events.length = 0;
+    const controller = new AbortController();
+    const res = fetch(`http://127.0.0.1:${port}/slow`, { signal: controller.signal }).catch(() => null);
+    await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    await res;
+    await until(() => events.includes("slow answer cancelled"));
   });
 
   it("a handler that stops reading the body still answers (413)", async () => {
