@@ -10,6 +10,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { ensureBuild, ensurePrismaClient, migrate, root } from "../scripts/lib.mjs";
+import { writeSection } from "./results.mjs";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -217,12 +218,7 @@ try {
     .join(", ")} (a shared machine: other work was running)
 - Method: scripts/serve.mjs with the default configuration (LOG_REQUESTS and STORE_CONTENT on) on a fresh database, a fake Ollama in its own process, one load generator (Node http, keep-alive), measured in turn: the gateway, the fake straight, the gateway with \`DIRECT_ROUTES=false\`; ${REQUESTS} sequential requests per latency figure, ${SECONDS} s per throughput figure. Command: \`npm run bench:gateway\``;
   console.log(`\n${table}\n\n${meta}\n`);
-  const file = path.join(root, "bench", "results.md");
-  const section = `<!-- bench:gateway -->\n\n## Gateway overhead (\`npm run bench:gateway\`)\n\n${meta}\n\n${table}\n\n<!-- /bench:gateway -->`;
-  const old = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# Benchmark results\n";
-  const mark = /<!-- bench:gateway -->[\s\S]*<!-- \/bench:gateway -->/;
-  const next = mark.test(old) ? old.replace(mark, section) : `${old.trimEnd()}\n\n${section}\n`;
-  fs.writeFileSync(file, next);
+  writeSection("gateway", `## Gateway overhead (\`npm run bench:gateway\`)\n\n${meta}\n\n${table}`);
   console.log("bench:gateway: written to bench/results.md");
 } finally {
   for (const g of gateways) g.kill("SIGTERM");
