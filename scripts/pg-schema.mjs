@@ -15,11 +15,12 @@ const HEADER =
   "// GENERATED from prisma/schema.prisma by scripts/pg-schema.mjs: edit that file, then run the script.\n";
 
 /**
- * Int columns that are BigInt (`bigint`) on PostgreSQL: the rollups' sums and counts, which the triggers
- * add up per hour (or day) and which pass 2^31 under real load (300,000 requests of 10 s in one hour are
- * 3e9 ms). SQLite's INTEGER is 64-bit already, so prisma/schema.prisma keeps Int (same SQLite client).
- * The code reads these tables only with $queryRaw and converts with Number() (usage/rollup-sql.ts num),
- * so the PostgreSQL client's bigint field types are never seen. Migration 20261127000630_rollup_bigint.
+ * Int columns that are BigInt (`bigint`) on PostgreSQL: the running sums and counts. The rollups' are added
+ * up per hour (or day) by the triggers and pass 2^31 under real load (300,000 requests of 10 s in one hour
+ * are 3e9 ms). SQLite's INTEGER is 64-bit already, so prisma/schema.prisma keeps Int (same SQLite client).
+ * The code is typed by the SQLite client (number): the rollups are read only with $queryRaw and Number()
+ * (usage/rollup-sql.ts num); the session totals are read by sessions/queries.ts listSessions, which turns
+ * the PostgreSQL client's bigint into numbers. Migration 20261127000630_bigint_sums.
  */
 export const PG_BIGINT = {
   UsageHourly: [
@@ -38,6 +39,9 @@ export const PG_BIGINT = {
     "ttftMs",
   ],
   LatencyHistogram: ["count"],
+  // A session's running token totals (every turn adds its tokens, context included): a long-lived session
+  // passes 2^31 too, and then saving its turns failed.
+  Session: ["promptTokens", "completionTokens", "totalTokens"],
 };
 
 /** Model blocks' `Int` fields listed in PG_BIGINT made `BigInt` (throws when one is not found as Int). */

@@ -1,7 +1,8 @@
 // Rollup sums past 2^31 on PostgreSQL: an hour of one model whose summed durationMs and tokens exceed a
 // 32-bit integer (300,000 Claude requests of 10 s in an hour are 3e9 ms) must still be recorded — with
 // 32-bit rollup columns every insert into "Request" failed with "integer out of range" — and the console's
-// and the keys' readers must return those sums exactly, as JS numbers, the same as on SQLite.
+// and the keys' readers must return those sums exactly, as JS numbers, the same as on SQLite. A session's
+// running token totals are 64-bit as well.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyRequestsToPg, migratePg, type PgCluster, startPostgres } from "../../../tests/helpers/postgres";
@@ -117,17 +118,18 @@ describe("PostgreSQL rollups past 2^31", () => {
     expect([Number(u!.r), Number(u!.d)]).toEqual([N, N * BIG]);
   });
 
-  it("the rollup columns are 64-bit", async () => {
+  it("the rollup columns and a session's token totals are 64-bit", async () => {
     const cols = await cluster.query<{ t: string; c: string; type: string }>(
       "bigsums",
       `SELECT table_name AS t, column_name AS c, data_type AS type FROM information_schema.columns
-       WHERE table_name IN ('UsageHourly', 'LatencyHistogram') AND data_type = 'integer' ORDER BY 1, 2`,
+       WHERE table_name IN ('UsageHourly', 'LatencyHistogram', 'Session') AND data_type = 'integer' ORDER BY 1, 2`,
     );
     // Only the histogram's key columns stay 32-bit; every sum and count is bigint.
     expect(cols.map((c) => `${c.t}.${c.c}`)).toEqual([
       "LatencyHistogram.bin",
       "LatencyHistogram.kind",
       "LatencyHistogram.span",
+      "Session.turnCount",
     ]);
   });
 
@@ -212,6 +214,32 @@ describe("PostgreSQL rollups past 2^31", () => {
       revokedAt: null,
     };
     await expect(admit(key, NOW)).rejects.toMatchObject({ status: 429, code: "insufficient_quota" });
+  });
+
+  it("a session's token totals pass 2^31: its turns are still saved and read back as numbers", async () => {
+    const { commitTurn } = await import("../sessions/store");
+    const Q = await import("../sessions/queries");
+    for (const i of [0, 1, 2]) {
+      await commitTurn({
+        sessionId: "long",
+        provider: "claude-code",
+        model: MODEL,
+        upstreamSessionId: null,
+        systemPrompt: null,
+        messages: [
+          { role: "user", content: `turn ${i}` },
+          { role: "assistant", content: "ok" },
+        ],
+        requestId: `req_long_${i}`,
+        usage: { promptTokens: 1_000_000_000, completionTokens: 1, cachedTokens: 0 },
+        title: "long",
+      });
+    }
+    const want = { turnCount: 3, promptTokens: 3e9, completionTokens: 3, totalTokens: 3e9 + 3 };
+    expect((await Q.sessionTranscript("long"))?.session).toMatchObject(want);
+    const [listed] = (await Q.listSessions()).items;
+    expect(listed).toMatchObject({ id: "long", ...want });
+    expect(typeof listed?.totalTokens).toBe("number");
   });
 
   it("deleting and updating big records keeps the 64-bit rollups in step", async () => {
