@@ -106,6 +106,17 @@ describe("schema drift between SQLite and PostgreSQL", () => {
     expect(fs.readFileSync(pgSchemaPath, "utf8")).toBe(pgSchemaOf(fs.readFileSync(sqliteSchemaPath, "utf8")));
   });
 
+  it("pg-schema.mjs refuses a PG_BIGINT field that is no longer an Int of its model (renamed, retyped)", () => {
+    const sqlite = fs.readFileSync(sqliteSchemaPath, "utf8");
+    expect(pgSchemaOf(sqlite)).toMatch(/\n {2}ttftMs {11}BigInt {3}@default\(0\)/);
+    expect(() =>
+      pgSchemaOf(sqlite.replace(/(\n\s+ttftMs\s+)Int( +@default\(0\)\n\n\s+@@id\(\[hour)/, "$1Float$2")),
+    ).toThrow(/UsageHourly\.ttftMs is not an Int field/);
+    expect(() => pgSchemaOf(sqlite.replace("model LatencyHistogram {", "model Histogram {"))).toThrow(
+      /model LatencyHistogram not found/,
+    );
+  });
+
   it("the PostgreSQL migrations from empty give the tables, columns and indexes of the SQLite migrations", async () => {
     const url = await cluster.createDatabase("migrated");
     await migratePg(url);
