@@ -1,7 +1,8 @@
 // prisma/schema.prisma (SQLite) is the one source of truth for the data model. This derives the
 // PostgreSQL variant, prisma/postgres/schema.prisma: the same models with another datasource and
-// generator output. `node scripts/pg-schema.mjs` writes it; `--check` exits 1 when the committed file
-// differs from what the SQLite schema gives (src/server/db-schema-drift.test.ts runs the same check).
+// generator output, and 64-bit integers (BigInt) for the rollups' sums and counts (PG_BIGINT below).
+// `node scripts/pg-schema.mjs` writes it; `--check` exits 1 when the committed file differs from what
+// the SQLite schema gives (src/server/db-drift.test.ts runs the same check).
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +14,55 @@ export const pgSchemaPath = path.join(root, "prisma", "postgres", "schema.prisma
 const HEADER =
   "// GENERATED from prisma/schema.prisma by scripts/pg-schema.mjs: edit that file, then run the script.\n";
 
+/**
+ * Int columns that are BigInt (`bigint`) on PostgreSQL: the running sums and counts. The rollups' are added
+ * up per hour (or day) by the triggers and pass 2^31 under real load (300,000 requests of 10 s in one hour
+ * are 3e9 ms). SQLite's INTEGER is 64-bit already, so prisma/schema.prisma keeps Int (same SQLite client).
+ * The code is typed by the SQLite client (number): the rollups are read only with $queryRaw and Number()
+ * (usage/rollup-sql.ts num); the session totals are read by sessions/queries.ts listSessions, which turns
+ * the PostgreSQL client's bigint into numbers. Migration 20261127000630_bigint_sums.
+ */
+export const PG_BIGINT = {
+  UsageHourly: [
+    "requests",
+    "errors",
+    "cancelled",
+    "promptTokens",
+    "completionTokens",
+    "totalTokens",
+    "cachedTokens",
+    "costCount",
+    "durationMs",
+    "latencyCount",
+    "latencyMs",
+    "ttftCount",
+    "ttftMs",
+  ],
+  LatencyHistogram: ["count"],
+  // A session's running token totals (every turn adds its tokens, context included): a long-lived session
+  // passes 2^31 too, and then saving its turns failed.
+  Session: ["promptTokens", "completionTokens", "totalTokens"],
+};
+
+/** Model blocks' `Int` fields listed in PG_BIGINT made `BigInt` (throws when one is not found as Int). */
+function withBigInts(schema) {
+  let out = schema;
+  for (const [model, fields] of Object.entries(PG_BIGINT)) {
+    const block = new RegExp(`\\nmodel ${model} \\{[^}]*\\}`).exec(out);
+    if (!block) throw new Error(`schema.prisma: model ${model} not found (scripts/pg-schema.mjs PG_BIGINT)`);
+    let text = block[0];
+    for (const f of fields) {
+      // `Int` and the padding after it become `BigInt` with 3 spaces less, so the columns stay aligned.
+      const field = new RegExp(`(\\n\\s+${f}\\s+)Int( +)`);
+      if (!field.test(text))
+        throw new Error(`schema.prisma: ${model}.${f} is not an Int field (scripts/pg-schema.mjs PG_BIGINT)`);
+      text = text.replace(field, (_, head, pad) => `${head}BigInt${" ".repeat(Math.max(1, pad.length - 3))}`);
+    }
+    out = out.slice(0, block.index) + text + out.slice(block.index + block[0].length);
+  }
+  return out;
+}
+
 /** The PostgreSQL schema text for a SQLite schema text (throws when the blocks to replace are missing). */
 export function pgSchemaOf(sqlite) {
   const generator = /generator client \{[^}]*\}/;
@@ -21,7 +71,7 @@ export function pgSchemaOf(sqlite) {
     throw new Error("schema.prisma: generator or datasource block not found");
   return (
     HEADER +
-    sqlite
+    withBigInts(sqlite)
       .replace(
         generator,
         [

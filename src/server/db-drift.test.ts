@@ -1,14 +1,16 @@
 // One source of truth for the schema: prisma/schema.prisma (SQLite). Checks that
 //  1. prisma/postgres/schema.prisma is exactly what scripts/pg-schema.mjs derives from it;
 //  2. the PostgreSQL migrations, applied to an empty database, give the tables, columns (type,
-//     nullability), primary keys and indexes that the SQLite migrations give (types mapped by provider);
+//     nullability), primary keys and indexes that the SQLite migrations give (types mapped by provider;
+//     the one intended difference: the rollups' sums and counts listed in pg-schema.mjs PG_BIGINT are
+//     bigint on PostgreSQL, where SQLite's INTEGER is 64-bit already);
 //  3. they also give what prisma/postgres/schema.prisma describes (a model change with no PostgreSQL
 //     migration fails here).
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pgSchemaOf, pgSchemaPath, sqliteSchemaPath } from "../../scripts/pg-schema.mjs";
+import { PG_BIGINT, pgSchemaOf, pgSchemaPath, sqliteSchemaPath } from "../../scripts/pg-schema.mjs";
 import { migratePg, type PgCluster, startPostgres } from "../../tests/helpers/postgres";
 import { freshDb, query } from "../../tests/helpers/seed";
 
@@ -30,6 +32,13 @@ const PG_TYPE: Record<string, string> = {
   BOOLEAN: "boolean",
 };
 
+/** A SQLite column's PostgreSQL type: by provider, and bigint for the PG_BIGINT columns (INTEGER on SQLite). */
+function pgTypeOf(table: string, column: string, type: string): string {
+  const big = PG_BIGINT[table] ?? [];
+  if (type === "INTEGER" && big.includes(column)) return "bigint";
+  return PG_TYPE[type] ?? type;
+}
+
 function sqliteShape(file: string): Shape {
   const out: Shape = {};
   const tables = query<{ name: string }>(
@@ -48,7 +57,9 @@ function sqliteShape(file: string): Shape {
         return `${i.name}(${on.join(",")})`;
       });
     out[name] = {
-      columns: cols.map((c) => `${c.name} ${PG_TYPE[c.type] ?? c.type}${c.notnull || c.pk ? " not null" : ""}`).sort(),
+      columns: cols
+        .map((c) => `${c.name} ${pgTypeOf(name, c.name, c.type)}${c.notnull || c.pk ? " not null" : ""}`)
+        .sort(),
       primaryKey: cols
         .filter((c) => c.pk > 0)
         .sort((a, b) => a.pk - b.pk)
@@ -93,6 +104,17 @@ async function pgShape(database: string): Promise<Shape> {
 describe("schema drift between SQLite and PostgreSQL", () => {
   it("prisma/postgres/schema.prisma is generated from prisma/schema.prisma (node scripts/pg-schema.mjs)", () => {
     expect(fs.readFileSync(pgSchemaPath, "utf8")).toBe(pgSchemaOf(fs.readFileSync(sqliteSchemaPath, "utf8")));
+  });
+
+  it("pg-schema.mjs refuses a PG_BIGINT field that is no longer an Int of its model (renamed, retyped)", () => {
+    const sqlite = fs.readFileSync(sqliteSchemaPath, "utf8");
+    expect(pgSchemaOf(sqlite)).toMatch(/\n {2}ttftMs {11}BigInt {3}@default\(0\)/);
+    expect(() =>
+      pgSchemaOf(sqlite.replace(/(\n\s+ttftMs\s+)Int( +@default\(0\)\n\n\s+@@id\(\[hour)/, "$1Float$2")),
+    ).toThrow(/UsageHourly\.ttftMs is not an Int field/);
+    expect(() => pgSchemaOf(sqlite.replace("model LatencyHistogram {", "model Histogram {"))).toThrow(
+      /model LatencyHistogram not found/,
+    );
   });
 
   it("the PostgreSQL migrations from empty give the tables, columns and indexes of the SQLite migrations", async () => {

@@ -34,6 +34,19 @@ const listSelect = {
 } as const;
 
 /**
+ * A session's token totals as numbers: on PostgreSQL they are bigint (scripts/pg-schema.mjs PG_BIGINT)
+ * and the client returns BigInt values (its types, the SQLite client's, say number).
+ */
+function numbers<T extends { promptTokens: unknown; completionTokens: unknown; totalTokens: unknown }>(s: T): T {
+  return {
+    ...s,
+    promptTokens: Number(s.promptTokens),
+    completionTokens: Number(s.completionTokens),
+    totalTokens: Number(s.totalTokens),
+  };
+}
+
+/**
  * Sessions, most recently used first (lastUsedAt, then id, descending), a page at a time with a keyset
  * cursor (indexes (lastUsedAt, id) and (provider, lastUsedAt, id)). A session used again while someone
  * pages moves to the top: it is not repeated on a later page, and it shows up on a fresh first page.
@@ -54,7 +67,7 @@ export async function listSessions(
     take: limit + 1,
     select: listSelect,
   });
-  return page(rows, limit, (s) => ({ at: s.lastUsedAt, id: s.id }));
+  return page(rows.map(numbers), limit, (s) => ({ at: s.lastUsedAt, id: s.id }));
 }
 
 export interface TranscriptMessage {
@@ -124,7 +137,7 @@ export async function sessionTranscript(id: string): Promise<SessionTranscript |
     turn.completionTokens = m.completionTokens;
     turn.messages.push({ role: m.role, content: parseJson(m.content) });
   }
-  return { session, turns: [...turns.values()].sort((a, b) => a.turn - b.turn) };
+  return { session: numbers(session), turns: [...turns.values()].sort((a, b) => a.turn - b.turn) };
 }
 
 function parseJson(text: string): unknown {

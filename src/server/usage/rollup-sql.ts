@@ -52,6 +52,10 @@ export function usageRows(range: Interval, hourly = true): Sql {
   ) AS u`;
 }
 
-/** Values from $queryRaw (number, bigint, numeric string or null) as a number. */
+/**
+ * Values from $queryRaw (number, bigint, numeric string, Decimal or null) as a number. On PostgreSQL the
+ * rollup columns are bigint, so SUM() over them is numeric (a Decimal here), and the sums over Request are
+ * bigint: exact as numbers below 2^53.
+ */
 export const num = (v: unknown): number => (v == null ? 0 : Number(v));
 export const numOrNull = (v: unknown): number | null => (v == null ? null : Number(v));
