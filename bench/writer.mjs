@@ -11,6 +11,7 @@
 //     `--before REV` also runs writer.ts as it was at git revision REV, side by side.
 // Prints the tables and writes them into bench/results.md (between the bench:writer markers).
 //   node bench/writer.mjs [--rows 3000] [--runs 3] [--seconds 3] [--before REV] [--no-write]
+//   BENCH_GATHER=1,4 adds rows for those gather windows (ms) to the load table.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
@@ -69,13 +70,14 @@ const COLUMNS = [
   "toolWaitMs",
 ];
 let seq = 0;
-const newId =
-  process.env.BENCH_IDS === "ordered"
-    ? () =>
-        `req_${Date.now().toString(16).padStart(12, "0")}${Math.floor(Math.random() * 2 ** 48)
-          .toString(16)
-          .padStart(12, "0")}`
-    : () => `req_${(Math.random() * 2 ** 52).toString(16).padStart(13, "0")}${(seq++).toString(16).padStart(11, "0")}`;
+// Ids as the gateway makes them (src/server/http/context.ts): time first since this change, random before.
+const randomId = () =>
+  `req_${(Math.random() * 2 ** 52).toString(16).padStart(13, "0")}${(seq++).toString(16).padStart(11, "0")}`;
+const orderedId = () =>
+  `req_${Date.now().toString(16).padStart(12, "0")}${Math.floor(Math.random() * 2 ** 48)
+    .toString(16)
+    .padStart(12, "0")}${(seq++).toString(16).padStart(12, "0")}`;
+let newId = randomId;
 const PROMPT = JSON.stringify([{ role: "user", content: "Hello, how are you?" }]);
 function makeRow(id, running = false) {
   const d = 3 + Math.floor(Math.random() * 40);
@@ -227,10 +229,13 @@ const cases = {
   },
 };
 // the same as `named` with no automatic checkpoint on this connection: what the COMMIT costs without them
-cases.noCheckpoint = { ...cases.named, autocheckpoint: Number(process.env.BENCH_AC ?? 0) };
+cases.noCheckpoint = { ...cases.named, autocheckpoint: 0 };
+// writer.ts now: positional, checkpoints on the worker, time-ordered ids
+cases.nowOrdered = { ...cases.upsert, autocheckpoint: 0, ids: orderedId };
 
 function measure(name, batch) {
   const c = cases[name];
+  newId = c.ids ?? randomId;
   const h = fresh(c.shape, c.autocheckpoint ?? null);
   const { db } = h;
   const s = Object.fromEntries(Object.entries(SQL).map(([k, v]) => [k, db.prepare(v)]));
@@ -258,6 +263,7 @@ function measure(name, batch) {
 
 /** A request whose `running` row is written first (begin), then completed by its finish: writer.ts's SQL. */
 function measureTwoStep(batch, positionalBinding = false) {
+  newId = randomId;
   const h = fresh("full");
   const { db } = h;
   const s = Object.fromEntries(Object.entries(SQL).map(([k, v]) => [k, db.prepare(v)]));
@@ -338,8 +344,8 @@ for (const batch of BATCHES) {
   process.stdout.write(`  batch ${batch} done\n`);
 }
 const splitTable = [
-  "| rows per commit | Request row (table + PK) | + 8 indexes | + triggers | + content row | + ON CONFLICT DO UPDATE | + named parameters | COMMIT | COMMIT without checkpoints | = writer.ts before (per row) | plain INSERTs, positional, + COMMIT | begin row, then finish (per request, incl. COMMIT) |",
-  "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  "| rows per commit | Request row (table + PK) | + 8 indexes | + triggers | + content row | + ON CONFLICT DO UPDATE | + named parameters | COMMIT | COMMIT without checkpoints | = writer.ts before (per row) | = writer.ts now, random ids (positional; checkpoints on the worker) | = writer.ts now, time-ordered ids | begin row, then finish (per request, incl. COMMIT, before) |",
+  "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ...split.map(({ batch, res: r }) => {
     const cells = [
       r.table.work,
@@ -351,7 +357,8 @@ const splitTable = [
       r.named.commit,
       r.noCheckpoint.commit,
       r.named.work + r.named.commit,
-      r.content.work + r.content.commit,
+      r.upsert.work + r.noCheckpoint.commit,
+      r.nowOrdered.work + r.nowOrdered.commit,
       r.twoStep.work + r.twoStep.commit,
     ];
     return `| ${batch} | ${cells.map(f1).join(" | ")} |`;
@@ -359,7 +366,7 @@ const splitTable = [
 ].join("\n");
 const bj = bindingJs();
 const st = statCost();
-const splitNotes = `µs per row (median of ${RUNS} runs of ${ROWS} rows; each column after the first is what that step adds to the one before it). JS alone, building one row's parameters: named (an object) ${bj.named.toFixed(0)} ns, positional (a reused array) ${bj.positional.toFixed(0)} ns. The deleted-file check (\`fs.statSync\` per flush): ${st.stat.toFixed(0)} ns (${st.bigintFalseNoThrow.toFixed(0)} ns with \`throwIfNoEntry: false\`).`;
+const splitNotes = `µs per row (median of ${RUNS} runs of ${ROWS} rows; from "+ 8 indexes" to "+ named parameters", what that step adds to the one before it; COMMIT includes the automatic checkpoints; the "=" columns are totals per row, the last one per request, with random ids unless said). JS alone, building one row's parameters: named (an object) ${bj.named.toFixed(0)} ns, positional (a reused array) ${bj.positional.toFixed(0)} ns. The deleted-file check (\`fs.statSync\` per flush): ${st.stat.toFixed(0)} ns (${st.bigintFalseNoThrow.toFixed(0)} ns with \`throwIfNoEntry: false\`).`;
 console.log(`\n${splitTable}\n\n${splitNotes}\n`);
 
 // ---------------------------------------------------------------------------------------------------------
@@ -512,14 +519,15 @@ const writers = [
 ];
 if (BEFORE) {
   const read = (n) => execFileSync("git", ["show", `${BEFORE}:${usage}/${n}.ts`], { cwd: root, encoding: "utf8" });
-  writers.unshift([`before (${BEFORE})`, await loadWriter(read, "before"), {}]);
+  writers.unshift([`before (${BEFORE})`, await loadWriter(read, "before"), {}]); // random ids, as then
 }
 const loadRows = [];
 for (const [hold, label] of [
   [0, "0–2 ms upstream (start coalesced)"],
   [6, "6–8 ms upstream (start written first)"],
 ]) {
-  for (const [name, W, opts] of writers) {
+  for (const [name, W, opts, ids] of writers) {
+    newId = ids ?? randomId;
     const runs = [];
     for (let i = 0; i < RUNS; i++) runs.push(await runLoad(W, hold, opts));
     const m = runs.sort((a, b) => a.writerPerReq - b.writerPerReq)[Math.floor(runs.length / 2)];
