@@ -509,13 +509,14 @@ const usage = "src/server/usage";
 const Now = await loadWriter((n) => fs.readFileSync(path.join(root, usage, `${n}.ts`), "utf8"), "now");
 // this checkout as is, and with each of its load-related options turned off (the options writer.ts has today)
 const writers = [
-  ["now: no gather window, checkpoints on the thread", Now, { gatherMs: 0, checkpointer: false }],
-  ["now: no gather window", Now, { gatherMs: 0 }],
+  ["now: no gather window, checkpoints on the thread, random ids", Now, { gatherMs: 0, checkpointer: false }],
+  ["now: no gather window, random ids", Now, { gatherMs: 0 }],
+  ["now: random ids", Now, {}],
   ...(process.env.BENCH_GATHER ?? "")
     .split(",")
     .filter(Boolean)
-    .map((g) => [`now: gather ${g} ms`, Now, { gatherMs: Number(g) }]),
-  ["now (this checkout)", Now, {}],
+    .map((g) => [`now: gather ${g} ms`, Now, { gatherMs: Number(g) }, orderedId]),
+  ["now (this checkout: time-ordered ids)", Now, {}, orderedId],
 ];
 if (BEFORE) {
   const read = (n) => execFileSync("git", ["show", `${BEFORE}:${usage}/${n}.ts`], { cwd: root, encoding: "utf8" });
