@@ -230,6 +230,10 @@ export class RecordWriter {
       try {
         db.pragma("journal_mode = WAL");
         db.pragma("synchronous = NORMAL");
+        // A batch's statement journal (its upserts fire the rollup triggers) outgrows SQLite's 64 KiB
+        // in-memory spill limit from a few rows on: kept in memory, no temporary file is created,
+        // written and deleted per transaction (strace showed one in /var/tmp per commit or so).
+        db.pragma("temp_store = MEMORY");
         if (this.opts.checkpointer !== false) this.checkpointer ??= new Checkpointer(this.file);
         this.offThreadCheckpoints = this.checkpointer?.running ?? false;
         if (this.offThreadCheckpoints) db.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
