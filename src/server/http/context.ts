@@ -3,7 +3,13 @@ import { env } from "../env";
 import type { RequestContext } from "../usage/recorder";
 import { clientAddress } from "./client-address";
 
-export const newRequestId = () => `req_${randomBytes(12).toString("hex")}`;
+/**
+ * `req_` + the time in ms (12 hex digits) + 96 random bits (24 hex digits). Time first, so that records
+ * arrive in id order: the primary keys of Request and RequestContent then grow at their right edge, and
+ * a commit writes one index page for a batch instead of one per row (bench/writer.mjs: about a third of
+ * a commit's cost at 4 to 16 rows per commit).
+ */
+export const newRequestId = () => `req_${Date.now().toString(16).padStart(12, "0")}${randomBytes(12).toString("hex")}`;
 
 export function requestContext(request: Request): RequestContext {
   const h = request.headers;

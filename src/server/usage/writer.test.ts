@@ -50,6 +50,15 @@ const hourly = (file: string) =>
   );
 const hist = (file: string) => query<{ n: number }>(file, "SELECT SUM(count) AS n FROM LatencyHistogram")[0]!.n;
 const tick = () => new Promise((r) => setTimeout(r, 20));
+/** One busy turn of the event loop (the gateway serving other requests). */
+const busyTurn = (us = 200) =>
+  new Promise<void>((r) =>
+    setImmediate(() => {
+      const end = performance.now() + us / 1000;
+      while (performance.now() < end);
+      r();
+    }),
+  );
 
 describe("record writer", () => {
   it("writes the running record at the start and completes it once: the rollups count it once", async () => {
@@ -156,5 +165,57 @@ describe("record writer", () => {
     expect(await saved).toBe(true);
     expect(w.probe()).toBeNull();
     expect(query(file, "SELECT id FROM Request ORDER BY id")).toEqual([{ id: "g0" }, { id: "g1" }]);
+  });
+
+  it("under load gathers the ends of several turns into one commit, each record written once", async () => {
+    const file = freshDb("writer-gather");
+    // a long window, so that a slow machine cannot end it early: the busy turns below are what gathers
+    const w = new RecordWriter(file, { gatherMs: 1_000 });
+    expect(await w.enqueue({ kind: "finish", id: "h0", row: row("h0"), content: null })).toBe(true);
+    const commits = w.commits;
+    const saved: Promise<boolean>[] = [];
+    for (let i = 1; i <= 5; i++) {
+      w.enqueue({
+        kind: "begin",
+        id: `h${i}`,
+        snapshot: () => ({ row: running(`h${i}`), content: null }),
+      });
+      saved.push(w.enqueue({ kind: "finish", id: `h${i}`, row: row(`h${i}`), content: { prompt: "p", answer: "a" } }));
+      await busyTurn();
+    }
+    expect(await Promise.all(saved)).toEqual([true, true, true, true, true]);
+    expect(w.commits - commits).toBeLessThan(5);
+    expect(query(file, "SELECT COUNT(*) AS n, SUM(status = 'ok') AS ok FROM Request")).toEqual([{ n: 6, ok: 6 }]);
+    expect(query(file, "SELECT COUNT(*) AS n FROM RequestContent")).toEqual([{ n: 5 }]);
+    expect(hourly(file)).toEqual([{ requests: 6, errors: 0, latencyCount: 6, promptTokens: 30, ttftCount: 6 }]);
+    expect(hist(file)).toBe(24);
+  });
+
+  it("commits at once when the event loop has nothing else to do, even within the gather window", async () => {
+    const file = freshDb("writer-idle");
+    const w = new RecordWriter(file, { gatherMs: 60_000 });
+    await w.enqueue({ kind: "finish", id: "i0", row: row("i0"), content: null });
+    const t0 = performance.now();
+    expect(await w.enqueue({ kind: "finish", id: "i1", row: row("i1"), content: null })).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(w.commits).toBe(2);
+  });
+
+  it("runs WAL checkpoints on a worker thread, and checkpoints itself without one", async () => {
+    const file = freshDb("writer-checkpoint");
+    const w = new RecordWriter(file);
+    for (let i = 0; i < 20; i++) await w.enqueue({ kind: "finish", id: `k${i}`, row: row(`k${i}`), content: null });
+    for (let i = 0; i < 100 && w.checkpoints === 0; i++) await tick();
+    expect(w.checkpoints).toBeGreaterThan(0);
+    const walPages = (x: RecordWriter) =>
+      (x as unknown as { db: { pragma: (s: string, o: object) => unknown } }).db.pragma("wal_autocheckpoint", {
+        simple: true,
+      });
+    expect(walPages(w)).toBe(4_000); // the writer's own checkpoints: only a fallback
+    const own = new RecordWriter(freshDb("writer-checkpoint-own"), { checkpointer: false });
+    await own.enqueue({ kind: "finish", id: "k", row: row("k"), content: null });
+    expect(own.checkpoints).toBe(0);
+    expect(walPages(own)).toBe(1_000);
+    expect(query(file, "SELECT COUNT(*) AS n FROM Request")).toEqual([{ n: 20 }]);
   });
 });
