@@ -21,6 +21,7 @@ import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import ts from "typescript";
 import { migrate, root } from "../scripts/lib.mjs";
+import { writeSection } from "./results.mjs";
 
 const argv = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -556,11 +557,10 @@ const meta = `- Date: ${new Date().toISOString()}; ${cpus.length} × ${cpus[0]?.
   .join(", ")} (a shared machine)
 - Method: a migrated temporary database with 20,000 records, WAL, synchronous NORMAL. Command: \`node bench/writer.mjs${BEFORE ? ` --before ${BEFORE}` : ""}\``;
 if (WRITE) {
-  const file = path.join(root, "bench", "results.md");
-  const section = `<!-- bench:writer -->\n\n## Record writer (\`node bench/writer.mjs\`)\n\n${meta}\n\n### The SQL of one record, split\n\n${splitNotes}\n\n${splitTable}\n\n### writer.ts under load\n\nWriter CPU per request: the process's CPU per request less that of the same load with a writer that does nothing. Requests per commit: rows written per transaction.\n\n${loadTable}\n\n<!-- /bench:writer -->`;
-  const old = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# Benchmark results\n";
-  const mark = /<!-- bench:writer -->[\s\S]*<!-- \/bench:writer -->/;
-  fs.writeFileSync(file, mark.test(old) ? old.replace(mark, section) : `${old.trimEnd()}\n\n${section}\n`);
+  writeSection(
+    "writer",
+    `## Record writer (\`node bench/writer.mjs\`)\n\n${meta}\n\n### The SQL of one record, split\n\n${splitNotes}\n\n${splitTable}\n\n### writer.ts under load\n\nWriter CPU per request: the process's CPU per request less that of the same load with a writer that does nothing. Requests per commit: rows written per transaction.\n\n${loadTable}`,
+  );
   console.log("bench:writer: written to bench/results.md");
 }
 fs.rmSync(dir, { recursive: true, force: true });
