@@ -149,6 +149,7 @@ export const envSchema = z.object({
   CLAUDE_KEEP_BUILTIN_TOOLS: bool(false),
   OLLAMA_URL: httpUrl("http://localhost:11434"),
   OLLAMA_TIMEOUT_MS: int(30 * 60_000, 1_000, 24 * 3_600_000),
+  OLLAMA_CONNECT_TIMEOUT_MS: int(10_000, 100, 600_000),
   MAX_BODY_BYTES: int(25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   SESSION_WAIT_MS: int(5 * 60_000, 0, 24 * 3_600_000),
   MODELS_CACHE_MS: int(10_000, 0, 3_600_000),

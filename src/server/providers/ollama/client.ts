@@ -5,5 +5,9 @@ import { ollamaFetch } from "./transport";
 
 /** A client of its own per call (client.abort() would abort every stream of a shared one). */
 export function ollamaClient(signal: AbortSignal): Ollama {
-  return new Ollama({ host: env().OLLAMA_URL, fetch: ollamaFetch(signal) });
+  const e = env();
+  return new Ollama({
+    host: e.OLLAMA_URL,
+    fetch: ollamaFetch(signal, { connectTimeoutMs: e.OLLAMA_CONNECT_TIMEOUT_MS }),
+  });
 }

@@ -1,5 +1,7 @@
+import { spawn } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ollamaError } from "./errors";
 import { errorBodyMessage, OllamaHttpError, OllamaUnreachable, ollamaFetch } from "./transport";
@@ -64,6 +66,46 @@ describe("ollamaFetch", () => {
     const e = await ollamaFetch(new AbortController().signal)(`${url}/reset`).catch((x) => x);
     expect(e).toBeInstanceOf(OllamaUnreachable);
     expect(ollamaError(e, "ollama/m", url).status).toBe(503);
+  });
+
+  it("a connection that is never made is unreachable (503) after the connect timeout (as fetch did), not minutes later", async () => {
+    // A listener that stops accepting (its process stopped): once its backlog is full, the kernel
+    // drops further SYNs, so a new connection hangs, as behind a firewall that drops packets.
+    const child = spawn(
+      process.execPath,
+      [
+        "-e",
+        'const s = require("net").createServer().listen({ port: 0, host: "127.0.0.1", backlog: 1 }, () => console.log(s.address().port))',
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const port = Number(await new Promise<string>((r) => child.stdout!.once("data", (d) => r(String(d).trim()))));
+    process.kill(child.pid!, "SIGSTOP");
+    const fillers: net.Socket[] = [];
+    try {
+      for (let i = 0; i < 8; i++) {
+        const s = net.connect(port, "127.0.0.1");
+        s.on("error", () => {});
+        fillers.push(s);
+        const made = await new Promise<boolean>((r) => {
+          s.once("connect", () => r(true));
+          setTimeout(() => r(false), 300);
+        });
+        if (!made) break;
+      }
+      const t0 = Date.now();
+      const e = await ollamaFetch(new AbortController().signal, { connectTimeoutMs: 500 })(
+        `http://127.0.0.1:${port}/api/chat`,
+        { method: "POST", body: "{}" },
+      ).catch((x) => x);
+      expect(e).toBeInstanceOf(OllamaUnreachable);
+      expect(e.message).toMatch(/no connection within 0.5 s/);
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      expect(ollamaError(e, "ollama/m", `http://127.0.0.1:${port}`).status).toBe(503);
+    } finally {
+      for (const s of fillers) s.destroy();
+      child.kill("SIGKILL");
+    }
   });
 
   it("passes on lines that arrive in 3 or more reads and long lines (no stall)", async () => {

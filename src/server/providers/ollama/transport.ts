@@ -125,39 +125,52 @@ function headersOf(res: http.IncomingMessage): Headers {
   return h;
 }
 
+interface Exchange {
+  method: string;
+  headers: Record<string, string>;
+  body: string | Buffer | null;
+  /** The run's signal. */
+  signal: AbortSignal;
+  /** The client's own signal, if it gave one. */
+  own?: AbortSignal | null;
+  /** Longest wait for a new connection (DNS and TCP), as fetch's 10 s. */
+  connectTimeoutMs: number;
+}
+
 /**
  * One HTTP exchange over the kept-open connections; resolves at the response's headers. A request
  * sent on a reused connection that the server had just closed is sent once more on a new one (the
  * race Node's documentation describes for keep-alive clients); any other failure before the
- * headers is OllamaUnreachable.
+ * headers, a connection not made within connectTimeoutMs included, is OllamaUnreachable.
  */
-function exchange(
-  url: URL,
-  method: string,
-  headers: Record<string, string>,
-  body: string | Buffer | null,
-  signal: AbortSignal,
-  own?: AbortSignal | null,
-  retried = false,
-): Promise<http.IncomingMessage> {
+function exchange(url: URL, x: Exchange, retried = false): Promise<http.IncomingMessage> {
+  const { signal, own } = x;
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     if (own?.aborted) return reject(own.reason);
     const send = url.protocol === "https:" ? https.request : http.request;
     const agent = agents[url.protocol as keyof typeof agents];
     // URL credentials (http://user:pw@host) go as Basic auth (node:http does this from the URL).
-    const req = send(url, { method, headers, agent, signal });
+    const req = send(url, { method: x.method, headers: x.headers, agent, signal });
     own?.addEventListener("abort", () => req.destroy(own.reason), { once: true });
+    req.on("socket", (socket) => {
+      if (!socket.connecting) return; // a kept-open connection
+      const limit = x.connectTimeoutMs;
+      const timer = setTimeout(() => req.destroy(new Error(`no connection within ${limit / 1000} s`)), limit);
+      const clear = () => clearTimeout(timer);
+      socket.once("connect", clear);
+      socket.once("close", clear);
+    });
     req.on("response", (res) => resolve(res));
     req.on("error", (e) => {
       if (signal.aborted) return reject(signal.reason);
       if (own?.aborted) return reject(own.reason);
       if (req.reusedSocket && !retried && (e as NodeJS.ErrnoException).code === "ECONNRESET") {
-        return exchange(url, method, headers, body, signal, own, true).then(resolve, reject);
+        return exchange(url, x, true).then(resolve, reject);
       }
       reject(new OllamaUnreachable(detailOf(e), { cause: e }));
     });
-    req.end(body ?? undefined);
+    req.end(x.body ?? undefined);
   });
 }
 
@@ -173,7 +186,7 @@ function requestHeaders(init: RequestInit | undefined): Record<string, string> {
  * A fetch for `new Ollama({ fetch })`, also aborted by `signal`: node:http with kept-open
  * connections (not the global fetch: it costs several times the CPU per request, see bench:gateway).
  */
-export function ollamaFetch(signal: AbortSignal): typeof fetch {
+export function ollamaFetch(signal: AbortSignal, { connectTimeoutMs = 10_000 } = {}): typeof fetch {
   return async (input, init) => {
     if (typeof input !== "string" && !(input instanceof URL)) throw new TypeError("ollamaFetch takes a URL");
     // The client's own signal ends the exchange too (listened to: AbortSignal.any costs more than
@@ -181,7 +194,9 @@ export function ollamaFetch(signal: AbortSignal): typeof fetch {
     const own = init?.signal;
     const body =
       typeof init?.body === "string" ? init.body : init?.body == null ? null : Buffer.from(String(init.body));
-    const res = await exchange(new URL(input), init?.method ?? "GET", requestHeaders(init), body, signal, own);
+    const method = init?.method ?? "GET";
+    const headers = requestHeaders(init);
+    const res = await exchange(new URL(input), { method, headers, body, signal, own, connectTimeoutMs });
     const status = res.statusCode ?? 0;
     if (status < 200 || status > 299) {
       const type = String(res.headers["content-type"] ?? "");
