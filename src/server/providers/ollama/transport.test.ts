@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ollamaError } from "./errors";
-import { errorBodyMessage, OllamaHttpError, OllamaUnreachable, ollamaFetch } from "./transport";
+import { errorBodyMessage, IDLE_CONNECTION_MS, OllamaHttpError, OllamaUnreachable, ollamaFetch } from "./transport";
 import { redactUrl } from "./url";
 
 describe("redactUrl", () => {
@@ -107,6 +107,29 @@ describe("ollamaFetch", () => {
       child.kill("SIGKILL");
     }
   });
+
+  it("keeps a connection open between requests, and closes it once idle for IDLE_CONNECTION_MS", async () => {
+    const sockets = new Set<net.Socket>();
+    const closed: net.Socket[] = [];
+    const srv = http.createServer((_req, res) => res.end('{"version":"1"}'));
+    srv.keepAliveTimeout = 60_000;
+    srv.on("connection", (s: net.Socket) => {
+      sockets.add(s);
+      s.on("close", () => closed.push(s));
+    });
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+    const at = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/api/version`;
+    try {
+      const f = ollamaFetch(new AbortController().signal);
+      expect(await (await f(at)).json()).toEqual({ version: "1" });
+      expect(await (await f(at)).json()).toEqual({ version: "1" });
+      expect(sockets.size).toBe(1);
+      await new Promise((r) => setTimeout(r, IDLE_CONNECTION_MS + 1_000));
+      expect(closed).toHaveLength(1);
+    } finally {
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
+  }, 15_000);
 
   it("passes on lines that arrive in 3 or more reads and long lines (no stall)", async () => {
     const res = await ollamaFetch(new AbortController().signal)(`${url}/split`, {

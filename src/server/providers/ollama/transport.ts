@@ -99,10 +99,13 @@ function checkedLines(res: http.IncomingMessage): ReadableStream<Uint8Array> {
 
 const broken = (e: unknown) => new OllamaStreamBroken(`Ollama's stream broke (${detailOf(e)}).`, { cause: e });
 
+/** How long an idle kept-open connection stays open (fetch's default too): a NAT or proxy between may drop it silently. */
+export const IDLE_CONNECTION_MS = 4_000;
+
 /** Connections to Ollama are kept open between requests (one pool per scheme, for the process). */
 const agents = {
-  "http:": new http.Agent({ keepAlive: true, scheduling: "lifo" }),
-  "https:": new https.Agent({ keepAlive: true, scheduling: "lifo" }),
+  "http:": new http.Agent({ keepAlive: true, scheduling: "lifo", timeout: IDLE_CONNECTION_MS }),
+  "https:": new https.Agent({ keepAlive: true, scheduling: "lifo", timeout: IDLE_CONNECTION_MS }),
 };
 
 const readAll = (res: http.IncomingMessage) =>
