@@ -11,7 +11,7 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
   return (
     <div>
       <dt className="text-xs uppercase tracking-wide text-zinc-500">{label}</dt>
-      <dd className="mt-0.5 font-mono text-sm break-all">{children}</dd>
+      <dd className="mt-0.5 font-mono text-sm wrap-anywhere">{children}</dd>
     </div>
   );
 }
