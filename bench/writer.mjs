@@ -41,35 +41,10 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // ---------------------------------------------------------------------------------------------------------
 // Rows like the recorder's: a non-streamed Ollama chat, random ids, the current hour, a short prompt/answer.
-const COLUMNS = [
-  "id",
-  "createdAt",
-  "model",
-  "provider",
-  "upstreamModel",
-  "stream",
-  "sessionId",
-  "status",
-  "httpStatus",
-  "errorType",
-  "errorCode",
-  "errorMessage",
-  "finishReason",
-  "promptTokens",
-  "completionTokens",
-  "totalTokens",
-  "cachedTokens",
-  "costUsd",
-  "durationMs",
-  "ttftMs",
-  "userAgent",
-  "clientAddress",
-  "endpoint",
-  "requestedModel",
-  "keyId",
-  "parentRequestId",
-  "toolWaitMs",
-];
+// The columns as writer.ts writes them (its own list, from the compiled module).
+const usage = "src/server/usage";
+const nowModule = await loadWriter((n) => fs.readFileSync(path.join(root, usage, `${n}.ts`), "utf8"), "now");
+const { COLUMNS } = nowModule;
 let seq = 0;
 // Ids as the gateway makes them (src/server/http/context.ts): time first since this change, random before.
 const randomId = () =>
@@ -386,7 +361,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Compiles src/server/usage/writer.ts and the modules it imports from its folder (read by `read(name)`:
- * this checkout or a git revision) with the repository's TypeScript into a temporary folder; imports it.
+ * this checkout or a git revision) with the repository's TypeScript into a temporary folder; returns the module.
  */
 async function loadWriter(read, tag) {
   const bsql = pathToFileURL(createRequire(import.meta.url).resolve("better-sqlite3")).href;
@@ -406,7 +381,7 @@ async function loadWriter(read, tag) {
     for (const l of local) if (!fs.existsSync(path.join(out, `${l}.mjs`))) compile(l);
   };
   compile("writer");
-  return (await import(pathToFileURL(path.join(out, "writer.mjs")).href)).RecordWriter;
+  return import(pathToFileURL(path.join(out, "writer.mjs")).href);
 }
 
 // Transactions run (writer.ts writes each batch with better-sqlite3's db.transaction): counted here.
@@ -508,8 +483,7 @@ async function runLoad(Writer, holdMs, opts) {
   };
 }
 
-const usage = "src/server/usage";
-const Now = await loadWriter((n) => fs.readFileSync(path.join(root, usage, `${n}.ts`), "utf8"), "now");
+const Now = nowModule.RecordWriter;
 // this checkout as is, and with each of its load-related options turned off (the options writer.ts has today)
 const writers = [
   ["now: no gather window, checkpoints on the thread, random ids", Now, { gatherMs: 0, checkpointer: false }],
@@ -523,7 +497,7 @@ const writers = [
 ];
 if (BEFORE) {
   const read = (n) => execFileSync("git", ["show", `${BEFORE}:${usage}/${n}.ts`], { cwd: root, encoding: "utf8" });
-  writers.unshift([`before (${BEFORE})`, await loadWriter(read, "before"), {}]); // random ids, as then
+  writers.unshift([`before (${BEFORE})`, (await loadWriter(read, "before")).RecordWriter, {}]); // random ids, as then
 }
 const loadRows = [];
 for (const [hold, label] of [

@@ -8,6 +8,7 @@
 // loaded this way (logged once at start).
 import { createRequire } from "node:module";
 import path from "node:path";
+import { failInternal } from "./http-guard.mjs";
 
 /** The API paths served directly: every `src/app/v1/**​/route.ts` without a dynamic segment. */
 export const DIRECT_PATHS = [
@@ -18,10 +19,6 @@ export const DIRECT_PATHS = [
   "/v1/models",
   "/v1/usage",
 ];
-
-const INTERNAL_ERROR = JSON.stringify({
-  error: { message: "Internal server error.", type: "api_error", param: null, code: "internal_error" },
-});
 
 /**
  * Loads the built route modules of `paths` from `distDir` (`.next`). Returns path → the route's
@@ -184,10 +181,6 @@ export function serveDirect(routes, req, res) {
   (async () => {
     const response = await handler(toRequest(req, controller.signal), { params: Promise.resolve({}) });
     await writeResponse(response, req, res);
-  })().catch((err) => {
-    console.error(err);
-    if (res.headersSent) return res.destroy();
-    res.writeHead(500, { "content-type": "application/json" }).end(INTERNAL_ERROR);
-  });
+  })().catch((err) => failInternal(res, err));
   return true;
 }

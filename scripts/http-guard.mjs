@@ -52,6 +52,15 @@ export function guardRequest(req, res) {
   return false;
 }
 
+/** A request handler that threw: 500 in OpenAI's error shape, or the connection cut if the answer had begun. */
+export function failInternal(res, err) {
+  console.error(err);
+  if (res.headersSent) return res.destroy();
+  res
+    .writeHead(500, { "content-type": "application/json" })
+    .end(body("Internal server error.", "api_error", "internal_error"));
+}
+
 /** For the server's "clientError" event: a parser error answered in JSON (no request to record). */
 export function onClientError(err, socket) {
   if (err?.code === "ECONNRESET" || !socket.writable || err?.code === "ERR_HTTP_REQUEST_TIMEOUT") {

@@ -6,7 +6,7 @@ import http from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadDirectRoutes, serveDirect } from "./direct-routes.mjs";
-import { guardRequest, onClientError } from "./http-guard.mjs";
+import { failInternal, guardRequest, onClientError } from "./http-guard.mjs";
 import { loadEnv, root } from "./lib.mjs";
 
 /**
@@ -29,10 +29,6 @@ export function setClientAddress(req) {
   req.headers[CLIENT_ADDRESS_HEADER] = address;
 }
 
-const INTERNAL_ERROR = JSON.stringify({
-  error: { message: "Internal server error.", type: "api_error", param: null, code: "internal_error" },
-});
-
 /**
  * Serves the built app on host:port. SIGTERM and SIGINT stop it: no new connections, runs in flight
  * end with 503 (src/server/chat/cancel.ts listens for the same signals), idle connections close,
@@ -54,11 +50,7 @@ export async function serve({ port, host, directRoutes = true }) {
     if (guardRequest(req, res)) return;
     setClientAddress(req);
     if (serveDirect(direct, req, res)) return;
-    handle(req, res).catch((err) => {
-      console.error(err);
-      if (res.headersSent) return res.destroy();
-      res.writeHead(500, { "content-type": "application/json" }).end(INTERNAL_ERROR);
-    });
+    handle(req, res).catch((err) => failInternal(res, err));
   });
   server.on("clientError", onClientError);
   const shown = host.includes(":") ? `[${host}]` : host;
