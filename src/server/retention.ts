@@ -101,8 +101,17 @@ export async function pruneOnce(
         prisma.$transaction([
           prisma.sessionMessage.deleteMany({ where: { sessionId: { in: ids } } }),
           prisma.session.deleteMany({ where: { id: { in: ids } } }),
+          prisma.sessionOwner.deleteMany({ where: { sessionId: { in: ids } } }),
         ]),
     );
+    // Claims whose session never came to be (its first turn failed) go once they are as old.
+    for (;;) {
+      const gone = await prisma.$executeRaw`DELETE FROM "SessionOwner" WHERE "sessionId" IN (
+        SELECT o."sessionId" FROM "SessionOwner" o WHERE o."claimedAt" < ${cutoff}
+          AND NOT EXISTS (SELECT 1 FROM "Session" s WHERE s."id" = o."sessionId") LIMIT ${BATCH})`;
+      if (gone < BATCH) break;
+      await pause();
+    }
   }
   const state = { lastRunAt: new Date(now), lastRequests: result.requests, lastContents: result.contents };
   await prisma.maintenance.upsert({ where: { job: JOB }, create: { job: JOB, ...state }, update: state });

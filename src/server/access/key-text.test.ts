@@ -36,6 +36,35 @@ describe("model patterns", () => {
     expect(modelMatches("*", "anything\nat all")).toBe(true);
   });
 
+  it("agrees with a regular expression on random names and patterns, overlaps and repeats included", () => {
+    const alphabet = ["a", "b", ":", "*"];
+    const pick = (n: number, chars: string[]) =>
+      Array.from({ length: n }, () => chars[Math.floor(Math.random() * chars.length)]).join("");
+    const reference = (pattern: string, model: string) =>
+      new RegExp(
+        `^${pattern
+          .split("*")
+          .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+          .join(".*")}$`,
+        "s",
+      ).test(model);
+    for (let i = 0; i < 5_000; i++) {
+      const pattern = pick(1 + Math.floor(Math.random() * 6), alphabet);
+      const model = pick(Math.floor(Math.random() * 9), ["a", "b", ":"]);
+      expect([pattern, model, modelMatches(pattern, model)]).toEqual([pattern, model, reference(pattern, model)]);
+    }
+    expect(modelMatches("a*a", "a")).toBe(false);
+    expect(modelMatches("ab*ba", "aba")).toBe(false);
+    expect(modelMatches("ab*ba", "abba")).toBe(true);
+  });
+
+  it("answers a 100,000-character name against patterns a regular expression backtracks on", () => {
+    const name = `ollama/${":".repeat(100_000)}`;
+    expect(modelMatches("ollama/*:*b", name)).toBe(false);
+    expect(modelMatches("*:*:*:*b", name)).toBe(false);
+    expect(modelMatches("ollama/*:*:", name)).toBe(true);
+  });
+
   it("an empty allow-list allows every model", () => {
     expect(modelAllowed([], "opus")).toBe(true);
     expect(modelAllowed(["sonnet"], "opus")).toBe(false);

@@ -1,6 +1,7 @@
 import "server-only";
 import { verifyConsoleToken } from "../console/auth";
 import { env } from "../env";
+import { addressOf } from "../http/context";
 import { checkOrigin } from "../http/origin";
 import { ApiError } from "../openai/errors";
 import { hashKey, KEY_PREFIX, modelAllowed, secretsEqual } from "./key-text";
@@ -28,7 +29,8 @@ import { FailureThrottle } from "./throttle";
  *   /health details              yes     no                           yes       only with no CLAUDE_AUTH_KEY²
  *   /metrics                     METRICS_KEY when set, else the admin key; open when neither is set
  *   /v1/usage                    all     its own (403 for others')    –         all, on an open gateway
- *   X-Session-ID sessions        all     those it started             yes       those started unkeyed
+ *   X-Session-ID sessions        all     those it claimed first (403) yes       those claimed unkeyed
+ *   stored responses             all     its own (others: 404)        yes       those made unkeyed
  *
  *   ¹ open gateway: no CLAUDE_AUTH_KEY and no usable key (once a key exists, /v1 needs a key).
  *   ² as before keys existed: without CLAUDE_AUTH_KEY the console is open (bound to loopback by default).
@@ -185,17 +187,6 @@ export function usageScope(p: Principal, requested: string | null): string | nul
   return p.key.id;
 }
 
-/** May this principal continue a session started by `owner` (a key id, or null for unkeyed)? */
-export function checkSessionOwner(p: Principal, owner: string | null | undefined, sessionId: string): void {
-  if (owner === undefined || p.kind === "admin" || p.kind === "console") return;
-  if (owner === keyIdOf(p)) return;
-  throw new ApiError(403, `Session "${sessionId}" belongs to another API key.`, {
-    code: "session_forbidden",
-    param: "X-Session-ID",
-    type: "permission_error",
-  });
-}
-
 /** /health shows the binary path, versions and URLs only to the admin (or on an open gateway). */
 export const seesHealthDetails = (p: Principal) => p.kind === "admin" || consoleAllowed(p);
 
@@ -239,7 +230,8 @@ export type LoginResult = { ok: true } | { ok: false; waitMs: number };
  */
 export function checkLogin(request: Request, presented: unknown, now = Date.now()): LoginResult {
   checkOrigin(request.headers);
-  const client = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "unknown";
+  // Per client address (http/context.ts addressOf): one client's failures never refuse another's key.
+  const client = addressOf(request) ?? "unknown";
   const wait = loginFailures.waitMs(client, now);
   if (wait > 0) return { ok: false, waitMs: wait };
   const admin = adminKey();

@@ -3,7 +3,7 @@ import { env } from "../env";
 import { MessageAccumulator } from "../openai/completion";
 import { type ApiError, badRequest, toApiError } from "../openai/errors";
 import type { ChatMessage, ChatRequest } from "../openai/schemas";
-import { resolveModel, timeoutError } from "../providers/registry";
+import { type ResolvedModel, timeoutError } from "../providers/registry";
 import type { ChatEvent, RunResult } from "../providers/types";
 import { acquireSessionLock } from "../sessions/lock";
 import { commitTurn, loadSession, type StoredSession, sessionCostUsd } from "../sessions/store";
@@ -16,6 +16,8 @@ import { streamAnswer } from "./stream";
 
 export interface ChatCall {
   request: ChatRequest;
+  /** The model as the front door resolved it (http/front-door.ts): the run uses its target and route. */
+  model: ResolvedModel;
   /** The client's X-Session-ID, if any. */
   sessionId: string | null;
   recorder: RequestRecorder;
@@ -36,20 +38,6 @@ export interface ChatCall {
 
 export type ChatOutcome = { kind: "json"; body: unknown } | { kind: "stream"; body: ReadableStream<Uint8Array> };
 
-const SESSION_ID = /^[\w.:@-]{1,128}$/;
-
-export function checkSessionId(raw: string | null): string | null {
-  if (raw == null || raw === "") return null;
-  if (!SESSION_ID.test(raw)) {
-    throw badRequest(
-      "X-Session-ID must be 1-128 characters of letters, digits and . _ : @ -",
-      "X-Session-ID",
-      "invalid_session_id",
-    );
-  }
-  return raw;
-}
-
 /** The finish of a run: store the turn (sessions) and write the record. */
 export interface Finisher {
   ok(result: RunResult, acc: MessageAccumulator): Promise<void>;
@@ -63,12 +51,13 @@ export interface Finisher {
  * wire format; writes exactly one record.
  */
 export async function runChat(call: ChatCall): Promise<ChatOutcome> {
-  const { request, recorder, sessionId } = call;
-  recorder.model = request.model;
+  const { recorder, sessionId } = call;
+  // The upstream, the session and the answer always get the model that runs (an alias's target).
+  const request: ChatRequest = { ...call.request, model: call.model.name };
+  const route = call.model.route;
   recorder.stream = request.stream === true;
   recorder.sessionId = sessionId;
   recorder.prompt = JSON.stringify(request.messages);
-  const route = resolveModel(request.model);
   recorder.provider = route.provider.id;
   recorder.upstreamModel = route.upstreamModel;
 

@@ -1,12 +1,12 @@
 import "server-only";
 import { ClientCancelled, runSignal } from "../chat/cancel";
 import { env } from "../env";
-import { type EmbeddingsRequest, parseEmbeddingsRequest } from "../openai/embeddings-schema";
+import type { EmbeddingsRequest } from "../openai/embeddings-schema";
 import { ApiError, badRequest } from "../openai/errors";
 import { OLLAMA_PREFIX } from "../providers/ollama";
 import { ollamaClient } from "../providers/ollama/client";
 import { ollamaError } from "../providers/ollama/errors";
-import { resolveModel, timeoutError } from "../providers/registry";
+import { type ResolvedModel, timeoutError } from "../providers/registry";
 import type { RunResult } from "../providers/types";
 import type { RequestRecorder } from "../usage/recorder";
 
@@ -15,12 +15,12 @@ export function toBase64(vector: number[]): string {
   return Buffer.from(new Float32Array(vector).buffer).toString("base64");
 }
 
-function route(req: EmbeddingsRequest) {
-  const r = resolveModel(req.model); // 404 for names no backend knows
+function route(model: ResolvedModel) {
+  const r = model.route;
   if (r.provider.id !== "ollama") {
     throw new ApiError(
       404,
-      `The model \`${req.model.slice(0, 100)}\` is a Claude Code chat model and has no embeddings. Use an Ollama embedding model as ${OLLAMA_PREFIX}<name> (e.g. ${OLLAMA_PREFIX}nomic-embed-text).`,
+      `The model \`${model.requested.slice(0, 100)}\` is a Claude Code chat model and has no embeddings. Use an Ollama embedding model as ${OLLAMA_PREFIX}<name> (e.g. ${OLLAMA_PREFIX}nomic-embed-text).`,
       { code: "model_not_found", param: "model" },
     );
   }
@@ -28,12 +28,13 @@ function route(req: EmbeddingsRequest) {
 }
 
 /** POST /v1/embeddings through Ollama's /api/embed; one record with the prompt tokens. */
-export async function createEmbeddings(body: unknown, recorder: RequestRecorder, signal: AbortSignal) {
-  const req = parseEmbeddingsRequest(body);
-  recorder.model = req.model;
-  const r = route(req);
-  recorder.provider = r.provider.id;
-  recorder.upstreamModel = r.upstreamModel;
+export async function createEmbeddings(
+  req: EmbeddingsRequest,
+  model: ResolvedModel,
+  recorder: RequestRecorder,
+  signal: AbortSignal,
+) {
+  const r = route(model);
   const run = runSignal(signal, r.timeoutMs, () => timeoutError(r));
   run.startTimer();
   try {
@@ -70,7 +71,7 @@ export async function createEmbeddings(body: unknown, recorder: RequestRecorder,
         index,
         embedding: base64 ? toBase64(v) : v,
       })),
-      model: req.model,
+      model: model.name,
       usage: { prompt_tokens: tokens, total_tokens: tokens },
     };
   } catch (e) {

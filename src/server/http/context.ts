@@ -11,6 +11,13 @@ import { clientAddress } from "./client-address";
  */
 export const newRequestId = () => `req_${Date.now().toString(16).padStart(12, "0")}${randomBytes(12).toString("hex")}`;
 
+/**
+ * THE client address of a request, for everything that needs one (the record, the console login's
+ * throttle, the audit log of key changes): the socket's, or with TRUST_PROXY the proxy's
+ * X-Forwarded-For (client-address.ts). A client's own X-Forwarded-For is never believed otherwise.
+ */
+export const addressOf = (request: Request): string | null => clientAddress(request.headers, env().TRUST_PROXY);
+
 export function requestContext(request: Request): RequestContext {
   const h = request.headers;
   return {
@@ -19,6 +26,6 @@ export function requestContext(request: Request): RequestContext {
     method: request.method,
     path: new URL(request.url).pathname,
     userAgent: h.get("user-agent")?.slice(0, 512) ?? null,
-    clientAddress: clientAddress(h, env().TRUST_PROXY),
+    clientAddress: addressOf(request),
   };
 }

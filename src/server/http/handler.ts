@@ -30,7 +30,8 @@ const principalFor = (request: Request, o: RouteAccess) => {
 };
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
-function logLine(ctx: RequestContext, status: number, error?: string) {
+/** One JSON log line for a request that leaves no record. */
+export function logLine(ctx: RequestContext, status: number, error?: string) {
   if (!env().LOG_REQUESTS) return;
   log({
     level: status >= 500 ? "error" : status >= 400 ? "warn" : "info",

@@ -1,25 +1,44 @@
 import "server-only";
-import { checkSessionId } from "../chat";
+import { parseResponsesRequest, type ResponsesRequest } from "../openai/responses-schema";
 import { SSE_HEADERS } from "../openai/sse";
-import { createResponse, deleteResponse, getResponse, responseNotFound } from "../responses";
-import { apiRoute, otherMethods } from "./handler";
-import { recordedEndpoint } from "./recorded";
+import { createResponse, deleteResponse, responseBody, responseNotFound } from "../responses";
+import { modelOf } from "./chat";
+import { type Endpoint, frontDoor } from "./front-door";
 
 /** POST /v1/responses → JSON Response or typed SSE events. */
-export const postResponses = recordedEndpoint(async (body, recorder, request) => {
-  const sessionId = checkSessionId(request.headers.get("x-session-id"));
-  const out = await createResponse(body, recorder, request.signal, sessionId);
-  if (out.kind === "stream") return new Response(out.body, { headers: SSE_HEADERS });
-  return Response.json(out.body);
+export const postResponses = frontDoor<ResponsesRequest>({
+  methods: ["POST"],
+  body: parseResponsesRequest,
+  model: (req) => req.model,
+  storedResponse: (req) =>
+    req.previous_response_id ? { id: req.previous_response_id, param: "previous_response_id" } : null,
+  async handle(call) {
+    const out = await createResponse({
+      req: call.body,
+      model: modelOf(call),
+      recorder: call.recorder,
+      signal: call.request.signal,
+      headerSession: call.sessionId,
+      previous: call.stored,
+      claimSession: call.claimSession,
+    });
+    if (out.kind === "stream") return new Response(out.body, { headers: SSE_HEADERS });
+    return Response.json(out.body);
+  },
 });
 
-/** GET and DELETE /v1/responses/{id}: a stored response. */
-export const responseById = {
-  GET: apiRoute(async (_req, _ctx, params) => Response.json(await getResponse(params.id ?? ""))),
-  DELETE: apiRoute(async (_req, _ctx, params) => {
-    const id = params.id ?? "";
-    if (!(await deleteResponse(id))) throw responseNotFound(id);
-    return Response.json({ id, object: "response.deleted", deleted: true });
-  }),
-  ...(({ GET, DELETE, ...rest }) => rest)(otherMethods(["GET", "DELETE"])),
+/** GET and DELETE /v1/responses/{id}: a stored response of the caller's (another key's is 404). */
+const byId: Endpoint<undefined> = {
+  methods: ["GET", "DELETE"],
+  storedResponse: (_, params) => ({ id: params.id ?? "", param: null }),
+  sessions: false,
+  record: "failures",
+  async handle({ request, stored }) {
+    if (!stored) throw new Error("the front door loads the stored response");
+    if (request.method === "GET") return Response.json(responseBody(stored));
+    if (!(await deleteResponse(stored.id))) throw responseNotFound(stored.id);
+    return Response.json({ id: stored.id, object: "response.deleted", deleted: true });
+  },
 };
+
+export const responseById = frontDoor(byId);

@@ -25,6 +25,13 @@ export function requestStarted(path: string): void {
   } catch {}
 }
 
+/** A request ended without a record (a read that is only logged). */
+export function requestDiscarded(path: string): void {
+  try {
+    metrics().inFlight.dec({ endpoint: endpointOf(path) });
+  } catch {}
+}
+
 /** A request ended: its record's figures. */
 export function requestFinished(path: string, row: RequestRow): void {
   try {

@@ -31,12 +31,31 @@ export function resolveAlias(model: string): string | null {
   return env().MODEL_ALIASES.find((a) => a.alias === model)?.target ?? null;
 }
 
+/** A model as the front door resolved it, once per request: the name sent, the model that runs, its route. */
+export interface ResolvedModel {
+  /** The name the client sent (an alias, or the model itself). */
+  requested: string;
+  /** The model that runs: the alias's target, or the name sent. The upstream always gets this one. */
+  name: string;
+  route: ModelRoute;
+}
+
 /**
- * model → provider: an alias (MODEL_ALIASES) is first replaced by its model; `ollama/<name>` goes to Ollama; `claude-code`, CLAUDE_DEFAULT_MODEL, CLAUDE_MODELS
- * and Claude's own names (`claude-…`, sonnet, opus, haiku) go to Claude Code; anything else is 404.
+ * The one place a model name is resolved: capped first (a name past MAX_MODEL_NAME is 404 before any
+ * matching), then an alias (MODEL_ALIASES) replaced by its model, then routed: `ollama/<name>` to Ollama;
+ * `claude-code`, CLAUDE_DEFAULT_MODEL, CLAUDE_MODELS and Claude's own names (`claude-…`, sonnet, opus,
+ * haiku) to Claude Code; anything else is 404.
  */
-export function resolveModel(requested: string): ModelRoute {
-  const model = resolveAlias(requested) ?? requested;
+export function resolveTarget(requested: string): ResolvedModel {
+  if (requested.length > MAX_MODEL_NAME) throw modelNotFound(requested);
+  const name = resolveAlias(requested) ?? requested;
+  return { requested, name, route: routeOf(name) };
+}
+
+/** The route of a model name (aliases resolved): resolveTarget's route. */
+export const resolveModel = (requested: string): ModelRoute => resolveTarget(requested).route;
+
+function routeOf(model: string): ModelRoute {
   if (model.length > MAX_MODEL_NAME) throw modelNotFound(model);
   if (model.startsWith(OLLAMA_PREFIX)) {
     const name = model.slice(OLLAMA_PREFIX.length);

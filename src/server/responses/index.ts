@@ -1,2 +1,3 @@
-export { createResponse, getResponse, responseIdOf, responseNotFound } from "./service";
+export { responseNotFound } from "./errors";
+export { createResponse, responseBody, responseIdOf } from "./service";
 export { deleteResponse } from "./store";

@@ -4,6 +4,8 @@ import { db } from "../db";
 export interface StoredResponseRow {
   id: string;
   requestId: string;
+  /** The key that made it (null: admin, console or an open gateway). */
+  keyId: string | null;
   sessionId: string | null;
   turn: number;
   model: string;
@@ -19,7 +21,7 @@ export async function loadResponse(id: string): Promise<StoredResponseRow | null
   const prisma = await db();
   return prisma.storedResponse.findUnique({
     where: { id },
-    select: { id: true, requestId: true, sessionId: true, turn: true, model: true, body: true },
+    select: { id: true, requestId: true, keyId: true, sessionId: true, turn: true, model: true, body: true },
   });
 }
 

@@ -3,6 +3,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { consoleAllowed, forConsole, type Principal } from "../access/policy";
 import { CONSOLE_COOKIE } from "../console/auth";
+import { addressOf } from "../http/context";
 import { InvalidCursorError } from "../requests/cursor";
 
 /** The inner context: everything a procedure may use. Tests build it directly for createCaller. */
@@ -21,7 +22,7 @@ export interface Context {
  */
 export function createContext(request: Request): Context {
   const principal = forConsole(request, CONSOLE_COOKIE);
-  const address = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || null;
+  const address = addressOf(request);
   return { authorized: consoleAllowed(principal), principal, address };
 }
 

@@ -1,9 +1,8 @@
 import "server-only";
 import { env } from "../env";
 import { log } from "../log";
-import { requestFinished, requestStarted } from "../metrics/observe";
+import { requestDiscarded, requestFinished, requestStarted } from "../metrics/observe";
 import type { ApiError } from "../openai/errors";
-import { resolveAlias } from "../providers/registry";
 import type { RunResult } from "../providers/types";
 import { providerOf } from "./attribution";
 import { beginRequest, finishRequest, type RequestRow } from "./store";
@@ -69,6 +68,13 @@ export class RequestRecorder {
     return this.finished;
   }
 
+  /** Ends the request without a record (a successful read that is only logged); a later finish writes nothing. */
+  discard(): void {
+    if (this.finished) return;
+    this.finished = Promise.resolve();
+    requestDiscarded(this.ctx.path);
+  }
+
   get isFinished(): boolean {
     return this.finished !== null;
   }
@@ -84,11 +90,10 @@ export class RequestRecorder {
     const err = outcome.status === "error" ? outcome.error : null;
     const cancelled = outcome.status === "cancelled" ? outcome : null;
     const running = outcome.status === "running";
-    // An alias (MODEL_ALIASES) is recorded as its model, the name sent kept as requestedModel,
-    // whichever endpoint took it (chat completions resolve it before the run, others as they route).
-    const target = resolveAlias(this.model);
-    const model = target ?? this.model;
-    const requestedModel = target ? this.model : this.requestedModel;
+    // An alias (MODEL_ALIASES) is recorded as its model, the name sent kept as requestedModel (the front
+    // door resolves it: http/front-door.ts).
+    const model = this.model;
+    const requestedModel = this.requestedModel;
     return {
       id: this.ctx.id,
       createdAt: new Date(this.ctx.startedAt),

@@ -1,7 +1,12 @@
 import { postEmbeddings } from "@/server/http/embeddings";
-import { otherMethods } from "@/server/http/handler";
 
 export const dynamic = "force-dynamic";
 
-export const POST = postEmbeddings;
-export const { GET, PUT, PATCH, DELETE } = otherMethods(["POST"]);
+// POST is served; the other methods are 405 (recorded), all through the front door.
+export {
+  postEmbeddings as POST,
+  postEmbeddings as GET,
+  postEmbeddings as PUT,
+  postEmbeddings as PATCH,
+  postEmbeddings as DELETE,
+};

@@ -1,7 +1,13 @@
-import { otherMethods } from "@/server/http/handler";
 import { postResponses } from "@/server/http/responses";
 
 export const dynamic = "force-dynamic";
 
-export const POST = postResponses;
-export const { GET, PUT, PATCH, DELETE } = otherMethods(["POST"]);
+// Every method goes to the front door: POST is served, the others are 405 (recorded).
+export {
+  postResponses as POST,
+  postResponses as GET,
+  postResponses as PUT,
+  postResponses as PATCH,
+  postResponses as DELETE,
+  postResponses as OPTIONS,
+};
