@@ -88,6 +88,42 @@ describe("two instances on one PostgreSQL", () => {
     }
   });
 
+  it("two keys racing for new sessions from both instances: one claim wins each, the other gets 403 and no upstream call", async () => {
+    fake.script = () => ({ chunks: ["ok"], delayMs: 20 });
+    const [ka, kb] = await Promise.all([createKey(a, { name: "race a" }), createKey(b, { name: "race b" })]);
+    const ids = Array.from({ length: 8 }, (_, i) => `pg-race-${Date.now()}-${i}`);
+    const before = fake.chats().length;
+    const rounds = await Promise.all(
+      ids.map(async (id) => {
+        const headers = { "X-Session-ID": id };
+        const [ra, rb] = await Promise.all([
+          chat(a, ka.key, "ollama/qwen3:8b", { headers, content: `from a ${id}` }),
+          chat(b, kb.key, "ollama/qwen3:8b", { headers, content: `from b ${id}` }),
+        ]);
+        return { id, statuses: [ra.status, rb.status].sort(), winner: ra.status === 200 ? ka.id : kb.id, rb };
+      }),
+    );
+    for (const r of rounds) expect(r.statuses, r.id).toEqual([200, 403]);
+    expect(fake.chats().length - before).toBe(ids.length);
+    for (const r of rounds) {
+      const [s] = await cluster.query<{ keyId: string }>("shared", `SELECT "keyId" FROM "Session" WHERE id = $1`, [
+        r.id,
+      ]);
+      expect(s!.keyId).toBe(r.winner);
+    }
+    // A stored response made on one instance is 404 to the other key on the other instance.
+    const made = await fetch(`${a.url}/v1/responses`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ka.key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "ollama/qwen3:8b", input: "hi" }),
+    });
+    const { id } = (await made.json()) as { id: string };
+    const peek = await fetch(`${b.url}/v1/responses/${id}`, { headers: { authorization: `Bearer ${kb.key}` } });
+    expect(peek.status).toBe(404);
+    const own = await fetch(`${b.url}/v1/responses/${id}`, { headers: { authorization: `Bearer ${ka.key}` } });
+    expect(own.status).toBe(200);
+  });
+
   it("records equal requests after a concurrent run on both, and the rollups hold them all", async () => {
     fake.script = () => ({ chunks: ["x", "y"], delayMs: 5, promptEvalCount: 3, evalCount: 2 });
     const before = await count(`SELECT COUNT(*) AS n FROM "Request"`);
