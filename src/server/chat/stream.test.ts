@@ -199,6 +199,39 @@ describe("streamAnswer", () => {
     expect(s.calls).toEqual(["fail:ClientCancelled", "release"]);
   });
 
+  it("client gone while the run waits on its upstream: the abort ends the wait, fail(cancelled) once, release once", async () => {
+    const s = await start([text("a"), text("b"), text("c")], RESULT, { hangAfter: 2 });
+    for (let i = 0; i < 3; i++) await s.reader.read(); // role, "a", "b"; the pull for "c" now hangs
+    await settle();
+    expect(s.run.hanging).toBe(true);
+    await s.reader.cancel();
+    await settle();
+
+    expect(s.abort.signal.reason).toBeInstanceOf(ClientCancelled);
+    expect(s.run.cleanedUp).toBe(true);
+    expect(s.finisher.fail).toHaveBeenCalledTimes(1);
+    expect(s.finisher.fail.mock.calls[0]?.[0]).toBeInstanceOf(ClientCancelled);
+    expect(s.format.add).toHaveBeenCalledTimes(2);
+    expect(s.calls).toEqual(["fail:ClientCancelled", "release"]);
+  });
+
+  it("client gone while the finished turn is being stored: the turn stays ok, the lock is released after it", async () => {
+    const gate = deferred();
+    const s = await start([text("a")], RESULT, { okGate: gate.promise });
+    for (let i = 0; i < 4; i++) await s.reader.read(); // role, "a", finish, usage; ok is now running
+    await settle();
+    expect(s.calls).toEqual(["ok:start"]);
+    const cancelled = s.reader.cancel();
+    await settle();
+    expect(s.calls).toEqual(["ok:start"]); // not released while the turn is being stored
+    gate.resolve();
+    await cancelled;
+    await settle();
+    expect(s.abort.signal.aborted).toBe(false); // the run had ended: nothing to abort
+    expect(s.finisher.fail).not.toHaveBeenCalled();
+    expect(s.calls).toEqual(["ok:start", "ok:end", "release"]);
+  });
+
   it("an error thrown mid-stream is sent as the format's error event, then the stream closes; fail once", async () => {
     const boom = new ApiError(502, "upstream broke", { code: "upstream_error" });
     const s = await start([text("a"), text("b")], boom);
@@ -241,6 +274,17 @@ describe("streamAnswer", () => {
     expect(frames.at(-1)?.data).toEqual({
       error: { message: "timed out", type: "timeout_error", param: null, code: "timeout" },
     });
+  });
+
+  it("a timeout while a read is coming: the run is not pulled again, one error event, fail once", async () => {
+    const s = await start([text("a"), text("b"), text("c")], RESULT);
+    await settle();
+    s.abort.abort(new ApiError(504, "timed out", { code: "timeout" }));
+    const frames = await readAll(s.reader); // reads at once, while the run is being stopped
+    expect(frames.filter((f) => f.data.error)).toHaveLength(1);
+    expect(frames.at(-1)?.data.error?.code).toBe("timeout");
+    expect(s.run.pulled).toBe(1);
+    expect(s.calls).toEqual(["fail:ApiError", "release"]);
   });
 
   it("finisher.ok failing is sent as the error event and recorded by fail, once; release once", async () => {
