@@ -10,7 +10,11 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { failInternal } from "./http-guard.mjs";
 
-/** The API paths served directly: every `src/app/v1/**​/route.ts` without a dynamic segment. */
+/**
+ * The API paths served directly: every `src/app/v1/**​/route.ts` without a dynamic segment. The one
+ * place to add a route: tests/integration/direct-routes-build.test.ts fails when a static /v1 route of
+ * the build is missing here, or when a path here does not load from the build.
+ */
 export const DIRECT_PATHS = [
   "/v1",
   "/v1/chat/completions",

@@ -30,21 +30,31 @@ export function setClientAddress(req) {
 }
 
 /**
- * Serves the built app on host:port. SIGTERM and SIGINT stop it: no new connections, runs in flight
- * end with 503 (src/server/chat/cancel.ts listens for the same signals), idle connections close,
- * then the process ends by the same signal (as a shell and a supervisor expect).
+ * The built app, ready to answer: Next.js's request handler, and the API paths served straight from
+ * their route handlers (scripts/direct-routes.mjs; none when `directRoutes` is false). serve() listens
+ * with these; tests/integration/direct-routes-build.test.ts loads the build through this same function.
  */
-export async function serve({ port, host, directRoutes = true }) {
+export async function loadApp({ port, host, directRoutes = true }) {
   process.env.NODE_ENV ??= "production";
   process.env.NEXT_TELEMETRY_DISABLED ??= "1";
-  // The test helpers tell the gateway from the `claude` processes it starts by a title holding "next".
-  process.title = "cc-bridge next-server";
   const { default: next } = await import("next");
   const app = next({ dev: false, dir: root, hostname: host, port, quiet: true });
   await app.prepare();
   const handle = app.getRequestHandler();
   // The API's fixed paths skip Next.js's request handling (scripts/direct-routes.mjs).
   const direct = directRoutes ? await loadDirectRoutes(path.join(root, ".next")) : new Map();
+  return { handle, direct };
+}
+
+/**
+ * Serves the built app on host:port. SIGTERM and SIGINT stop it: no new connections, runs in flight
+ * end with 503 (src/server/chat/cancel.ts listens for the same signals), idle connections close,
+ * then the process ends by the same signal (as a shell and a supervisor expect).
+ */
+export async function serve({ port, host, directRoutes = true }) {
+  // The test helpers tell the gateway from the `claude` processes it starts by a title holding "next".
+  process.title = "cc-bridge next-server";
+  const { handle, direct } = await loadApp({ port, host, directRoutes });
   const server = http.createServer((req, res) => {
     // Parser errors, TRACE and broken %-escapes: answered in OpenAI's error shape (Next.js would not).
     if (guardRequest(req, res)) return;

@@ -1,5 +1,6 @@
 import "server-only";
 import { MessageAccumulator } from "../openai/completion";
+import type { ApiError } from "../openai/errors";
 import { SSE_DONE, sseEvent, sseNamedEvent } from "../openai/sse";
 import type { ChatEvent, RunResult } from "../providers/types";
 import type { RequestRecorder } from "../usage/recorder";
@@ -33,15 +34,44 @@ export interface StreamInput {
 export function streamAnswer(s: StreamInput): ReadableStream<Uint8Array> {
   const acc = new MessageAccumulator();
   let pending: IteratorResult<ChatEvent, RunResult> | null = s.first;
+  /** No more frames: the stream ended, or the client went away. Whoever sets it releases the lock. */
   let closed = false;
   let pulling = false;
   let out: ReadableStreamDefaultController<Uint8Array> | undefined;
+  /**
+   * The run's one finish, ok or fail, whichever comes first (the end of the run, an error, a timeout,
+   * the client leaving); later callers wait for it instead of finishing the run a second time. Its value
+   * is the error to send, if any.
+   */
+  let outcome: Promise<ApiError | null> | null = null;
+  const settle = (finish: () => Promise<ApiError | null>) => {
+    outcome ??= finish();
+    return outcome;
+  };
 
   /** Stops the provider's run and waits for its cleanup, then records the failure. */
-  const stopRun = async (reason: unknown) => {
-    await s.events.return(undefined as never).catch(() => {});
-    return s.finisher.fail(reason);
+  const stopRun = (reason: unknown) =>
+    settle(async () => {
+      await s.events.return(undefined as never).catch(() => {});
+      return s.finisher.fail(reason);
+    });
+  /** The run ended well: store and record it (a failure to do so is recorded as the run's failure). */
+  const finishOk = (result: RunResult) =>
+    settle(async () => {
+      try {
+        await s.finisher.ok(result, acc);
+        return null;
+      } catch (e) {
+        return s.finisher.fail(e);
+      }
+    });
+  const sendError = (error: ApiError | null) => {
+    if (!error || closed) return;
+    try {
+      for (const f of s.format.fail(error)) out?.enqueue(encode(f));
+    } catch {}
   };
+  /** After the finish: release the lock, then close, so a client that sees the end can go on at once. */
   const end = () => {
     if (closed) return;
     closed = true;
@@ -52,18 +82,11 @@ export function streamAnswer(s: StreamInput): ReadableStream<Uint8Array> {
     } catch {}
   };
   /** Stops the run for `reason` and sends the error event, if the client is still there for it. */
-  const failWith = async (reason: unknown) => {
-    const error = await stopRun(reason);
-    if (error && !closed) {
-      try {
-        for (const f of s.format.fail(error)) out?.enqueue(encode(f));
-      } catch {}
-    }
-  };
+  const failWith = async (reason: unknown) => sendError(await stopRun(reason));
   // Aborted (the timeout) while no pull is waiting on the run, e.g. a client that stopped reading:
   // end it now instead of at a next pull that may never come.
   const onAbort = () => {
-    if (pulling || closed) return;
+    if (pulling || closed || outcome) return;
     void failWith(s.abort.signal.reason).then(end);
   };
   s.abort.signal.addEventListener("abort", onAbort, { once: true });
@@ -74,24 +97,25 @@ export function streamAnswer(s: StreamInput): ReadableStream<Uint8Array> {
       for (const f of s.format.open()) controller.enqueue(encode(f));
     },
     async pull(controller) {
-      if (closed) return;
+      // Once the run is finishing (failed, timed out, client gone), it is not pulled again.
+      if (closed || outcome) return;
       pulling = true;
       let finished = false;
       try {
         const step = pending ?? (await s.events.next());
         pending = null;
-        if (closed) return;
+        if (closed || outcome) return;
         if (!step.done) {
           acc.add(step.value);
           for (const f of s.format.add(step.value)) controller.enqueue(encode(f));
         } else {
           finished = true;
-          const result = step.value;
-          const frames = s.format.end(result, acc);
+          const frames = s.format.end(step.value, acc);
           const last = frames.pop();
           for (const f of frames) controller.enqueue(encode(f));
-          await s.finisher.ok(result, acc);
-          if (last) controller.enqueue(encode(last));
+          const error = await finishOk(step.value);
+          if (error) sendError(error);
+          else if (last && !closed) controller.enqueue(encode(last));
         }
       } catch (e) {
         finished = true;
@@ -99,7 +123,7 @@ export function streamAnswer(s: StreamInput): ReadableStream<Uint8Array> {
       } finally {
         pulling = false;
       }
-      if (!finished && !closed && s.abort.signal.aborted) {
+      if (!finished && !closed && !outcome && s.abort.signal.aborted) {
         // Aborted while this pull was taking its step: finish here.
         finished = true;
         await failWith(s.abort.signal.reason);
@@ -110,7 +134,9 @@ export function streamAnswer(s: StreamInput): ReadableStream<Uint8Array> {
       if (closed) return;
       closed = true;
       s.abort.signal.removeEventListener("abort", onAbort);
-      s.abort.abort(new ClientCancelled());
+      // A run still going is stopped as cancelled; one already finishing (its turn being stored, say)
+      // finishes as it was, and the lock is released only after that.
+      if (!outcome) s.abort.abort(new ClientCancelled());
       await stopRun(new ClientCancelled());
       s.finisher.release();
     },
