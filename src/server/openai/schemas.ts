@@ -82,6 +82,8 @@ export const chatRequestSchema = z.looseObject({
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
+  /** Not OpenAI's: Anthropic's (and vLLM's) top_k, honoured by Ollama. */
+  top_k: z.number().int().min(0).nullish(),
   max_tokens: z.number().int().positive().nullish(),
   max_completion_tokens: z.number().int().positive().nullish(),
   stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),

@@ -85,6 +85,7 @@ export function toOllamaRequest(req: ChatRequest, upstreamModel: string, message
   const options: Record<string, unknown> = {
     temperature: req.temperature ?? undefined,
     top_p: req.top_p ?? undefined,
+    top_k: req.top_k ?? undefined,
     num_predict: req.max_completion_tokens ?? req.max_tokens ?? undefined,
     stop: req.stop == null ? undefined : Array.isArray(req.stop) ? req.stop : [req.stop],
     seed: req.seed ?? undefined,
