@@ -24,7 +24,8 @@ export interface ClaudeSetup {
   close(): Promise<void>;
 }
 
-export async function startClaudeGateway(extra: Record<string, string> = {}): Promise<ClaudeSetup> {
+/** `extra` adds to the environment below or, with `undefined`, leaves a variable out. */
+export async function startClaudeGateway(extra: Record<string, string | undefined> = {}): Promise<ClaudeSetup> {
   const fake = await startFakeAnthropic();
   const dir = fs.mkdtempSync(path.join(inject("tmpRoot"), "claude-"));
   const sub = (name: string) => {
@@ -33,7 +34,7 @@ export async function startClaudeGateway(extra: Record<string, string> = {}): Pr
     return p;
   };
   const configDir = sub("config");
-  const env = {
+  const all: Record<string, string | undefined> = {
     CLAUDE_BIN,
     CLAUDE_WORKDIR: sub("work"),
     CLAUDE_CONFIG_DIR: configDir,
@@ -46,6 +47,7 @@ export async function startClaudeGateway(extra: Record<string, string> = {}): Pr
     CLAUDE_CODE_MAX_RETRIES: "0",
     ...extra,
   };
+  const env = Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
   const setup: ClaudeSetup = {
     fake,
     gw: await startGateway(env),

@@ -3,7 +3,7 @@ import type { Options, Query, SDKMessage, SDKUserMessage, SpawnedProcess } from 
 import { brand } from "../../brand";
 import { ToolWaits } from "./client-tools";
 import type { ClaudeBlock } from "./prompt";
-import { endProcess, residentBytes, spawnClaude, stderrTail } from "./spawn";
+import { endProcess, processExit, residentBytes, spawnClaude, stderrTail } from "./spawn";
 
 /** The messages written to a live process: one user message per turn, for as long as it lives. */
 class Inbox implements AsyncIterable<SDKUserMessage> {
@@ -103,12 +103,9 @@ export class LiveProcess {
   /** Takes over a process the SDK spawned (also for a spare: its spawn happened before). */
   adopt(child: SpawnedProcess): SpawnedProcess {
     this.child = child;
-    child.once("exit", (code, signal) => {
-      this.exit = { code, signal };
-      this.state = "dead";
-      this.markExited();
-    });
-    child.once("error", () => {
+    // The spawn's own exit listener tells us (one per process, however many wait on it).
+    void processExit(child).then((exit) => {
+      this.exit = exit;
       this.state = "dead";
       this.markExited();
     });

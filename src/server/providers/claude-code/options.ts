@@ -49,9 +49,30 @@ export const processKey = (c: TurnConfig): string =>
   });
 
 /**
+ * Set for every `claude` process, over the server's own values: it makes no upstream call its client
+ * did not ask for (checked against CLI 2.1.332, see tests/integration/claude-upstream-calls.test.ts).
+ * - CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: without it each turn also asked the main model for a
+ *   session title ("You are naming a coding session…", max_tokens 128000), and each process (an idle
+ *   spare too) sent `HEAD /api/hello` to ANTHROPIC_BASE_URL at start; it also turns telemetry and
+ *   auto-updates off.
+ * - CLAUDE_CODE_DISABLE_TERMINAL_TITLE: the title call's own switch (the CLI checks either).
+ * - DISABLE_AUTOUPDATER, DISABLE_TELEMETRY: updates and telemetry by their own switches too.
+ * - DISABLE_ERROR_REPORTING: crash reports, which the first switch does not cover.
+ * DISABLE_NON_ESSENTIAL_MODEL_CALLS is not read by this CLI.
+ */
+const QUIET_CLAUDE_ENV: Readonly<Record<string, string>> = {
+  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+  CLAUDE_CODE_DISABLE_TERMINAL_TITLE: "1",
+  DISABLE_AUTOUPDATER: "1",
+  DISABLE_TELEMETRY: "1",
+  DISABLE_ERROR_REPORTING: "1",
+};
+
+/**
  * Options every process gets, whatever it serves: the binary (CLAUDE_BIN or the SDK's own), the
- * server's environment less its secrets (the SDK's `env` replaces, it does not merge), token deltas,
- * and permission skipping only when CLAUDE_SKIP_PERMS is set. No request field reaches these.
+ * server's environment less its secrets plus QUIET_CLAUDE_ENV (the SDK's `env` replaces, it does not
+ * merge), token deltas, and permission skipping only when CLAUDE_SKIP_PERMS is set. No request field
+ * reaches these.
  */
 export function hostOptions(): Options {
   const e = env();
@@ -59,7 +80,7 @@ export function hostOptions(): Options {
   if (!bin) throw binaryMissing(e.CLAUDE_BIN ? `CLAUDE_BIN=${e.CLAUDE_BIN} is not an executable` : "no `claude` found");
   return {
     pathToClaudeCodeExecutable: bin.path,
-    env: childProcessEnv(),
+    env: childProcessEnv(QUIET_CLAUDE_ENV),
     includePartialMessages: true,
     systemPrompt: { type: "preset", preset: "claude_code", snapshot: false },
     ...(e.CLAUDE_SKIP_PERMS ? { permissionMode: "bypassPermissions", allowDangerouslySkipPermissions: true } : {}),

@@ -20,23 +20,55 @@ const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => {
   }
 });
 
+/** How a process ended (both null when it failed to start). */
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 /** Process groups still running: killed if the gateway itself exits, so none outlives it. */
 const liveGroups = new Set<number>();
 let exitHook = false;
-function track(child: ChildProcess) {
+const exits = new WeakMap<ChildProcess, Promise<ExitInfo>>();
+
+/**
+ * The one `exit` listener (and one `error` listener) this gateway puts on a process: it kills what
+ * the process left in its group and settles the promise every waiter here shares (processExit). A
+ * listener per waiter would add up: the Agent SDK itself puts up to eight `exit` listeners on a
+ * spare's process (its prewarm, its reader and its close each wait for the exit), and Node warns
+ * (MaxListenersExceededWarning) past ten.
+ */
+function watch(child: ChildProcess): Promise<ExitInfo> {
   const pgid = child.pid;
-  if (pgid === undefined) return;
-  liveGroups.add(pgid);
-  child.once("exit", () => {
-    // The leader is gone; whatever it started in its group goes too.
-    signalGroup(pgid, "SIGKILL");
-    liveGroups.delete(pgid);
+  if (pgid !== undefined) liveGroups.add(pgid);
+  const exited = new Promise<ExitInfo>((resolve) => {
+    child.once("exit", (code, signal) => {
+      if (pgid !== undefined) {
+        // The leader is gone; whatever it started in its group goes too.
+        signalGroup(pgid, "SIGKILL");
+        liveGroups.delete(pgid);
+      }
+      resolve({ code, signal });
+    });
+    // Errors reach the SDK through its own listener; one that failed to start (no pid) never exits.
+    child.on("error", () => {
+      if (child.pid === undefined) resolve({ code: null, signal: null });
+    });
   });
-  if (exitHook) return;
-  exitHook = true;
-  process.once("exit", () => {
-    for (const g of liveGroups) signalGroup(g, "SIGKILL");
-  });
+  exits.set(child, exited);
+  if (!exitHook && pgid !== undefined) {
+    exitHook = true;
+    process.once("exit", () => {
+      for (const g of liveGroups) signalGroup(g, "SIGKILL");
+    });
+  }
+  return exited;
+}
+
+/** Settles when a process started here has exited (or failed to start). */
+export function processExit(child: SpawnedProcess): Promise<ExitInfo> {
+  const c = child as ChildProcess;
+  return exits.get(c) ?? watch(c);
 }
 
 function signalGroup(pgid: number, sig: NodeJS.Signals): boolean {
@@ -70,8 +102,7 @@ export function spawnClaude(opts: SpawnOptions): SpawnedProcess {
   child.stderr?.on("data", (d: Buffer) => {
     stderrTails.set(child, ((stderrTails.get(child) ?? "") + d.toString("utf8")).slice(-4096));
   });
-  child.on("error", () => {}); // reported to the SDK through its own listener
-  track(child);
+  watch(child);
   // The SDK ends a process with kill(): make that reach the whole group.
   const kill = child.kill.bind(child);
   child.kill = (sig?: NodeJS.Signals | number) => {
@@ -90,7 +121,7 @@ export function spawnClaude(opts: SpawnOptions): SpawnedProcess {
 /** TERM to a process group, KILL after `graceMs`; resolves once the leader is gone. */
 export async function endProcess(child: SpawnedProcess | undefined, graceMs = 1_500): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const exited = processExit(child);
   child.kill("SIGTERM");
   const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
   await exited;

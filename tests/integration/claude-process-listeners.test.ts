@@ -1,0 +1,54 @@
+/**
+ * No MaxListenersExceededWarning for a `claude` process: a spare's process gets eight `exit` listeners
+ * from the Agent SDK over its life (its prewarm, its reader and its close each wait for the exit), so
+ * the gateway may add only one of its own. Exercised on a spare that serves 15 turns of a session (some
+ * concurrent) and then ends, and on a spare that serves one stateless request.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ClaudeSetup, claudePids, processStats, startClaudeGateway } from "../helpers/claude";
+import { eventually } from "../helpers/gateway";
+
+describe("exit listeners of a claude process", () => {
+  let c: ClaudeSetup;
+  beforeAll(async () => {
+    c = await startClaudeGateway({ CLAUDE_SPARES: "1", CLAUDE_WARM_SESSIONS: "2" });
+  });
+  afterAll(async () => {
+    await c?.close();
+  });
+
+  const readySpare = () =>
+    eventually(async () => {
+      const s = await processStats(c.gw);
+      return s.spare === 1 ? s.pids.spare[0] : undefined;
+    }, 15_000);
+  const ask = (content: string, sessionId?: string, system?: string) =>
+    c.gw.openai(sessionId ? { sessionId } : {}).chat.completions.create({
+      model: "claude-code",
+      messages: [...(system ? [{ role: "system" as const, content: system }] : []), { role: "user", content }],
+    });
+  const gone = (pid: number) => eventually(() => !claudePids(c.configDir).includes(pid), 5_000);
+
+  it("15 turns on one warm process, a stateless request, and both processes ended: no warning", async () => {
+    const sid = `listeners-${Date.now()}`;
+    const first = await readySpare();
+    for (let i = 0; i < 10; i++) await ask(`turn ${i}`, sid);
+    await Promise.all([10, 11, 12, 13, 14].map((i) => ask(`turn ${i}`, sid)));
+    // All 15 turns ran on the spare that became the session's warm process.
+    expect((await processStats(c.gw)).pids.idle).toEqual([first]);
+
+    const second = await readySpare();
+    await ask("stateless");
+    await gone(second);
+
+    // Another system prompt: the warm process is ended, the session resumes in a new one.
+    await ask("turn 15", sid, "Answer briefly.");
+    await gone(first);
+    await new Promise((r) => setTimeout(r, 200));
+    const warnings = c.gw.logs
+      .join("")
+      .split("\n")
+      .filter((l) => l.includes("MaxListenersExceededWarning"));
+    expect(warnings).toEqual([]);
+  });
+});
