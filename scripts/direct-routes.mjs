@@ -20,6 +20,8 @@ export const DIRECT_PATHS = [
   "/v1/chat/completions",
   "/v1/responses",
   "/v1/embeddings",
+  "/v1/messages",
+  "/v1/messages/count_tokens",
   "/v1/models",
   "/v1/usage",
 ];

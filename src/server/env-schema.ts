@@ -152,6 +152,8 @@ export const envSchema = z.object({
   OLLAMA_CONNECT_TIMEOUT_MS: int(10_000, 100, 600_000),
   MAX_BODY_BYTES: int(25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   SESSION_WAIT_MS: int(5 * 60_000, 0, 24 * 3_600_000),
+  /** A `ping` event this often while an Anthropic Messages stream's upstream is silent (Claude Code drops one silent for 300 s). */
+  STREAM_PING_MS: int(10_000, 100, 60_000),
   MODELS_CACHE_MS: int(10_000, 0, 3_600_000),
   LOG_REQUESTS: bool(true),
   DIRECT_ROUTES: bool(true),

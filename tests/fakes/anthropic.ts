@@ -42,6 +42,8 @@ export type FakeBehavior =
       delayMs?: number;
       usage?: Partial<FakeUsage>;
       stopReason?: string;
+      /** A thinking block before the text (streamed as thinking_delta, then a signature_delta). */
+      thinking?: string;
       /** Tool calls after the text (stop_reason "tool_use"); `name` may be a suffix of an offered tool's name. */
       toolUses?: Array<{ name: string; input: unknown; id?: string }>;
     }
@@ -228,6 +230,8 @@ function fromMarker(text: string, opts: FakeAnthropicOptions): FakeBehavior | un
       return { type: "stream-error", recover: arg === "recover" };
     case "hang":
       return { type: "hang" };
+    case "think":
+      return { type: "reply", thinking: arg ?? "Thinking it over." };
     default:
       return undefined;
   }
@@ -359,6 +363,8 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       ...opts.usage,
       ...(chosen.type === "reply" ? chosen.usage : undefined),
     };
+    const thinking = chosen.type === "reply" ? chosen.thinking : undefined;
+    const base = thinking ? 1 : 0;
     const stopReason = (chosen.type === "reply" && chosen.stopReason) || (toolUses.length ? "tool_use" : "end_turn");
     const id = newId("msg");
 
@@ -374,6 +380,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
         role: "assistant",
         model,
         content: [
+          ...(thinking ? [{ type: "thinking", thinking, signature: "fake-signature" }] : []),
           ...(chunks.length ? [{ type: "text", text: chunks.join("") }] : []),
           ...toolUses.map((t) => ({ type: "tool_use", ...t })),
         ],
@@ -406,9 +413,33 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
         usage: { ...usage, output_tokens: 1 },
       },
     });
+    if (thinking) {
+      send("content_block_start", {
+        type: "content_block_start",
+        index: 0,
+        content_block: { type: "thinking", thinking: "" },
+      });
+      for (const part of splitText(thinking)) {
+        send("content_block_delta", {
+          type: "content_block_delta",
+          index: 0,
+          delta: { type: "thinking_delta", thinking: part },
+        });
+      }
+      send("content_block_delta", {
+        type: "content_block_delta",
+        index: 0,
+        delta: { type: "signature_delta", signature: "fake-signature" },
+      });
+      send("content_block_stop", { type: "content_block_stop", index: 0 });
+    }
     const textBlock = chunks.length > 0 || toolUses.length === 0;
     if (textBlock) {
-      send("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
+      send("content_block_start", {
+        type: "content_block_start",
+        index: base,
+        content_block: { type: "text", text: "" },
+      });
     }
     send("ping", { type: "ping" });
     const limit = chosen.type === "stream-error" ? (chosen.afterChunks ?? 2) : chunks.length;
@@ -417,7 +448,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       if (delayMs > 0 && i > 0) await sleep(delayMs);
       send("content_block_delta", {
         type: "content_block_delta",
-        index: 0,
+        index: base,
         delta: { type: "text_delta", text: chunks[i] },
       });
     }
@@ -427,9 +458,9 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       res.end();
       return;
     }
-    if (textBlock) send("content_block_stop", { type: "content_block_stop", index: 0 });
+    if (textBlock) send("content_block_stop", { type: "content_block_stop", index: base });
     for (const [i, t] of toolUses.entries()) {
-      const index = (textBlock ? 1 : 0) + i;
+      const index = base + (textBlock ? 1 : 0) + i;
       const json = JSON.stringify(t.input ?? {});
       send("content_block_start", {
         type: "content_block_start",

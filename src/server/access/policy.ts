@@ -14,7 +14,7 @@ import { FailureThrottle } from "./throttle";
  * this file who is calling and what they may do. Nothing else decides access.
  *
  * Who is calling (a Principal), from what the request presents:
- *   admin      `Authorization: Bearer <CLAUDE_AUTH_KEY>`
+ *   admin      `Authorization: Bearer <CLAUDE_AUTH_KEY>` (or `x-api-key: <CLAUDE_AUTH_KEY>`, as for every key)
  *   key        `Authorization: Bearer ccb-…`, a key that exists, is not revoked and not expired
  *   console    a valid console login cookie (signed with CLAUDE_AUTH_KEY: only the admin can sign in)
  *   anonymous  nothing (any other bearer is a 401, never anonymous)
@@ -50,10 +50,14 @@ const adminKey = () => env().CLAUDE_AUTH_KEY;
 
 const unauthorized = (message: string, code: string) => new ApiError(401, message, { code });
 
-/** The bearer token; null when there is no Authorization header; undefined when it is not `Bearer …`. */
+/**
+ * The key presented: `Authorization: Bearer <key>`, else Anthropic's `x-api-key: <key>` (what the
+ * Anthropic SDKs and Claude Code send). Null when neither is there; undefined when Authorization is
+ * another scheme.
+ */
 function bearerOf(headers: Headers): string | null | undefined {
   const header = headers.get("authorization");
-  if (header === null || header.trim() === "") return null;
+  if (header === null || header.trim() === "") return headers.get("x-api-key")?.trim() || null;
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());
   return match ? (match[1]?.trim() ?? "") : undefined;
 }

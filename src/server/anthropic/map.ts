@@ -17,7 +17,9 @@ const dataUrl = (b: ImageBlock): string => {
 };
 
 const textOf = (content: string | { type: string; text?: string }[] | undefined): string =>
-  typeof content === "string" ? content : (content ?? []).map((b) => (b.type === "text" ? (b.text ?? "") : "")).join("");
+  typeof content === "string"
+    ? content
+    : (content ?? []).map((b) => (b.type === "text" ? (b.text ?? "") : "")).join("");
 
 /** A user message: its tool results become tool messages (first, as Anthropic orders them), the rest one user message. */
 function userMessages(content: AnthropicMessage["content"]): ChatMessage[] {
@@ -32,12 +34,14 @@ function userMessages(content: AnthropicMessage["content"]): ChatMessage[] {
       out.push({ role: "tool", tool_call_id: b.tool_use_id, content: b.is_error ? `Error: ${result}` : result });
       // Images a tool returned go to the model as the user's, right after the results.
       if (Array.isArray(b.content)) {
-        for (const c of b.content) if (c.type === "image") parts.push({ type: "image_url", image_url: { url: dataUrl(c) } });
+        for (const c of b.content)
+          if (c.type === "image") parts.push({ type: "image_url", image_url: { url: dataUrl(c) } });
       }
     }
     // thinking blocks in a user turn mean nothing: left out
   }
-  if (parts.length > 0) out.push({ role: "user", content: parts.every((p) => p.type === "text") ? textOf(parts) : parts });
+  if (parts.length > 0)
+    out.push({ role: "user", content: parts.every((p) => p.type === "text") ? textOf(parts) : parts });
   return out;
 }
 
@@ -117,7 +121,8 @@ export function toChatRequest(req: MessagesRequest): ChatRequest {
       req,
       tools.map((t) => t.name),
     ),
-    parallel_tool_calls: choice && "disable_parallel_tool_use" in choice && choice.disable_parallel_tool_use ? false : undefined,
+    parallel_tool_calls:
+      choice && "disable_parallel_tool_use" in choice && choice.disable_parallel_tool_use ? false : undefined,
     reasoning_effort: effortOf(req),
     user: req.metadata?.user_id ?? undefined,
   } as ChatRequest;

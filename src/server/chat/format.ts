@@ -19,6 +19,8 @@ export interface WireFormat {
   end(result: RunResult, acc: MessageAccumulator): SseFrame[];
   /** The frames of a stream that failed after it started. */
   fail(error: ApiError): SseFrame[];
+  /** Frames sent while the upstream is silent (STREAM_PING_MS), for formats that have them (Anthropic's `ping`). */
+  ping?(): SseFrame[];
   /** The whole answer of a non-streaming request. */
   body(result: RunResult, acc: MessageAccumulator): unknown;
 }

@@ -139,7 +139,14 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
     const first = await events.next();
     if (first.done === false) recorder.markFirstToken();
     if (request.stream) {
-      const body = streamAnswer({ events, first, format, recorder, finisher, abort: run.controller });
+      const body = streamAnswer({
+        events,
+        first,
+        format,
+        finisher,
+        abort: run.controller,
+        pingMs: env().STREAM_PING_MS,
+      });
       return { kind: "stream", body };
     }
     const acc = new MessageAccumulator();

@@ -5,7 +5,6 @@ import { parseResponsesRequest } from "../openai/responses-schema";
 import { parseChatRequest } from "../openai/schemas";
 import type { ChatEvent, RunResult } from "../providers/types";
 import { responsesFormat } from "../responses/format";
-import type { RequestRecorder } from "../usage/recorder";
 import { ClientCancelled } from "./cancel";
 import { completionsFormat } from "./completions-format";
 import type { WireFormat } from "./format";
@@ -98,7 +97,7 @@ const chatFormat = () =>
     ),
   );
 
-/** streamAnswer the way runChat calls it: the first event already taken. stream.ts does not use the recorder. */
+/** streamAnswer the way runChat calls it: the first event already taken. */
 async function start(
   events: ChatEvent[],
   end: RunResult | Error,
@@ -113,7 +112,6 @@ async function start(
     events: run.gen,
     first,
     format,
-    recorder: {} as RequestRecorder,
     finisher,
     abort,
   });

@@ -3,7 +3,6 @@ import { MessageAccumulator } from "../openai/completion";
 import type { ApiError } from "../openai/errors";
 import { SSE_DONE, sseEvent, sseNamedEvent } from "../openai/sse";
 import type { ChatEvent, RunResult } from "../providers/types";
-import type { RequestRecorder } from "../usage/recorder";
 import { ClientCancelled } from "./cancel";
 import type { SseFrame, WireFormat } from "./format";
 import type { Finisher } from "./index";
@@ -15,9 +14,10 @@ export interface StreamInput {
   events: AsyncGenerator<ChatEvent, RunResult>;
   first: IteratorResult<ChatEvent, RunResult>;
   format: WireFormat;
-  recorder: RequestRecorder;
   finisher: Finisher;
   abort: AbortController;
+  /** How often the format's ping frames go out while the upstream is silent (0: never). */
+  pingMs?: number;
 }
 
 /**
@@ -91,6 +91,23 @@ export function streamAnswer(s: StreamInput): ReadableStream<Uint8Array> {
   };
   s.abort.signal.addEventListener("abort", onAbort, { once: true });
 
+  /** The run's next event; meanwhile, the format's pings every pingMs (a client may drop a silent stream). */
+  const nextWithPings = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    const ping = s.format.ping?.bind(s.format);
+    if (!ping || !s.pingMs) return s.events.next();
+    const timer = setInterval(() => {
+      if (closed || outcome) return;
+      try {
+        for (const f of ping()) controller.enqueue(encode(f));
+      } catch {}
+    }, s.pingMs);
+    try {
+      return await s.events.next();
+    } finally {
+      clearInterval(timer);
+    }
+  };
+
   return new ReadableStream<Uint8Array>({
     start(controller) {
       out = controller;
@@ -102,7 +119,7 @@ export function streamAnswer(s: StreamInput): ReadableStream<Uint8Array> {
       pulling = true;
       let finished = false;
       try {
-        const step = pending ?? (await s.events.next());
+        const step = pending ?? (await nextWithPings(controller));
         pending = null;
         if (closed || outcome) return;
         if (!step.done) {
