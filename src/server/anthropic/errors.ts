@@ -23,10 +23,13 @@ export function anthropicType(status: number): AnthropicErrorType {
   return "invalid_request_error";
 }
 
+/** The status on Anthropic's wire: an overloaded upstream is its 529 (OpenAI's wire says 503). */
+const statusOf = (e: ApiError) => (e.code === "upstream_overloaded" ? 529 : e.status);
+
 /** `{"type":"error","error":{"type","message"}}`, the body of an error answer and of an `error` stream event. */
 export const anthropicErrorBody = (e: ApiError) => ({
   type: "error" as const,
-  error: { type: anthropicType(e.status), message: e.message },
+  error: { type: anthropicType(statusOf(e)), message: e.message },
 });
 
 /** An error answer: Anthropic's body, the error's own headers (retry-after…) and `request-id`. */
@@ -34,6 +37,6 @@ export function anthropicErrorResponse(e: ApiError, headers: Record<string, stri
   const requestId = headers["x-request-id"];
   return Response.json(
     { ...anthropicErrorBody(e), ...(requestId ? { request_id: requestId } : {}) },
-    { status: e.status, headers: { ...e.headers, ...headers, ...(requestId ? { "request-id": requestId } : {}) } },
+    { status: statusOf(e), headers: { ...e.headers, ...headers, ...(requestId ? { "request-id": requestId } : {}) } },
   );
 }
