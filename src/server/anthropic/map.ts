@@ -71,6 +71,8 @@ export function toMessages(req: MessagesRequest): ChatMessage[] {
   const out: ChatMessage[] = system ? [{ role: "system", content: system }] : [];
   for (const m of req.messages) {
     if (m.role === "user") out.push(...userMessages(m.content));
+    else if (m.role === "system")
+      out.push({ role: "system", content: textOf(m.content as { type: string; text?: string }[] | string) });
     else out.push(assistantMessage(m.content));
   }
   return out;

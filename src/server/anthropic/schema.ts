@@ -32,8 +32,9 @@ const redactedThinking = z.looseObject({ type: z.literal("redacted_thinking"), d
 const block = z.discriminatedUnion("type", [text, image, toolUse, toolResult, thinking, redactedThinking]);
 export type Block = z.output<typeof block>;
 
+// Claude Code also puts `role: "system"` entries into `messages` (reminders between turns).
 const message = z.object({
-  role: z.enum(["user", "assistant"]),
+  role: z.enum(["user", "assistant", "system"]),
   content: z.union([z.string(), z.array(block)]),
 });
 export type AnthropicMessage = z.output<typeof message>;
