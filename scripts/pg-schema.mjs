@@ -42,6 +42,9 @@ export const PG_BIGINT = {
   // A session's running token totals (every turn adds its tokens, context included): a long-lived session
   // passes 2^31 too, and then saving its turns failed.
   Session: ["promptTokens", "completionTokens", "totalTokens"],
+  // A key's spend per hour of its life (issue 16): one busy key's hour can pass 2^31 tokens, and an
+  // overflow would fail the trigger and with it the record's write.
+  KeySpend: ["requests", "tokens"],
 };
 
 /** Model blocks' `Int` fields listed in PG_BIGINT made `BigInt` (throws when one is not found as Int). */

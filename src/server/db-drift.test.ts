@@ -123,7 +123,7 @@ describe("schema drift between SQLite and PostgreSQL", () => {
     const pg = await pgShape("migrated");
     expect(Object.keys(pg)).toEqual(expect.arrayContaining(["Request", "UsageHourly", "ApiKey", "StoredResponse"]));
     expect(pg).toEqual(sqliteShape(freshDb("drift")));
-    // The rollup triggers exist (a migration that rebuilds Request must re-create them).
+    // The rollup and key-spend triggers exist (a migration that rebuilds Request must re-create them).
     const triggers = await cluster.query<{ n: string }>(
       "migrated",
       `SELECT tgname AS n FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = '"Request"'::regclass ORDER BY 1`,
@@ -132,6 +132,8 @@ describe("schema drift between SQLite and PostgreSQL", () => {
       "Request_rollup_delete",
       "Request_rollup_insert",
       "Request_rollup_update",
+      "Request_spend_insert",
+      "Request_spend_update",
     ]);
   });
 

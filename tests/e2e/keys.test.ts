@@ -80,6 +80,8 @@ describe("the console's key flow (Chromium)", () => {
     await page.getByRole("button", { name: "Done" }).click();
     await page.reload();
     await poll(() => row("e2e app").innerText()).toContain("3 requests");
+    // a key with a budget period also shows what it spent since it was created (its spend ledger)
+    expect(await row("e2e app").getByTestId("lifetime").innerText()).toMatch(/^lifetime: 3 req · [\d,]+ tok · /);
     expect(await page.content()).not.toContain(keyText);
     keyId = (await row("e2e app").getAttribute("data-key-id")) ?? "";
     expect(keyId).toMatch(/^key_/);

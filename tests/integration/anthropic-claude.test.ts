@@ -37,7 +37,7 @@ describe("Messages on Claude Code", () => {
     expectMessage(m);
     expect(m.content).toEqual([{ type: "text", text: "Echo: ahoy" }]);
     expect(m.stop_reason).toBe("end_turn");
-    expect(m.usage.input_tokens + m.usage.cache_read_input_tokens).toBeGreaterThan(0);
+    expect(m.usage.input_tokens + (m.usage.cache_read_input_tokens ?? 0)).toBeGreaterThan(0);
     const sent = lastMain()?.body;
     expect(systemText(sent)).toContain("Always answer like a pirate.");
     expect(imageBlocks(sent)).toHaveLength(1);

@@ -57,7 +57,8 @@ describe("the admin API (/admin/keys)", () => {
     expect((await chat(gw, k.key)).status).toBe(200);
     const used = await admin(gw, "GET", `/admin/keys/${k.id}`);
     expect(used.body.last_used_at).not.toBeNull();
-    expect(used.body.usage.requests).toBe(1);
+    expect(used.body.usage).toMatchObject({ requests: 1, lifetime_requests: 1 });
+    expect(used.body.usage.lifetime_total_tokens).toBe(used.body.usage.total_tokens);
   });
 
   it("refuses bad fields, unknown ids, a normal key (403) and no key (401), as OpenAI error bodies", async () => {

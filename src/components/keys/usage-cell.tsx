@@ -34,13 +34,24 @@ function Meter({
   );
 }
 
-/** This budget period's usage of a key against its limits. */
+/** This budget period's usage of a key against its limits, and its lifetime spend when periods repeat. */
 export function UsageCell({ k }: { k: KeyView }) {
+  const u = k.usage;
   return (
     <div className="flex flex-col gap-1 text-xs tabular-nums">
-      <span className="text-zinc-400">{fmtInt(k.usage.requests)} requests</span>
-      <Meter used={k.usage.total_tokens} limit={k.max_budget_tokens} fmt={(n) => `${fmtInt(n)} tok`} label="tokens" />
-      <Meter used={k.usage.cost_usd} limit={k.max_budget_usd} fmt={(n) => fmtCost(n)} label="cost" />
+      <span className="text-zinc-400">{fmtInt(u.requests)} requests</span>
+      <Meter used={u.total_tokens} limit={k.max_budget_tokens} fmt={(n) => `${fmtInt(n)} tok`} label="tokens" />
+      <Meter used={u.cost_usd} limit={k.max_budget_usd} fmt={(n) => fmtCost(n)} label="cost" />
+      {k.budget_duration && (
+        <span
+          className="whitespace-nowrap text-zinc-500"
+          title="spend since the key was created"
+          data-testid="lifetime"
+        >
+          lifetime: {fmtInt(u.lifetime_requests)} req · {fmtInt(u.lifetime_total_tokens)} tok ·{" "}
+          {fmtCost(u.lifetime_cost_usd)}
+        </span>
+      )}
     </div>
   );
 }

@@ -3,7 +3,8 @@ import { db } from "../db";
 import { ApiError } from "../openai/errors";
 import type { KeyChanges } from "./key-input";
 import { hashKey, newKeyId, newKeyText, visiblePrefix } from "./key-text";
-import { budgetPeriod, usageSince } from "./limits";
+import { budgetPeriod } from "./limits";
+import { spendWithLifetime } from "./spend";
 import { type AuditEntry, auditLog, forgetAnyKeyCache, type KeyRecord, keyById, listKeys, writeAudit } from "./store";
 
 /**
@@ -24,12 +25,15 @@ export function keyStatus(k: KeyRecord, now = Date.now()): "active" | "revoked" 
   return "active";
 }
 
-/** A key as the admin API shows it (never its text), with this period's usage and its last use. */
+/**
+ * A key as the admin API shows it (never its text), with its spend this budget period and over its life
+ * (from its spend ledger: retention does not change them) and its last use (from its newest record).
+ */
 export async function keyView(k: KeyRecord, now = Date.now()) {
   const period = budgetPeriod(k, now);
   const prisma = await db();
-  const [usage, last] = await Promise.all([
-    usageSince(k.id, period.start),
+  const [spend, last] = await Promise.all([
+    spendWithLifetime(k, period.start),
     prisma.request.findFirst({
       where: { keyId: k.id },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
@@ -56,9 +60,12 @@ export async function keyView(k: KeyRecord, now = Date.now()) {
     usage: {
       period_start: iso(period.start),
       period_end: iso(period.end),
-      requests: usage.requests,
-      total_tokens: usage.tokens,
-      cost_usd: usage.costUsd,
+      requests: spend.period.requests,
+      total_tokens: spend.period.tokens,
+      cost_usd: spend.period.costUsd,
+      lifetime_requests: spend.lifetime.requests,
+      lifetime_total_tokens: spend.lifetime.tokens,
+      lifetime_cost_usd: spend.lifetime.costUsd,
     },
   };
 }

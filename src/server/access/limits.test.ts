@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { budgetPeriod } from "./limits";
+import { budgetPeriod, DURATIONS } from "./limits";
+import { SPEND_HOUR_MS, spendHour } from "./spend";
 import type { KeyRecord } from "./store";
 
 const key = (budgetDuration: string | null): KeyRecord => ({
@@ -31,5 +32,21 @@ describe("budget periods", () => {
 
   it("without a duration, the budget is for the key's whole life", () => {
     expect(budgetPeriod(key(null))).toEqual({ start: new Date("2026-11-01T10:30:00Z"), end: null });
+  });
+
+  it("start on whole hours of the key's life, so its spend ledger (hours) sums a period exactly", () => {
+    for (const [name, len] of Object.entries(DURATIONS)) expect([name, len % SPEND_HOUR_MS]).toEqual([name, 0]);
+    const k = key("7d");
+    for (const d of Object.keys(DURATIONS)) {
+      for (const now of [
+        Date.parse("2026-11-01T10:30:00Z"),
+        Date.parse("2026-11-20T00:00:00.001Z"),
+        Date.parse("2027-03-09T17:45:12Z"),
+      ]) {
+        const { start } = budgetPeriod({ ...k, budgetDuration: d }, now);
+        expect((start.getTime() - k.createdAt.getTime()) % SPEND_HOUR_MS).toBe(0);
+        expect(spendHour(k, start) * SPEND_HOUR_MS).toBe(start.getTime() - k.createdAt.getTime());
+      }
+    }
   });
 });

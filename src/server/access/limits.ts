@@ -1,24 +1,28 @@
 import "server-only";
 import { db } from "../db";
 import { ApiError } from "../openai/errors";
+import { SPEND_HOUR_MS, spendSince } from "./spend";
 import { type KeyRecord, toDate } from "./store";
 
 /**
  * A key's limits, checked from the database before any upstream work, so they hold across
  * instances that share it:
- * - budgets (`max_budget_usd`, `max_budget_tokens`) and `tpm_limit` sum the key's Request records
- *   (streams and failed runs that reported usage included);
+ * - budgets (`max_budget_usd`, `max_budget_tokens`) sum the key's spend ledger (spend.ts: every final
+ *   record counted once, streams and failed runs that reported usage included) since the budget
+ *   period's start; retention deleting old records gives no budget back;
+ * - `tpm_limit` sums the key's Request records of the last minute;
  * - `rpm_limit` is a GCRA limiter kept in one column (`ApiKey.rateTat`) and moved by one conditional
  *   UPDATE, so a burst of concurrent requests gets exactly `rpm_limit` through.
  * Tokens and cost are known only when a run ends: requests already in flight when a limit is
  * reached still finish, so budgets and tpm can be overshot by at most what those requests use.
  */
 
+/** Budget periods: each a whole number of hours (SPEND_HOUR_MS), so each starts on an hour of the key's ledger. */
 export const DURATIONS: Record<string, number> = {
-  "1h": 3_600_000,
-  "1d": 86_400_000,
-  "7d": 7 * 86_400_000,
-  "30d": 30 * 86_400_000,
+  "1h": SPEND_HOUR_MS,
+  "1d": 24 * SPEND_HOUR_MS,
+  "7d": 7 * 24 * SPEND_HOUR_MS,
+  "30d": 30 * 24 * SPEND_HOUR_MS,
 };
 
 const MINUTE = 60_000;
@@ -30,25 +34,6 @@ export function budgetPeriod(key: KeyRecord, now = Date.now()): { start: Date; e
   if (!len) return { start: key.createdAt, end: null };
   const start = created + Math.floor(Math.max(0, now - created) / len) * len;
   return { start: new Date(start), end: new Date(start + len) };
-}
-
-export interface KeyUsage {
-  requests: number;
-  tokens: number;
-  costUsd: number;
-  /** The oldest record counted (for Retry-After). */
-  oldest: Date | null;
-}
-
-export async function usageSince(keyId: string, since: Date): Promise<KeyUsage> {
-  const prisma = await db();
-  const where = { keyId, createdAt: { gte: since } };
-  const a = await prisma.request.aggregate({
-    where,
-    _count: { _all: true },
-    _sum: { totalTokens: true, costUsd: true },
-  });
-  return { requests: a._count._all, tokens: a._sum.totalTokens ?? 0, costUsd: a._sum.costUsd ?? 0, oldest: null };
 }
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
@@ -63,26 +48,14 @@ function limitError(status: 429, message: string, code: string, retryMs: number 
   });
 }
 
-/**
- * The key's usage since the budget period's start and in the last minute, in one query over the
- * (keyId, createdAt, id) index: plain SQL (CASE, SUM, MIN), the same in SQLite and PostgreSQL.
- */
-async function windows(key: KeyRecord, periodStart: Date, minuteAgo: Date) {
+/** The key's tokens in the last minute and its oldest record in it (for the reset time), over the (keyId, createdAt, id) index. */
+async function lastMinute(key: KeyRecord, minuteAgo: Date): Promise<{ tokens: number; oldest: Date | null }> {
   const prisma = await db();
-  const from = periodStart < minuteAgo ? periodStart : minuteAgo;
   const rows = await prisma.$queryRaw<Record<string, unknown>[]>`
-    SELECT
-      SUM(CASE WHEN "createdAt" >= ${periodStart} THEN "totalTokens" ELSE 0 END) AS "budgetTokens",
-      SUM(CASE WHEN "createdAt" >= ${periodStart} THEN "costUsd" ELSE 0 END) AS "budgetCost",
-      SUM(CASE WHEN "createdAt" >= ${minuteAgo} THEN "totalTokens" ELSE 0 END) AS "minuteTokens",
-      MIN(CASE WHEN "createdAt" >= ${minuteAgo} THEN "createdAt" END) AS "minuteOldest"
-    FROM "Request" WHERE "keyId" = ${key.id} AND "createdAt" >= ${from}`;
+    SELECT SUM("totalTokens") AS "tokens", MIN("createdAt") AS "oldest"
+    FROM "Request" WHERE "keyId" = ${key.id} AND "createdAt" >= ${minuteAgo}`;
   const r = rows[0] ?? {};
-  const n = (v: unknown) => (v == null ? 0 : Number(v));
-  return {
-    budget: { requests: 0, tokens: n(r.budgetTokens), costUsd: n(r.budgetCost), oldest: null },
-    minute: { requests: 0, tokens: n(r.minuteTokens), costUsd: 0, oldest: toDate(r.minuteOldest) },
-  } satisfies Record<string, KeyUsage>;
+  return { tokens: r.tokens == null ? 0 : Number(r.tokens), oldest: toDate(r.oldest) };
 }
 
 /** Checks the budget, then tpm, then takes an rpm slot. Answers the x-ratelimit-* headers, or throws a 429. */
@@ -90,9 +63,10 @@ export async function admit(key: KeyRecord, now = Date.now()): Promise<Headers> 
   const headers = new Headers();
   const hasBudget = key.maxBudgetUsd !== null || key.maxBudgetTokens !== null;
   const period = budgetPeriod(key, now);
-  const counted = hasBudget || key.tpmLimit !== null ? await windows(key, period.start, new Date(now - MINUTE)) : null;
-  const budget = hasBudget ? counted?.budget : null;
-  const minute = key.tpmLimit !== null ? counted?.minute : null;
+  const [budget, minute] = await Promise.all([
+    hasBudget ? spendSince(key, period.start) : null,
+    key.tpmLimit !== null ? lastMinute(key, new Date(now - MINUTE)) : null,
+  ]);
   if (budget) {
     const overTokens = key.maxBudgetTokens !== null && budget.tokens >= key.maxBudgetTokens;
     const overUsd = key.maxBudgetUsd !== null && budget.costUsd >= key.maxBudgetUsd;

@@ -53,6 +53,12 @@ beforeAll(async () => {
   await migratePg(url);
   file = freshDb("pg-bigsums");
   process.env.DATABASE_URL = url;
+  // the key of the big records (their spend goes into its ledger, KeySpend, as they are written)
+  await cluster.query(
+    "bigsums",
+    `INSERT INTO "ApiKey" ("id", "name", "hash", "prefix", "createdAt", "updatedAt") VALUES ('key-big', 'big', 'h', 'ccb-big', $1, $1)`,
+    [new Date(HOUR0 - H).toISOString().replace("Z", "")],
+  );
 });
 
 afterAll(async () => {
@@ -183,9 +189,13 @@ describe("PostgreSQL rollups past 2^31", () => {
 
   it("a key's usage, budget and per-key totals sum past 2^31 exactly", async () => {
     const since = new Date(HOUR0 - H);
-    const { usageSince, admit } = await import("../access/limits");
-    const u = await usageSince("key-big", since);
-    expect([u.requests, u.tokens, typeof u.tokens]).toEqual([N, N * 1.5 * BIG, "number"]);
+    const { admit } = await import("../access/limits");
+    const { spendSince, spendWithLifetime } = await import("../access/spend");
+    // the key's ledger: one hour of its life holds all N records, 3.6e9 tokens (bigint on PostgreSQL)
+    const u = await spendSince({ id: "key-big", createdAt: since }, since);
+    expect([u.requests, u.tokens, typeof u.tokens, u.costUsd]).toEqual([N, N * 1.5 * BIG, "number", N * 0.5]);
+    const both = await spendWithLifetime({ id: "key-big", createdAt: since }, since);
+    expect(both).toEqual({ period: u, lifetime: u });
     const { usageByModelForKey } = await import("../access/usage");
     const [m] = await usageByModelForKey("key-big", { since, until: new Date(NOW) });
     expect([m!.requests, m!.total_tokens, m!.prompt_tokens, m!.avg_duration_ms]).toEqual([
@@ -250,5 +260,16 @@ describe("PostgreSQL rollups past 2^31", () => {
       `SELECT "requests" AS r, "durationMs" AS d, "errors" AS e FROM "UsageHourly" ORDER BY "hour"`,
     );
     expect(rows.map((r) => [Number(r.r), Number(r.d), Number(r.e)])).toEqual([[N, N * BIG, 0]]);
+    // the key's ledger: an error turned ok spent the same; deleted records stay spent
+    const spend = async () =>
+      (
+        await cluster.query<{ r: string; t: string }>(
+          "bigsums",
+          `SELECT "requests" AS r, "tokens" AS t FROM "KeySpend" WHERE "keyId" = 'key-big'`,
+        )
+      ).map((x) => [Number(x.r), Number(x.t)]);
+    expect(await spend()).toEqual([[N, N * 1.5 * BIG]]);
+    await cluster.query("bigsums", `DELETE FROM "Request" WHERE "keyId" = 'key-big'`);
+    expect(await spend()).toEqual([[N, N * 1.5 * BIG]]);
   });
 });

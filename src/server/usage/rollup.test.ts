@@ -17,12 +17,14 @@ beforeAll(async () => {
 });
 
 describe("rollup triggers", () => {
-  it("exist (a migration that rebuilds Request must re-create them)", () => {
+  it("exist, with the key-spend ones (a migration that rebuilds Request must re-create them)", () => {
     const names = query<{ name: string }>(file, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name");
     expect(names.map((n) => n.name)).toEqual([
       "Request_rollup_delete",
       "Request_rollup_insert",
       "Request_rollup_update",
+      "Request_spend_insert",
+      "Request_spend_update",
     ]);
   });
 

@@ -4,7 +4,8 @@ import { db } from "../db";
 import { env } from "../env";
 import { setRecordWriteFailures } from "../metrics/sources";
 import { PgRecordWriter } from "./pg-writer";
-import { type RecordOp, RecordWriter } from "./writer";
+import type { RecordOp, RecordQueue } from "./record-queue";
+import { RecordWriter } from "./writer";
 
 export interface RequestRow {
   id: string;
@@ -49,13 +50,13 @@ export interface RequestContentRow {
 /** How long a caller waits for its record to be committed; the write itself goes on being retried. */
 const WAIT_MS = 2_000;
 
-const g = globalThis as unknown as { __ccBridgeRecords?: RecordWriter | PgRecordWriter };
+const g = globalThis as unknown as { __ccBridgeRecords?: RecordQueue };
 
 /**
- * The one writer of request records in this process (its own connection, group commit): SQLite, or
- * PostgreSQL when DATABASE_URL is set (pg-writer.ts).
+ * The one writer of request records in this process (the record queue, record-queue.ts, over its own
+ * connection): SQLite (writer.ts), or PostgreSQL when DATABASE_URL is set (pg-writer.ts).
  */
-export function recordWriter(): RecordWriter | PgRecordWriter {
+export function recordWriter(): RecordQueue {
   if (!g.__ccBridgeRecords) {
     const url = env().DATABASE_URL;
     g.__ccBridgeRecords = url ? new PgRecordWriter(url) : new RecordWriter(path.resolve(env().USAGE_DB_PATH));

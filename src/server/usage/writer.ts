@@ -1,24 +1,17 @@
-// The writer of request records: one SQLite connection of its own (better-sqlite3, no Prisma on this
-// path), group commit (every op queued during one turn of the event loop goes into one transaction;
-// under load, when the last commit was less than GATHER_MS ago, a batch gathers for GATHER_MS so that
-// each commit carries more rows), never blocking on a lock held elsewhere (busy_timeout 0, retried a
-// few ms later), and retried with back-off while the database fails, so records survive a database
-// that comes back. WAL checkpoints run on a worker thread (checkpointer.ts). Costs: bench/writer.mjs.
+// The writer of request records on SQLite: one connection of its own (better-sqlite3, no Prisma on this
+// path) under the one record queue (record-queue.ts: group commit, coalescing, retries, give-up). A batch
+// is one IMMEDIATE transaction of upserts; the lock is never waited for (busy_timeout 0: SQLITE_BUSY is
+// retried a few ms later by the queue). WAL checkpoints run on a worker thread (checkpointer.ts). A key's
+// spend ledger (KeySpend) is kept by SQL triggers in the same transaction (migration
+// 20261203000100_key_spend). Costs: bench/writer.mjs.
 import fs from "node:fs";
 import Database from "better-sqlite3";
 import { Checkpointer } from "./checkpointer";
-import type { RequestContentRow, RequestRow } from "./store";
+import { GATHER_MS, type RecordEntry, RecordQueue } from "./record-queue";
+import type { RequestRow } from "./store";
 
-export type RecordOp =
-  | { kind: "begin"; id: string; snapshot: () => { row: RequestRow; content: RequestContentRow | null } }
-  | { kind: "finish"; id: string; row: RequestRow; content: RequestContentRow | null };
-
-interface Queued {
-  op: RecordOp;
-  queuedAt: number;
-  failed: boolean;
-  done: (ok: boolean) => void;
-}
+export type { RecordEntry, RecordOp } from "./record-queue";
+export { BEGIN_WINDOW_MS, GATHER_MS, GIVE_UP_MS, MAX_QUEUE } from "./record-queue";
 
 export const COLUMNS = [
   "id",
@@ -63,15 +56,6 @@ const CONTENT_SQL = `INSERT INTO "RequestContent" ("requestId", "prompt", "answe
 const CONTENT_LIMIT = 200_000;
 export const clip = (s: string) => (s.length > CONTENT_LIMIT ? `${s.slice(0, CONTENT_LIMIT)}…[truncated]` : s);
 
-/** A queued record is given up after this long (logged by the recorder), or when the queue is this long. */
-export const GIVE_UP_MS = 10 * 60_000;
-/** How long a request's start waits to be written with others (group commit). */
-export const BEGIN_WINDOW_MS = 5;
-/** Under load (a commit less than this ago), an end waits for company until this long after that commit. */
-export const GATHER_MS = 2;
-/** A turn of the event loop shorter than this (ms) had nothing else to do: a gathering batch is committed. */
-const IDLE_TURN_MS = 0.05;
-export const MAX_QUEUE = 20_000;
 /** wal_autocheckpoint of the writer's connection while the checkpointer's worker runs (a fallback). */
 const FALLBACK_CHECKPOINT_PAGES = 4_000;
 
@@ -89,132 +73,53 @@ function params(row: RequestRow): unknown[] {
 }
 
 const isBusy = (e: unknown) => /^SQLITE_(BUSY|LOCKED)/.test(String((e as { code?: string })?.code ?? ""));
-const reason = (e: unknown) =>
-  String((e as Error)?.message ?? e)
-    .split("\n")[0]!
-    .slice(0, 200);
 
-export class RecordWriter {
-  failedWrites = 0;
-  lost = 0;
-  /** Transactions committed. */
-  commits = 0;
-  /** Why the last write failed, while writes fail. */
-  error: string | null = null;
+export class RecordWriter extends RecordQueue {
   /** WAL checkpoints run off this thread (0 while the writer's own connection does them). */
   get checkpoints(): number {
     return this.checkpointer?.checkpoints ?? 0;
   }
   private db: Database.Database | null = null;
-  private write: ((batch: Queued[], finishing: Set<string>) => void) | null = null;
+  private write: ((entries: RecordEntry[]) => void) | null = null;
   private ino: number | null = null;
-  private queue: Queued[] = [];
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private timerAt = Number.POSITIVE_INFINITY;
-  private immediate = false;
-  private gathering = false;
-  private backoff = 0;
-  private lastCommitAt = Number.NEGATIVE_INFINITY;
   private checkpointer: Checkpointer | null = null;
   private offThreadCheckpoints = false;
 
   constructor(
     readonly file: string,
     private readonly opts: { gatherMs?: number; checkpointer?: boolean } = {},
-  ) {}
-
-  enqueue(op: RecordOp): Promise<boolean> {
-    return new Promise((done) => {
-      this.queue.push({ op, queuedAt: Date.now(), failed: false, done });
-      if (this.queue.length > MAX_QUEUE) this.giveUp(this.queue.shift()!);
-      // A start waits a few ms for company (and for its own end: a request done by then is written
-      // once, final); an end is written at the next turn of the event loop, as its caller waits, or,
-      // when the last commit was less than GATHER_MS ago (load), with the ends of the next turns (see
-      // gather). An idle writer commits at once.
-      if (op.kind === "begin") this.schedule(BEGIN_WINDOW_MS, false);
-      else if (performance.now() - this.lastCommitAt < this.gatherMs) this.gather();
-      else this.schedule(0, true);
-    });
+  ) {
+    super(opts.gatherMs ?? GATHER_MS);
   }
 
-  private get gatherMs(): number {
-    return this.opts.gatherMs ?? GATHER_MS;
+  protected commit(entries: RecordEntry[]): void {
+    this.open();
+    this.write!(entries);
   }
 
-  /**
-   * Commits the queue once GATHER_MS have passed since the last commit, or as soon as a turn of the
-   * event loop did (almost) nothing else: it never leaves the thread idle, and adds no timer delay.
-   * The first turn is always let by (it is the one the end was queued in).
-   */
-  private gather() {
-    if (this.gathering || this.immediate) return;
-    this.gathering = true;
-    let last = Number.NEGATIVE_INFINITY;
-    const tick = () => {
-      const now = performance.now();
-      if (this.queue.length > 0 && now - this.lastCommitAt < this.gatherMs && now - last >= IDLE_TURN_MS) {
-        last = now;
-        setImmediate(tick);
-        return;
-      }
-      this.gathering = false;
-      this.flush();
-    };
-    setImmediate(tick);
+  protected isBusy(e: unknown): boolean {
+    return isBusy(e);
   }
 
-  /** Rows still waiting to be written. */
-  get pending(): number {
-    return this.queue.length;
+  /** Rewrites the header's user_version with its own value (a real commit: a read-only, immutable or full file fails it). */
+  protected probeWrite(): void {
+    const db = this.open();
+    const v = db.pragma("user_version", { simple: true }) as number;
+    db.pragma(`user_version = ${Number(v) | 0}`);
   }
 
-  /**
-   * A cheap write: rewrites the header's user_version with its own value (a real commit, so a
-   * read-only, immutable or full file fails it). Null when it works, else the reason.
-   */
-  probe(): string | null {
-    try {
-      const db = this.open();
-      const v = db.pragma("user_version", { simple: true }) as number;
-      db.pragma(`user_version = ${Number(v) | 0}`);
-      if (this.queue.length === 0) this.error = null;
-      return this.error;
-    } catch (e) {
-      if (isBusy(e)) return this.error;
-      this.close();
-      return reason(e);
+  protected dropConnection(): void {
+    this.close();
+  }
+
+  protected afterCommit(): void {
+    if (!this.offThreadCheckpoints) return;
+    // the worker stopped: this connection checkpoints again at SQLite's default
+    if (this.checkpointer?.running) this.checkpointer.wrote(this.lastCommitAt);
+    else {
+      this.offThreadCheckpoints = false;
+      this.db?.pragma("wal_autocheckpoint = 1000");
     }
-  }
-
-  /** Writes everything queued now, synchronously (used at shutdown). */
-  flushNow(): void {
-    this.flush();
-  }
-
-  /** Flushes at the next turn of the event loop (delay 0) or after `delay` ms, unless one is due sooner. */
-  private schedule(delay: number, keepAlive: boolean) {
-    if (delay <= 0) {
-      if (this.immediate) return;
-      this.immediate = true;
-      setImmediate(() => {
-        this.immediate = false;
-        this.flush();
-      });
-      return;
-    }
-    const at = performance.now() + delay;
-    if (this.timer) {
-      if (this.timerAt <= at) return;
-      clearTimeout(this.timer);
-    }
-    this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerAt = Number.POSITIVE_INFINITY;
-      this.flush();
-    }, delay);
-    // A start's window and a retry's back-off do not keep the process alive; an end someone waits for does.
-    if (!keepAlive) this.timer.unref?.();
   }
 
   private open(): Database.Database {
@@ -244,12 +149,10 @@ export class RecordWriter {
       this.db = db;
       this.ino = st.ino;
       const stmts = { begin: db.prepare(BEGIN_SQL), finish: db.prepare(FINISH_SQL), content: db.prepare(CONTENT_SQL) };
-      this.write = db.transaction((batch: Queued[], finishing: Set<string>) => {
-        for (const { op } of batch) {
-          // A request that already ended in this batch: only its final record is written.
-          if (op.kind === "begin" && finishing.has(op.id)) continue;
-          const { row, content: c } = op.kind === "begin" ? op.snapshot() : op;
-          (op.kind === "begin" ? stmts.begin : stmts.finish).run(params(row));
+      // A `running` record never overwrites one (DO NOTHING); a final one completes it (DO UPDATE).
+      this.write = db.transaction((entries: RecordEntry[]) => {
+        for (const { row, content: c } of entries) {
+          (row.status === "running" ? stmts.begin : stmts.finish).run(params(row));
           if (c) stmts.content.run(row.id, clip(c.prompt), clip(c.answer));
         }
       }).immediate;
@@ -264,57 +167,6 @@ export class RecordWriter {
     this.db = null;
     this.ino = null;
     this.write = null;
-  }
-
-  private giveUp(q: Queued) {
-    this.lost++;
-    if (!q.failed) this.failedWrites++;
-    q.done(false);
-  }
-
-  private flush() {
-    if (this.queue.length === 0) return;
-    const batch = this.queue;
-    this.queue = [];
-    const finishing = new Set<string>();
-    for (const q of batch) if (q.op.kind === "finish") finishing.add(q.op.id);
-    try {
-      const db = this.open();
-      this.write!(batch, finishing);
-      this.commits++;
-      this.lastCommitAt = performance.now();
-      this.error = null;
-      this.backoff = 0;
-      for (const q of batch) q.done(true);
-      if (this.offThreadCheckpoints) {
-        // the worker stopped: this connection checkpoints again at SQLite's default
-        if (this.checkpointer?.running) this.checkpointer.wrote(this.lastCommitAt);
-        else {
-          this.offThreadCheckpoints = false;
-          db.pragma("wal_autocheckpoint = 1000");
-        }
-      }
-    } catch (e) {
-      if (!isBusy(e)) {
-        // Reopen on the next attempt: a connection that saw an I/O error is not trusted again.
-        this.close();
-        this.error = reason(e);
-        for (const q of batch) {
-          if (!q.failed) this.failedWrites++;
-          q.failed = true;
-        }
-      }
-      const now = Date.now();
-      const keep = batch.filter((q) => {
-        if (now - q.queuedAt < GIVE_UP_MS) return true;
-        this.giveUp(q);
-        return false;
-      });
-      this.queue = [...keep, ...this.queue];
-      // Busy (another writer): retry in a few ms. Failing: back off up to 1 s.
-      this.backoff = isBusy(e) ? 5 : Math.min(1_000, Math.max(50, this.backoff * 2));
-      this.schedule(this.backoff, false);
-    }
   }
 }
 
