@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type FakeOllama, lastUserText, startFakeOllama } from "../fakes/ollama";
+import { type FakeOllama, startFakeOllama } from "../fakes/ollama";
 import { CLAUDE_BIN } from "../helpers/claude";
 import { eventually, type Gateway, startGateway } from "../helpers/gateway";
 import { ADMIN, type Created, createKey } from "./keys-client";
