@@ -265,6 +265,21 @@ describe("errors as the Anthropic SDK's classes", () => {
     expect(claude).toBeInstanceOf(Anthropic.PermissionDeniedError);
   });
 
+  it("a model that cannot call tools is a BadRequestError saying so", async () => {
+    fake.script = () => ({ httpError: { status: 400, message: "qwen3:8b does not support tools" } });
+    const e = await anthropicClient(gw, key.key)
+      .messages.create({
+        model: MODEL,
+        max_tokens: 5,
+        tools: [{ name: "t", input_schema: { type: "object" } }],
+        messages: [{ role: "user", content: "x" }],
+      })
+      .catch((x) => x);
+    fake.script = () => undefined;
+    expect(e).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(e.error.error.message).toMatch(/does not support tools/);
+  });
+
   it("countTokens is a NotFoundError (never an estimate presented as a count); Bearer auth works too", async () => {
     const counted = await anthropicClient(gw, key.key)
       .messages.countTokens({ model: MODEL, messages: [{ role: "user", content: "x" }] })
