@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { envSchema, parseEnv } from "./env-schema";
+import { aliasTarget, envSchema, parseEnv } from "./env-schema";
 
 /** The README's configuration table: variable → the default column's first `code` value, if any. */
 function readmeDefaults(): Map<string, string | null> {
@@ -80,6 +80,57 @@ describe("parseEnv", () => {
       expect(e.ok, bad).toBe(false);
       expect(!e.ok && e.message).toMatch(/MODEL_ALIASES/);
     }
+  });
+
+  it("parses MODEL_ALIASES patterns (a trailing *) and refuses misplaced stars, bare * and chains through patterns", () => {
+    const r = parseEnv({ MODEL_ALIASES: "claude-haiku-*=ollama/qwen3:4b, claude-haiku-4-5=claude-code,sonnet*=opus" });
+    expect(r.ok && r.env.MODEL_ALIASES).toEqual([
+      { alias: "claude-haiku-*", target: "ollama/qwen3:4b", prefix: "claude-haiku-" },
+      { alias: "claude-haiku-4-5", target: "claude-code" },
+      { alias: "sonnet*", target: "opus", prefix: "sonnet" },
+    ]);
+    const refused: Array<[string, RegExp]> = [
+      ["claude-*-haiku=ollama/a", /a pattern has one "\*", at its end/],
+      ["claude-**=ollama/a", /a pattern has one "\*", at its end/],
+      ["*=ollama/a", /"\*" would take every model name/],
+      ["claude-*=ollama/*", /a target is a model name/],
+      ["claude-*=ollama/a,claude-*=ollama/b", /alias "claude-\*" is defined twice/],
+      // one level: a pattern's target may not be an exact alias either
+      ["haiku*=gpt-4o,gpt-4o=claude-code", /"haiku\*" maps to "gpt-4o", which is itself an alias/],
+    ];
+    for (const [bad, message] of refused) {
+      const e = parseEnv({ MODEL_ALIASES: bad });
+      expect(e.ok, bad).toBe(false);
+      expect(!e.ok && e.message, bad).toMatch(/MODEL_ALIASES/);
+      expect(!e.ok && e.message, bad).toMatch(message);
+    }
+  });
+
+  it("resolves aliases: exact first, then the longest matching prefix, else null", () => {
+    const r = parseEnv({
+      MODEL_ALIASES: "claude-*=ollama/big,claude-haiku-*=ollama/small,claude-haiku-4-5-x=ollama/exact,h*=ollama/h",
+    });
+    if (!r.ok) throw new Error(r.message);
+    const to = (m: string) => aliasTarget(r.env.MODEL_ALIASES, m);
+    expect(to("claude-haiku-4-5-20251001")).toBe("ollama/small");
+    expect(to("claude-haiku-4-5-x")).toBe("ollama/exact"); // exact beats a longer pattern
+    expect(to("claude-sonnet-4-5")).toBe("ollama/big");
+    expect(to("claude-haiku-")).toBe("ollama/small"); // the prefix itself matches (the * may be empty)
+    expect(to("claude-")).toBe("ollama/big");
+    expect(to("claude")).toBeNull();
+    expect(to("haiku")).toBe("ollama/h");
+    expect(to("ollama/qwen3:8b")).toBeNull();
+    expect(to("")).toBeNull();
+    // order of configuration does not matter: the longest prefix wins either way
+    const reversed = parseEnv({ MODEL_ALIASES: "claude-haiku-*=ollama/small,claude-*=ollama/big" });
+    if (!reversed.ok) throw new Error(reversed.message);
+    expect(aliasTarget(reversed.env.MODEL_ALIASES, "claude-haiku-4-5")).toBe("ollama/small");
+    expect(aliasTarget(reversed.env.MODEL_ALIASES, "claude-opus-4-1")).toBe("ollama/big");
+    // a target a pattern matches is allowed, and runs as it is (one level): resolving is not repeated
+    const oneLevel = parseEnv({ MODEL_ALIASES: "claude-*=ollama/big,claude-haiku-*=claude-code" });
+    if (!oneLevel.ok) throw new Error(oneLevel.message);
+    expect(aliasTarget(oneLevel.env.MODEL_ALIASES, "claude-haiku-4-5")).toBe("claude-code");
+    expect(aliasTarget(oneLevel.env.MODEL_ALIASES, "claude-code")).toBe("ollama/big");
   });
 
   it("is documented in the README, every variable with its default", () => {

@@ -57,38 +57,82 @@ const list = (def: string) =>
         .filter(Boolean),
     );
 
-/** `alias=target,alias2=target2` (MODEL_ALIASES): one level, a target is never itself an alias. */
+/**
+ * MODEL_ALIASES: names clients may send for a model. An alias is an exact name (`gpt-4o=claude-code`)
+ * or a pattern, a name ending in `*` (`claude-haiku-*=ollama/qwen3:4b`), which stands for every name
+ * that starts with what comes before the `*`. Exact aliases win over patterns; among patterns the
+ * longest prefix wins. One level: a target is a model, never itself an alias, and is not looked up
+ * again (a target a pattern matches runs as it is). (Here, not in a module of its own: the launcher
+ * transpiles this one file alone.)
+ */
+export interface ModelAlias {
+  /** As configured: `gpt-4o`, or `claude-haiku-*` for a pattern. */
+  alias: string;
+  /** The model that runs. */
+  target: string;
+  /** For a pattern only: the alias without its trailing `*`. */
+  prefix?: string;
+}
+
+const MAX_NAME = 256;
+
+/** Parses `alias=model,pattern*=model`; a message naming the first bad item otherwise. */
+export function parseAliases(value: string): { ok: true; aliases: ModelAlias[] } | { ok: false; message: string } {
+  const aliases: ModelAlias[] = [];
+  const items = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const item of items) {
+    const eq = item.indexOf("=");
+    const alias = item.slice(0, eq).trim();
+    const target = item.slice(eq + 1).trim();
+    if (eq < 0 || !alias || !target || alias.length > MAX_NAME || target.length > MAX_NAME) {
+      return { ok: false, message: `expected alias=model pairs separated by commas, got "${item}"` };
+    }
+    const star = alias.indexOf("*");
+    if (star >= 0 && star !== alias.length - 1) {
+      return { ok: false, message: `"${alias}": a pattern has one "*", at its end (claude-haiku-*=…)` };
+    }
+    if (alias === "*") return { ok: false, message: `"*" would take every model name: give the pattern a prefix` };
+    if (target.includes("*")) return { ok: false, message: `"${alias}" maps to "${target}": a target is a model name` };
+    if (aliases.some((a) => a.alias === alias)) return { ok: false, message: `alias "${alias}" is defined twice` };
+    aliases.push(star < 0 ? { alias, target } : { alias, target, prefix: alias.slice(0, -1) });
+  }
+  // One level: a target is never looked up again, so one that is itself an exact alias is refused (the
+  // chain it suggests would not be followed). A target a pattern matches is fine: it runs as it is.
+  const chained = aliases.find((a) => aliases.some((b) => b.prefix === undefined && b.alias === a.target));
+  if (chained)
+    return { ok: false, message: `"${chained.alias}" maps to "${chained.target}", which is itself an alias` };
+  return { ok: true, aliases };
+}
+
+/**
+ * The model `model` stands for, or null when no alias names it: an exact alias first, else the
+ * pattern with the longest matching prefix. Linear in the configured aliases' length (string
+ * comparisons and prefix tests, no regular expression).
+ */
+export function aliasTarget(aliases: readonly ModelAlias[], model: string): string | null {
+  let best: ModelAlias | undefined;
+  for (const a of aliases) {
+    if (a.prefix === undefined) {
+      if (a.alias === model) return a.target;
+    } else if (a.prefix.length > (best?.prefix?.length ?? -1) && model.startsWith(a.prefix)) {
+      best = a;
+    }
+  }
+  return best?.target ?? null;
+}
+
+/** MODEL_ALIASES: `alias=model` and `prefix*=model` pairs, one level. */
 const aliases = z
   .string()
   .default("")
   .transform((v, ctx) => {
-    const pairs: { alias: string; target: string }[] = [];
-    for (const item of v
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean)) {
-      const eq = item.indexOf("=");
-      const alias = item.slice(0, eq).trim();
-      const target = item.slice(eq + 1).trim();
-      if (eq < 0 || !alias || !target || alias.length > 256 || target.length > 256) {
-        ctx.addIssue({ code: "custom", message: `expected alias=model pairs separated by commas, got "${item}"` });
-        return z.NEVER;
-      }
-      if (pairs.some((p) => p.alias === alias)) {
-        ctx.addIssue({ code: "custom", message: `alias "${alias}" is defined twice` });
-        return z.NEVER;
-      }
-      pairs.push({ alias, target });
-    }
-    const chained = pairs.find((p) => pairs.some((q) => q.alias === p.target));
-    if (chained) {
-      ctx.addIssue({
-        code: "custom",
-        message: `"${chained.alias}" maps to "${chained.target}", which is itself an alias`,
-      });
-      return z.NEVER;
-    }
-    return pairs;
+    const parsed = parseAliases(v);
+    if (parsed.ok) return parsed.aliases;
+    ctx.addIssue({ code: "custom", message: parsed.message });
+    return z.NEVER;
   });
 
 const optionalString = z

@@ -1,7 +1,7 @@
 /**
  * A fake Ollama server following the protocol facts in DESIGN.md: /api/chat (NDJSON stream or one
- * JSON), /api/tags, /api/version, `{"error"}` bodies with 404/400/500, mid-stream error lines, slow
- * streams. Tests script a reply per request; every request and every abort is recorded.
+ * JSON), /api/tags, /api/version, /api/show (model_info with `<arch>.context_length`, `parameters`
+ * text with num_ctx), `{"error"}` bodies with 404/400/500, mid-stream error lines, slow streams. Tests script a reply per request; every request and every abort is recorded.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -36,6 +36,16 @@ export interface Reply {
   splitLines?: { pieces: number; gapMs: number };
 }
 
+export interface ShowInfo {
+  arch?: string;
+  /** `<arch>.context_length` in model_info; null leaves it out. */
+  contextLength?: number | null;
+  /** A `num_ctx` line in `parameters`. */
+  numCtx?: number;
+  delayMs?: number;
+  httpError?: { status: number; message: string };
+}
+
 export interface RecordedRequest {
   path: string;
   method: string;
@@ -55,7 +65,14 @@ export interface FakeOllama {
   /** Length of /api/embed vectors (the model's own size); a smaller `dimensions` truncates, as Ollama does. */
   embedDims: number;
   script: (body: any) => Reply | undefined;
+  /**
+   * What /api/show states per model name (as listed): its architecture's context length, a num_ctx
+   * parameter, a delay, or an HTTP error. A listed model not named here: `llama`, 131072, no num_ctx.
+   */
+  show: Record<string, ShowInfo>;
   chats(): any[];
+  /** The model names /api/show was asked about, in order. */
+  shows(): string[];
   close(): Promise<void>;
 }
 
@@ -93,7 +110,9 @@ export async function startFakeOllama(opts: { models?: string[] } = {}): Promise
     tagsDelayMs: 0,
     embedDims: 8,
     script: () => undefined,
+    show: {},
     chats: () => fake.requests.filter((r) => r.path === "/api/chat").map((r) => r.body),
+    shows: () => fake.requests.filter((r) => r.path === "/api/show").map((r) => r.body?.model ?? r.body?.name),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
@@ -117,6 +136,40 @@ export async function startFakeOllama(opts: { models?: string[] } = {}): Promise
       // pretty-printed, as a proxy might: a one-document answer is not NDJSON
       res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
       return res.end(`${JSON.stringify(tagsOf(fake.models), null, 2)}\n`);
+    }
+    if (req.url === "/api/show" && req.method === "POST") {
+      const name: string = body?.model ?? body?.name ?? "";
+      const listed = fake.models.includes(name)
+        ? name
+        : fake.models.includes(`${name}:latest`)
+          ? `${name}:latest`
+          : null;
+      const info: ShowInfo = (listed && fake.show[listed]) || {};
+      if (info.delayMs) await sleep(info.delayMs);
+      if (res.destroyed) return;
+      if (info.httpError) return json(info.httpError.status, { error: info.httpError.message });
+      if (!listed) return json(404, { error: `model '${name}' not found` });
+      const arch = info.arch ?? "llama";
+      const length = info.contextLength === undefined ? 131_072 : info.contextLength;
+      const parameters = [
+        ...(info.numCtx !== undefined ? [`num_ctx${" ".repeat(24)}${info.numCtx}`] : []),
+        `stop${" ".repeat(27)}"<|eot_id|>"`,
+      ].join("\n");
+      return json(200, {
+        license: "",
+        modelfile: `FROM ${listed}\n`,
+        parameters,
+        template: "{{ .Prompt }}",
+        details: { format: "gguf", family: arch, parameter_size: "8B", quantization_level: "Q4_K_M" },
+        model_info: {
+          "general.architecture": arch,
+          "general.parameter_count": 8_000_000_000,
+          ...(length !== null ? { [`${arch}.context_length`]: length } : {}),
+          [`${arch}.embedding_length`]: 4096,
+        },
+        capabilities: ["completion", "tools"],
+        modified_at: "2026-10-01T12:00:00.000Z",
+      });
     }
     if (req.url === "/api/embed" && req.method === "POST") {
       if (!knows(body.model)) return json(404, { error: `model '${body.model}' not found` });

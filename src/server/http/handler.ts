@@ -20,7 +20,12 @@ type Handler = (
  * the admin key, or an open gateway), `admin` (the admin API), `public` (anyone; /health).
  * `{ auth: false }` is the older spelling of `public`.
  */
-export type RouteAccess = { access?: "v1" | "admin" | "public"; auth?: boolean };
+export type RouteAccess = {
+  access?: "v1" | "admin" | "public";
+  auth?: boolean;
+  /** The route's error shape (as the front door's `renderError`); OpenAI's error body by default. */
+  renderError?: (error: ApiError, headers: Record<string, string>, request: Request) => Response;
+};
 
 const principalFor = (request: Request, o: RouteAccess) => {
   const access = o.access ?? (o.auth === false ? "public" : "v1");
@@ -72,7 +77,7 @@ export function apiRoute(handler: Handler, opts: RouteAccess = {}) {
       }
       const err = toApiError(e);
       error = err.message;
-      response = err.toResponse();
+      response = opts.renderError?.(err, { "x-request-id": ctx.id }, request) ?? err.toResponse();
       if (ctx.path === "/v1" || ctx.path.startsWith("/v1/")) {
         const recorder = new RequestRecorder(ctx);
         recorder.keyId = keyId;

@@ -1,5 +1,6 @@
 import "server-only";
 import { env } from "../env";
+import { aliasTarget } from "../env-schema";
 import { claudeModelIds } from "../models";
 import { ApiError, echo, modelNotFound } from "../openai/errors";
 import { claudeCodeProvider } from "./claude-code";
@@ -26,9 +27,12 @@ export const isClaudeModel = (model: string) => claudeModelIds().includes(model)
 /** Longest model name served; a longer one is 404 (and only its first characters are echoed). */
 export const MAX_MODEL_NAME = 256;
 
-/** The model an alias (MODEL_ALIASES) stands for, or null when `model` is no alias. */
+/**
+ * The model an alias (MODEL_ALIASES) stands for, or null when `model` is no alias: an exact alias
+ * first, else the pattern (`claude-haiku-*`) with the longest matching prefix, in linear time.
+ */
 export function resolveAlias(model: string): string | null {
-  return env().MODEL_ALIASES.find((a) => a.alias === model)?.target ?? null;
+  return aliasTarget(env().MODEL_ALIASES, model);
 }
 
 /** A model as the front door resolved it, once per request: the name sent, the model that runs, its route. */
@@ -42,9 +46,9 @@ export interface ResolvedModel {
 
 /**
  * The one place a model name is resolved: capped first (a name past MAX_MODEL_NAME is 404 before any
- * matching), then an alias (MODEL_ALIASES) replaced by its model, then routed: `ollama/<name>` to Ollama;
- * `claude-code`, CLAUDE_DEFAULT_MODEL, CLAUDE_MODELS and Claude's own names (`claude-…`, sonnet, opus,
- * haiku) to Claude Code; anything else is 404.
+ * matching), then an alias (MODEL_ALIASES, exact or pattern) replaced by its model, then routed:
+ * `ollama/<name>` to Ollama; `claude-code`, CLAUDE_DEFAULT_MODEL, CLAUDE_MODELS and Claude's own names
+ * (`claude-…`, sonnet, opus, haiku) to Claude Code; anything else is 404.
  */
 export function resolveTarget(requested: string): ResolvedModel {
   if (requested.length > MAX_MODEL_NAME) throw modelNotFound(requested);

@@ -5,7 +5,12 @@ import { ollamaClient } from "./client";
 export interface OllamaModel {
   name: string;
   modifiedAt: number;
+  /** The model version's digest (a changed model has a new one). */
+  digest: string;
 }
+
+/** How long the model list may wait for Ollama, /api/tags and /api/show together. */
+export const MODEL_LIST_BUDGET_MS = 2_000;
 
 let cache: { at: number; models: OllamaModel[] } | undefined;
 
@@ -14,8 +19,12 @@ export async function listOllamaModels(): Promise<OllamaModel[]> {
   const ttl = env().MODELS_CACHE_MS;
   if (cache && Date.now() - cache.at < ttl) return cache.models;
   try {
-    const res = await ollamaClient(AbortSignal.timeout(2_000)).list();
-    const models = res.models.map((m) => ({ name: m.name, modifiedAt: new Date(m.modified_at).getTime() || 0 }));
+    const res = await ollamaClient(AbortSignal.timeout(MODEL_LIST_BUDGET_MS)).list();
+    const models = res.models.map((m) => ({
+      name: m.name,
+      modifiedAt: new Date(m.modified_at).getTime() || 0,
+      digest: typeof m.digest === "string" ? m.digest : "",
+    }));
     cache = { at: Date.now(), models };
     return models;
   } catch {
