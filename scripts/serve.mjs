@@ -43,7 +43,7 @@ export async function loadApp({ port, host, directRoutes = true }) {
   const handle = app.getRequestHandler();
   // The API's fixed paths skip Next.js's request handling (scripts/direct-routes.mjs).
   const direct = directRoutes ? await loadDirectRoutes(path.join(root, ".next")) : new Map();
-  return { handle, direct };
+  return { app, handle, direct };
 }
 
 /**
@@ -54,7 +54,7 @@ export async function loadApp({ port, host, directRoutes = true }) {
 export async function serve({ port, host, directRoutes = true }) {
   // The test helpers tell the gateway from the `claude` processes it starts by a title holding "next".
   process.title = "cc-bridge next-server";
-  const { handle, direct } = await loadApp({ port, host, directRoutes });
+  const { app, handle, direct } = await loadApp({ port, host, directRoutes });
   const server = http.createServer((req, res) => {
     // Parser errors, TRACE and broken %-escapes: answered in OpenAI's error shape (Next.js would not).
     if (guardRequest(req, res)) return;

@@ -124,7 +124,9 @@ describe("database loss", () => {
       }
       try {
         const r = await post({ model: "ollama/qwen3:8b", messages: user("s1") }, { "x-session-id": "imm-1" }, g);
-        await r.text();
+        // A session that cannot be claimed runs no turn: 503, and a retry later works.
+        expect(r.status).toBe(503);
+        expect((await r.json()).error.code).toBe("database_unavailable");
         expect((await fetch(`${g.url}/health`)).status).toBe(503);
       } finally {
         execFileSync("chattr", ["-i", ...files]);

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "../db";
+import { log } from "../log";
 import { ApiError } from "../openai/errors";
 import { keyIdOf, type Principal } from "./policy";
 
@@ -41,7 +42,17 @@ export async function claimSession(sessionId: string, keyId: string | null): Pro
 
 /** Claims a session for the principal; 403 `session_forbidden` when another key owns it. */
 export async function claimSessionFor(p: Principal, sessionId: string, param = "X-Session-ID"): Promise<void> {
-  const owner = await claimSession(sessionId, keyIdOf(p));
+  const owner = await claimSession(sessionId, keyIdOf(p)).catch((e: unknown) => {
+    log(
+      { level: "error", msg: "session claim failed", session: sessionId, error: String((e as Error)?.message ?? e) },
+      "stderr",
+    );
+    // The database cannot take the claim (read-only, full, gone): no turn runs on an unclaimed session.
+    throw new ApiError(503, `Session "${sessionId}" cannot be claimed: the database is not writable right now.`, {
+      code: "database_unavailable",
+      headers: { "retry-after": "5" },
+    });
+  });
   if (seesAll(p) || owner === keyIdOf(p)) return;
   throw new ApiError(403, `Session "${sessionId}" belongs to another API key.`, {
     code: "session_forbidden",
