@@ -22,6 +22,7 @@ export const DIRECT_PATHS = [
   "/v1/embeddings",
   "/v1/models",
   "/v1/usage",
+  "/v1/usage/quota",
 ];
 
 /**
