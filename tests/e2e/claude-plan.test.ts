@@ -98,6 +98,22 @@ describe("the Claude plan card", () => {
     }
   });
 
+  it("the playground labels a Claude reply's cost as API-equivalent", async () => {
+    const p = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    try {
+      await p.goto(`${c.gw.url}/dashboard/playground`);
+      await p.getByTestId("panel").waitFor();
+      await p.getByLabel("Model", { exact: true }).selectOption("claude-code");
+      await p.getByLabel("Message").fill("hello plan");
+      await p.getByRole("button", { name: "Send" }).click();
+      await poll(() => p.getByTestId("reply-text").last().innerText()).toBe("Echo: hello plan");
+      await poll(() => p.getByTestId("fig-cost").last().innerText()).toMatch(/^\$/);
+      expect(await p.getByTestId("figures").last().innerText()).toMatch(/API-equivalent cost\s+\$/);
+    } finally {
+      await p.close();
+    }
+  });
+
   it("shows a used-up window running on overage, and the request log's cost as API-equivalent", async () => {
     await turnWith(
       planHeaders({
