@@ -1,7 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { windowLabel } from "@/server/claude-plan/info";
 import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
 import { fmtTime } from "../format";
@@ -55,7 +54,7 @@ function WindowRow({ name, w, now }: { name: string; w: Window; now: number }) {
   return (
     <li className="flex flex-col gap-1" data-testid={`plan-window-${name}`}>
       <div className="flex flex-wrap items-baseline gap-x-2 text-sm">
-        <span className="font-medium text-zinc-200">{windowLabel(name)}</span>
+        <span className="font-medium text-zinc-200">{w.label}</span>
         <span className={`tabular-nums ${current ? "text-zinc-100" : "text-zinc-500"}`} data-testid="plan-pct">
           {pct}
         </span>

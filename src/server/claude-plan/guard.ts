@@ -17,7 +17,9 @@ export async function guardPlan(model: ResolvedModel): Promise<void> {
   if (model.route.provider.id !== "claude-code") return;
   const guard = env().CLAUDE_PLAN_GUARD;
   if (guard === "off") return;
-  const refusal = refusalOf(await planState(), guard, Date.now());
+  // No state to go by (the database never answered): nothing is known to refuse on.
+  const state = await planState().catch(() => null);
+  const refusal = state && refusalOf(state, guard, Date.now());
   if (!refusal) return;
   noteRefusal(refusal.window);
   throw new ApiError(429, refusalMessage(refusal, guard), {

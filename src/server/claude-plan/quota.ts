@@ -1,8 +1,10 @@
 /** The plan's state as `GET /v1/usage/quota` (and the console's card) shows it. Pure. */
 import type { PlanGuard } from "../env-schema";
-import { isCurrent, type PlanKind, type PlanState, type PlanWindow } from "./info";
+import { isCurrent, type PlanKind, type PlanState, type PlanWindow, windowLabel } from "./info";
 
 export interface QuotaWindow {
+  /** The window's name for people: "5-hour", "7-day", "7-day Opus"… */
+  label: string;
   /** 0–1; null when Claude Code did not report it. */
   utilization: number | null;
   /** ISO 8601. */
@@ -35,6 +37,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function windowOf(w: PlanWindow, now: number): QuotaWindow {
   return {
+    label: windowLabel(w.window),
     utilization: w.utilization,
     resets_at: iso(w.resetsAt),
     status: w.status,

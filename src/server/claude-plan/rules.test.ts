@@ -172,6 +172,7 @@ describe("quotaOf", () => {
       guard: { mode: "threshold", threshold: 0.8 },
       windows: {
         five_hour: {
+          label: "5-hour",
           utilization: 0.42,
           resets_at: new Date(H5 * 1000).toISOString(),
           status: "allowed",

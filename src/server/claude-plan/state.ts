@@ -30,7 +30,10 @@ const held = (): Held => {
   return g.__ccBridgePlan;
 };
 
-/** The plan's state, read from the database at most every CACHE_MS (`maxAgeMs`). */
+/**
+ * The plan's state, read from the database at most every CACHE_MS (`maxAgeMs`). When the database
+ * cannot be read, the last state this instance had (logged); throws only when it never had one.
+ */
 export async function planState(maxAgeMs = CACHE_MS): Promise<PlanState> {
   const h = held();
   if (h.state && Date.now() - h.loadedAt <= maxAgeMs) return h.state;
@@ -39,6 +42,11 @@ export async function planState(maxAgeMs = CACHE_MS): Promise<PlanState> {
       h.state = state;
       h.loadedAt = Date.now();
       return state;
+    })
+    .catch((e) => {
+      if (!h.state) throw e;
+      log({ level: "warn", msg: "claude plan state not read", error: String(e).slice(0, 300) });
+      return h.state;
     })
     .finally(() => {
       h.loading = null;
