@@ -24,6 +24,7 @@ export const DIRECT_PATHS = [
   "/v1/messages/count_tokens",
   "/v1/models",
   "/v1/usage",
+  "/v1/usage/quota",
 ];
 
 /**

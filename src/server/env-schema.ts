@@ -135,6 +135,28 @@ const aliases = z
     return z.NEVER;
   });
 
+/**
+ * CLAUDE_PLAN_GUARD: `off`; `no-overage` (refuse when the plan is exhausted or a turn would run on paid
+ * overage); or a number above 0 up to 1 (that too, and refuse at or above that utilization of any window).
+ */
+export type PlanGuard = "off" | "no-overage" | number;
+
+const planGuard = z
+  .string()
+  .default("off")
+  .transform((v, ctx): PlanGuard => {
+    const s = v.trim().toLowerCase();
+    if (s === "" || s === "off") return "off";
+    if (s === "no-overage") return "no-overage";
+    const n = /^(0?\.\d+|1(\.0*)?)$/.test(s) ? Number(s) : Number.NaN;
+    if (n > 0 && n <= 1) return n;
+    ctx.addIssue({
+      code: "custom",
+      message: `expected off, no-overage, or a utilization above 0 up to 1 (e.g. 0.9), got "${v}"`,
+    });
+    return z.NEVER;
+  });
+
 const optionalString = z
   .string()
   .optional()
@@ -191,6 +213,7 @@ export const envSchema = z.object({
   CLAUDE_SPARES: int(1, 0, 64),
   CLAUDE_TOOL_WAIT_MS: int(10 * 60_000, 1_000, 24 * 3_600_000),
   CLAUDE_KEEP_BUILTIN_TOOLS: bool(false),
+  CLAUDE_PLAN_GUARD: planGuard,
   OLLAMA_URL: httpUrl("http://localhost:11434"),
   OLLAMA_TIMEOUT_MS: int(30 * 60_000, 1_000, 24 * 3_600_000),
   OLLAMA_CONNECT_TIMEOUT_MS: int(10_000, 100, 600_000),

@@ -22,6 +22,11 @@
  * times (default 10, ~3 min; `retry-after` does not shorten it). The query string
  * is kept in `url`; `path` drops it. `mainRequests()` skips side calls should a
  * version make them (other endpoints, small-model calls with no tools).
+ *
+ * A Claude plan's limits: `setPlanHeaders(planHeaders({…}))` adds the API's
+ * `anthropic-ratelimit-unified-*` headers to every Messages answer (errors included). The CLI
+ * reads them only with an OAuth login (`CLAUDE_CODE_OAUTH_TOKEN`, any value, and no
+ * ANTHROPIC_API_KEY) and turns a change into a `rate_limit_event` message on its stream.
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -108,6 +113,49 @@ export interface FakeAnthropicOptions {
   log?: boolean;
 }
 
+/** One usage window of a plan, as the API's headers give it (`reset`: Unix seconds). */
+export interface PlanWindowHeaders {
+  utilization: number;
+  reset: number;
+  status?: "allowed" | "allowed_warning" | "rejected";
+}
+
+export interface PlanHeaderInit {
+  /** The plan's status (of the binding window): `allowed` (default), `allowed_warning`, `rejected`. */
+  status?: "allowed" | "allowed_warning" | "rejected";
+  /** The binding window ("representative claim"): `five_hour` (default), `seven_day`, `seven_day_opus`… */
+  claim?: string;
+  /** When the binding window resets (Unix seconds); default: five_hour's reset. */
+  reset?: number;
+  fiveHour?: PlanWindowHeaders;
+  sevenDay?: PlanWindowHeaders;
+  /** Paid overage: `allowed`, `allowed_warning` or `rejected` (then `overageDisabledReason`). */
+  overageStatus?: "allowed" | "allowed_warning" | "rejected";
+  overageDisabledReason?: string;
+}
+
+/** The `anthropic-ratelimit-unified-*` headers of a plan's state (the names the CLI 2.1.332 reads). */
+export function planHeaders(p: PlanHeaderInit): Record<string, string> {
+  const h: Record<string, string> = {};
+  const P = "anthropic-ratelimit-unified-";
+  h[`${P}status`] = p.status ?? "allowed";
+  h[`${P}representative-claim`] = p.claim ?? "five_hour";
+  const reset = p.reset ?? p.fiveHour?.reset;
+  if (reset !== undefined) h[`${P}reset`] = String(reset);
+  for (const [abbr, w] of [
+    ["5h", p.fiveHour],
+    ["7d", p.sevenDay],
+  ] as const) {
+    if (!w) continue;
+    h[`${P}${abbr}-utilization`] = String(w.utilization);
+    h[`${P}${abbr}-reset`] = String(w.reset);
+    if (w.status) h[`${P}${abbr}-status`] = w.status;
+  }
+  if (p.overageStatus) h[`${P}overage-status`] = p.overageStatus;
+  if (p.overageDisabledReason) h[`${P}overage-disabled-reason`] = p.overageDisabledReason;
+  return h;
+}
+
 export interface FakeAnthropic {
   /** Base URL for ANTHROPIC_BASE_URL, e.g. "http://127.0.0.1:41234" (no trailing slash). */
   url: string;
@@ -117,6 +165,8 @@ export interface FakeAnthropic {
   /** POST /v1/messages calls that belong to the conversation (see isMainRequest). */
   mainRequests(): RecordedRequest[];
   setScript(fn: FakeScript | undefined): void;
+  /** Headers added to every Messages answer (planHeaders() for a plan's limits); undefined: none. */
+  setPlanHeaders(headers: Record<string, string> | undefined): void;
   /** Forget recorded requests (keeps the script). */
   reset(): void;
   close(): Promise<void>;
@@ -322,6 +372,7 @@ function errorBody(type: string, message: string) {
 export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
   const requests: RecordedRequest[] = [];
   let script = opts.script;
+  let plan: Record<string, string> = {};
   let messageIndex = 0;
   let seq = 0;
   const open = new Set<ServerResponse>();
@@ -341,7 +392,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
 
     if (chosen.type === "error") {
       const type = chosen.errorType ?? ERROR_TYPES[chosen.status] ?? "api_error";
-      const headers: Record<string, string> = { ...chosen.headers };
+      const headers: Record<string, string> = { ...plan, ...chosen.headers };
       if (chosen.status === 429 || chosen.status >= 500) headers["retry-after"] ??= "0";
       sendJson(res, chosen.status, errorBody(type, chosen.message ?? ERROR_MESSAGES[type] ?? "Error"), headers);
       return;
@@ -370,28 +421,34 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
 
     if (!stream) {
       if (chosen.type === "stream-error" && !chosen.recover) {
-        sendJson(res, 529, errorBody("overloaded_error", "Overloaded"), { "retry-after": "0" });
+        sendJson(res, 529, errorBody("overloaded_error", "Overloaded"), { ...plan, "retry-after": "0" });
         return;
       }
       if (delayMs > 0) await sleep(delayMs);
-      sendJson(res, 200, {
-        id,
-        type: "message",
-        role: "assistant",
-        model,
-        content: [
-          ...(thinking ? [{ type: "thinking", thinking, signature: "fake-signature" }] : []),
-          ...(chunks.length ? [{ type: "text", text: chunks.join("") }] : []),
-          ...toolUses.map((t) => ({ type: "tool_use", ...t })),
-        ],
-        stop_reason: stopReason,
-        stop_sequence: null,
-        usage,
-      });
+      sendJson(
+        res,
+        200,
+        {
+          id,
+          type: "message",
+          role: "assistant",
+          model,
+          content: [
+            ...(thinking ? [{ type: "thinking", thinking, signature: "fake-signature" }] : []),
+            ...(chunks.length ? [{ type: "text", text: chunks.join("") }] : []),
+            ...toolUses.map((t) => ({ type: "tool_use", ...t })),
+          ],
+          stop_reason: stopReason,
+          stop_sequence: null,
+          usage,
+        },
+        plan,
+      );
       return;
     }
 
     res.writeHead(200, {
+      ...plan,
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
       "request-id": newId("req"),
@@ -551,6 +608,9 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     mainRequests: () => requests.filter(isMainRequest),
     setScript(fn) {
       script = fn;
+    },
+    setPlanHeaders(headers) {
+      plan = { ...headers };
     },
     reset() {
       requests.length = 0;

@@ -23,7 +23,8 @@ function Card({ label, value, hint, testId }: { label: string; value: string | n
   );
 }
 
-export function SummaryCards({ s }: { s: Summary | undefined }) {
+/** `costLabel`: "API-equivalent cost" for a plan login (Claude's cost is then what the API would charge). */
+export function SummaryCards({ s, costLabel = "Cost" }: { s: Summary | undefined; costLabel?: string }) {
   // Until the first answer every value is a skeleton, never a "–" or "0" that looks like data.
   const v = (f: (s: Summary) => string) => (s ? f(s) : null);
   return (
@@ -43,7 +44,7 @@ export function SummaryCards({ s }: { s: Summary | undefined }) {
       />
       <Card
         testId="card-cost"
-        label="Cost"
+        label={costLabel}
         value={v((s) => fmtCost(s.costUsd))}
         hint={s && s.costUsd == null ? "no request with a cost" : undefined}
       />

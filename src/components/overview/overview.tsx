@@ -5,6 +5,7 @@ import { useTRPC } from "@/trpc/client";
 import { SpendByKey } from "../keys/spend-by-key";
 import { SummaryCards } from "./cards";
 import { UsageCharts } from "./charts";
+import { ClaudePlan, useCostLabel } from "./plan";
 import { ClaudeProcesses } from "./processes";
 import { LatestErrors, ModelTable } from "./tables";
 
@@ -30,6 +31,7 @@ export function Overview() {
   const all = [summary, series, byModel, errors];
   const failed = all.find((q) => q.error)?.error;
   const updating = all.some((q) => q.isPlaceholderData || (q.isFetching && !q.isPending));
+  const costLabel = useCostLabel();
 
   return (
     <div className="flex flex-col gap-4">
@@ -71,12 +73,13 @@ export function Overview() {
           {failed.message}
         </p>
       )}
-      <SummaryCards s={summary.data} />
+      <SummaryCards s={summary.data} costLabel={costLabel} />
+      <ClaudePlan live={live} />
       <ClaudeProcesses live={live} />
       <UsageCharts series={series.data} loading={series.isPending} />
       {/* The per-model table has eleven columns: it gets the full width (at 1366 px two thirds of it
           hid Cost and Avg duration off to the side), the latest errors go below it. */}
-      <ModelTable rows={byModel.data} failed={Boolean(byModel.error)} />
+      <ModelTable rows={byModel.data} failed={Boolean(byModel.error)} costLabel={costLabel} />
       <LatestErrors rows={errors.data} failed={Boolean(errors.error)} />
       <SpendByKey range={range} />
     </div>

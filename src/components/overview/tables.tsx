@@ -52,7 +52,17 @@ function ModelLink({ row, className = "" }: { row: ModelRow; className?: string 
   );
 }
 
-export function ModelTable({ rows, failed = false }: { rows: ModelRow[] | undefined; failed?: boolean }) {
+export function ModelTable({
+  rows,
+  failed = false,
+  costLabel = "Cost",
+}: {
+  rows: ModelRow[] | undefined;
+  failed?: boolean;
+  /** "API-equivalent cost" for a plan login. */
+  costLabel?: string;
+}) {
+  const label = (c: (typeof COLUMNS)[number]) => (c.key === "cost_usd" ? costLabel : c.label);
   return (
     <section aria-labelledby="by-model" className="min-w-0 rounded-lg border border-zinc-800 bg-zinc-900/60">
       <h2 id="by-model" className="px-4 pt-3 text-sm font-medium text-zinc-300">
@@ -69,7 +79,7 @@ export function ModelTable({ rows, failed = false }: { rows: ModelRow[] | undefi
             <dl className="mt-1 grid grid-cols-3 gap-x-3 gap-y-1 text-xs tabular-nums">
               {COLUMNS.map((c) => (
                 <div key={c.key}>
-                  <dt className="text-zinc-500">{c.label}</dt>
+                  <dt className="text-zinc-500">{label(c)}</dt>
                   <dd className={c.key === "errors" && r.errors ? "text-red-400" : "text-zinc-200"}>{c.fmt(r)}</dd>
                 </div>
               ))}
@@ -90,7 +100,7 @@ export function ModelTable({ rows, failed = false }: { rows: ModelRow[] | undefi
               <th className={th}>Provider</th>
               {COLUMNS.map((c) => (
                 <th key={c.key} className={`${th} text-right`}>
-                  {c.label}
+                  {label(c)}
                 </th>
               ))}
             </tr>

@@ -3,7 +3,16 @@ import { tokensPerSecond } from "./rate";
 import type { StreamResult } from "./stream";
 
 /** The per-reply figures: time to first token, duration, tokens, tokens/s, cost. */
-export function Figures({ r, costUsd }: { r: StreamResult; costUsd: number | null | undefined }) {
+/** `costLabel`: "API-equivalent cost" for Claude on a plan login (what the API would charge). */
+export function Figures({
+  r,
+  costUsd,
+  costLabel = "cost",
+}: {
+  r: StreamResult;
+  costUsd: number | null | undefined;
+  costLabel?: string;
+}) {
   const tps = tokensPerSecond(r);
   const items: [string, string][] = [
     ["first token", fmtMs(r.ttftMs)],
@@ -16,7 +25,7 @@ export function Figures({ r, costUsd }: { r: StreamResult; costUsd: number | nul
     <dl className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-zinc-400" data-testid="figures">
       {items.map(([k, v]) => (
         <div key={k} className="flex gap-1">
-          <dt>{k}</dt>
+          <dt>{k === "cost" ? costLabel : k}</dt>
           <dd className="tabular-nums text-zinc-200" data-testid={`fig-${k.replace(/\W/g, "")}`}>
             {v}
           </dd>

@@ -1,6 +1,7 @@
 "use client";
 import { useEffect, useRef } from "react";
 import { Markdown } from "../markdown/markdown";
+import { useCostLabel } from "../overview/plan";
 import { Figures } from "./figures";
 import type { StreamResult } from "./stream";
 
@@ -10,6 +11,8 @@ export interface Turn {
   reasoning: string;
   result: StreamResult | null;
   costUsd?: number | null;
+  /** The provider that answered (from the turn's record). */
+  provider?: string | null;
 }
 
 export interface PanelState {
@@ -34,6 +37,7 @@ export function ChatPanel({
   history?: React.ReactNode;
 }) {
   const selectId = `model-${panel.key}`;
+  const claudeCost = useCostLabel();
   const scroller = useRef<HTMLDivElement>(null);
   const follow = useRef(true);
   const last = panel.turns.at(-1);
@@ -121,7 +125,13 @@ export function ChatPanel({
                   {t.result.error}
                 </p>
               )}
-              {t.result && <Figures r={t.result} costUsd={t.costUsd} />}
+              {t.result && (
+                <Figures
+                  r={t.result}
+                  costUsd={t.costUsd}
+                  costLabel={t.provider === "claude-code" && claudeCost !== "Cost" ? claudeCost : "cost"}
+                />
+              )}
             </div>
           </div>
         ))}

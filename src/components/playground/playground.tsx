@@ -80,7 +80,11 @@ export function Playground() {
       const detail = await queryClient
         .fetchQuery(trpc.requests.detail.queryOptions({ id: result.requestId }))
         .catch(() => null);
-      updateTurn(panel.key, index, (turn) => ({ ...turn, costUsd: detail?.costUsd ?? null }));
+      updateTurn(panel.key, index, (turn) => ({
+        ...turn,
+        costUsd: detail?.costUsd ?? null,
+        provider: detail?.provider ?? null,
+      }));
     }
   }
 

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useTRPC } from "@/trpc/client";
 import { fmtCost, fmtInt, fmtMs, fmtTime } from "../format";
+import { useCostLabel } from "../overview/plan";
 import { MessageView } from "../sessions/message";
 import { StatusBadge } from "./list";
 
@@ -19,6 +20,7 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 export function RequestDetail({ id }: { id: string }) {
   const trpc = useTRPC();
   const q = useQuery(trpc.requests.detail.queryOptions({ id }));
+  const costLabel = useCostLabel();
   // The list's filters travel in ?list=…, so "← Requests" goes back to the same filtered list.
   const listQuery = useSearchParams().get("list");
   const back = `/dashboard/requests${listQuery ? `?${new URLSearchParams(listQuery)}` : ""}`;
@@ -57,7 +59,7 @@ export function RequestDetail({ id }: { id: string }) {
         <Field label="Prompt tokens">{fmtInt(r.promptTokens)}</Field>
         <Field label="Cached tokens">{fmtInt(r.cachedTokens)}</Field>
         <Field label="Completion tokens">{fmtInt(r.completionTokens)}</Field>
-        <Field label="Cost">{fmtCost(r.costUsd)}</Field>
+        <Field label={r.provider === "claude-code" ? costLabel : "Cost"}>{fmtCost(r.costUsd)}</Field>
         <Field label="HTTP status">{r.httpStatus}</Field>
         <Field label="Session">
           {r.sessionId ? (

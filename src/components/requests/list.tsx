@@ -7,6 +7,7 @@ import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
 import { fmtCost, fmtInt, fmtMs, fmtTime } from "../format";
 import { KeyName } from "../keys/key-select";
+import { useCostLabel } from "../overview/plan";
 import { ErrorNote, LoadMore } from "../paging";
 import { EMPTY_FILTER, Filters, type RequestFilter, toQuery } from "./filters";
 import { Subject } from "./subject-view";
@@ -76,6 +77,7 @@ function RequestCard({ r, href }: { r: Row; href: string }) {
 
 export function RequestList() {
   const trpc = useTRPC();
+  const costLabel = useCostLabel();
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
@@ -138,7 +140,7 @@ export function RequestList() {
               <th className={th}>Model</th>
               <th className={th}>Status</th>
               <th className={`${th} text-right`}>Tokens</th>
-              <th className={`${th} text-right`}>Cost</th>
+              <th className={`${th} text-right`}>{costLabel}</th>
               <th className={`${th} text-right`}>Duration</th>
               <th className={`${th} text-right`}>First token</th>
               <th className={th}>Session</th>

@@ -3,6 +3,7 @@ import { claimSessionFor, owns } from "../access/ownership";
 import { admitModel, cookieOf, forApi, forConsoleApi, keyIdOf, type Principal } from "../access/policy";
 import { ClientCancelled } from "../chat/cancel";
 import { checkSessionId } from "../chat/session-id";
+import { guardPlan } from "../claude-plan/guard";
 import { CONSOLE_COOKIE } from "../console/auth";
 import { env } from "../env";
 import { readJsonBody } from "../openai/body";
@@ -135,6 +136,7 @@ export function frontDoor<B>(endpoint: Endpoint<B>) {
         recorder.provider = model.route.provider.id;
         recorder.upstreamModel = model.route.upstreamModel;
         headers = { ...Object.fromEntries(await admitModel(principal, model.name)), ...headers };
+        await guardPlan(model);
       }
 
       const params = await paramsOf(route);

@@ -1,5 +1,7 @@
 import "server-only";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { isCurrent } from "../claude-plan/info";
+import { planState, refusalCounts } from "../claude-plan/state";
 import { claudeLimiter, claudeProcessStats } from "../providers/claude-code";
 import { recordWriteFailures } from "./sources";
 
@@ -13,6 +15,12 @@ function build() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const common = ["endpoint", "model", "provider"] as const;
+  /** The plan's windows whose reset has not come yet (an API-key login has none; none when the database fails). */
+  const currentWindows = async () => {
+    const s = await planState().catch(() => null);
+    const now = Date.now();
+    return !s || s.plan === "api_key" ? [] : s.windows.filter((w) => isCurrent(w, now));
+  };
   return {
     registry,
     requests: new Counter({
@@ -73,6 +81,39 @@ function build() {
       collect() {
         const s = claudeProcessStats();
         for (const state of STATES) this.set({ state }, s.rssBytes[state]);
+      },
+    }),
+    claudePlanUtilization: new Gauge({
+      name: "ccbridge_claude_plan_utilization",
+      help: "The Claude plan's usage of each window (0-1), as Claude Code last reported it; windows past their reset are left out.",
+      labelNames: ["window"],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const w of await currentWindows())
+          if (w.utilization !== null) this.set({ window: w.window }, w.utilization);
+      },
+    }),
+    claudePlanResetsAt: new Gauge({
+      name: "ccbridge_claude_plan_resets_at_seconds",
+      help: "When each window of the Claude plan resets (Unix seconds).",
+      labelNames: ["window"],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const w of await currentWindows()) {
+          if (w.resetsAt) this.set({ window: w.window }, Math.round(w.resetsAt.getTime() / 1000));
+        }
+      },
+    }),
+    claudePlanRefusals: new Counter({
+      name: "ccbridge_claude_plan_refusals_total",
+      help: "Claude requests refused by CLAUDE_PLAN_GUARD (429 plan_limit_reached), by the window named.",
+      labelNames: ["window"],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [window, n] of refusalCounts()) this.inc({ window }, n);
       },
     }),
     recordWriteFailures: new Counter({

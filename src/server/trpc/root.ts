@@ -2,6 +2,7 @@ import "server-only";
 import { createCallerFactory, router } from "./init";
 import { keysRouter } from "./routers/keys";
 import { modelsRouter } from "./routers/models";
+import { planRouter } from "./routers/plan";
 import { requestsRouter } from "./routers/requests";
 import { sessionsRouter } from "./routers/sessions";
 import { usageRouter } from "./routers/usage";
@@ -12,6 +13,7 @@ export const appRouter = router({
   sessions: sessionsRouter,
   models: modelsRouter,
   keys: keysRouter,
+  plan: planRouter,
 });
 
 export type AppRouter = typeof appRouter;

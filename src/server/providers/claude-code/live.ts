@@ -1,6 +1,7 @@
 import "server-only";
 import type { Options, Query, SDKMessage, SDKUserMessage, SpawnedProcess } from "@anthropic-ai/claude-agent-sdk";
 import { brand } from "../../brand";
+import { noteLoginSource, notePlanEvent } from "../../claude-plan/state";
 import { ToolWaits } from "./client-tools";
 import type { ClaudeBlock } from "./prompt";
 import { endProcess, processExit, residentBytes, spawnClaude, stderrTail } from "./spawn";
@@ -162,6 +163,9 @@ export class LiveProcess {
       if ("session_id" in message && typeof message.session_id === "string" && message.session_id) {
         this.sessionId = message.session_id;
       }
+      // The Claude plan's limits (OAuth logins) and the login each turn uses: claude-plan/state.ts keeps them.
+      if (message.type === "rate_limit_event") notePlanEvent(message.rate_limit_info);
+      else if (message.type === "system" && message.subtype === "init") noteLoginSource(message.apiKeySource);
       if (message.type === "result") {
         this.state = "idle";
       } else if (message.type === "stream_event" || message.type === "assistant") {
