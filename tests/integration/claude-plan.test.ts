@@ -60,7 +60,7 @@ async function consoleCookie(gw: Gateway): Promise<string> {
   return (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
 }
 
-/** Refused on every API, before any process or upstream call; each refusal recorded. */
+/** Refused on every API (chat completions, streamed and not, Responses, Anthropic Messages), before any process or upstream call; each refusal recorded. */
 async function expectRefused(c: ClaudeSetup, window: string, resetsAt: number) {
   const calls = c.fake.requests.length;
   const records = c.gw.records().length;
@@ -84,17 +84,30 @@ async function expectRefused(c: ClaudeSetup, window: string, resetsAt: number) {
   const body = (await resp.json()) as any;
   expect(body.error).toMatchObject({ code: "plan_limit_reached", type: "rate_limit_error" });
 
+  // Anthropic's Messages API answers it in Anthropic's shape.
+  const msg = await fetch(`${c.gw.url}/v1/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": ADMIN, "anthropic-version": "2023-06-01" },
+    body: JSON.stringify({ model: "claude-code", max_tokens: 100, messages: [{ role: "user", content: "refuse" }] }),
+  });
+  expect(msg.status).toBe(429);
+  expect(Number(msg.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+  const anth = (await msg.json()) as any;
+  expect(anth).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
+  expect(anth.error.message).toContain(`window (${window})`);
+
   // No upstream call, no claude process (CLAUDE_SPARES=0: none waits ahead either).
   expect(c.fake.requests.length).toBe(calls);
   expect(claudePids(c.configDir)).toEqual([]);
   const refused = await eventually(() => {
     const rows = c.gw.records().slice(records);
-    return rows.length === 3 ? rows : null;
+    return rows.length === 4 ? rows : null;
   });
   expect(refused.map((x) => [x.endpoint, x.httpStatus, x.errorCode, x.status, x.provider])).toEqual([
     ["/v1/chat/completions", 429, "plan_limit_reached", "error", "claude-code"],
     ["/v1/chat/completions", 429, "plan_limit_reached", "error", "claude-code"],
     ["/v1/responses", 429, "plan_limit_reached", "error", "claude-code"],
+    ["/v1/messages", 429, "plan_limit_reached", "error", "claude-code"],
   ]);
 }
 
@@ -254,7 +267,7 @@ describe("a plan login (OAuth) behind the gateway, CLAUDE_PLAN_GUARD=no-overage"
     await eventually(() => claudePids(c.configDir).length === 0);
 
     await expectRefused(c, "five_hour", shortReset);
-    expect((await metricsOf(c.gw)).refusals).toEqual({ five_hour: 3 });
+    expect((await metricsOf(c.gw)).refusals).toEqual({ five_hour: 4 });
   });
 
   it("a threshold (0.5): refuses at or above it, naming the window", async () => {
