@@ -1,6 +1,6 @@
-import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Gateway, startGateway } from "../helpers/gateway";
+import { type RawOptions, rawRequest } from "../helpers/raw-http";
 import { expectError } from "../helpers/schema";
 import { ADMIN, createKey } from "./keys-client";
 
@@ -13,24 +13,7 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-/** A raw HTTP request (fetch cannot set Host). */
-function raw(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-  const url = new URL(gw.url);
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-    const req = http.request(
-      { host: url.hostname, port: url.port, path, method: opts.method ?? "GET", headers: opts.headers },
-      (res) => {
-        let body = "";
-        res.on("data", (d) => {
-          body += d;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on("error", reject);
-    req.end(opts.body);
-  });
-}
+const raw = (path: string, opts: RawOptions = {}) => rawRequest(gw.url, path, opts);
 
 const form = (key: string) => new URLSearchParams({ key, next: "/dashboard" }).toString();
 const formHeaders = { "content-type": "application/x-www-form-urlencoded" };

@@ -14,7 +14,12 @@ const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwA
 
 beforeAll(async () => {
   fake = await startFakeOllama();
-  gw = await startGateway({ OLLAMA_URL: fake.url, CLAUDE_AUTH_KEY: ADMIN, STREAM_PING_MS: "150" });
+  gw = await startGateway({
+    OLLAMA_URL: fake.url,
+    CLAUDE_AUTH_KEY: ADMIN,
+    STREAM_PING_MS: "150",
+    MAX_BODY_BYTES: "200000",
+  });
   key = await createKey(gw, { name: "anthropic sdk" });
 });
 afterAll(async () => {
@@ -263,6 +268,27 @@ describe("errors as the Anthropic SDK's classes", () => {
       .messages.create({ model: "claude-code", max_tokens: 5, messages: [{ role: "user", content: "x" }] })
       .catch((e) => e);
     expect(claude).toBeInstanceOf(Anthropic.PermissionDeniedError);
+  });
+
+  it("a body over MAX_BODY_BYTES is 413 request_too_large; a wrong method is 405, both in Anthropic's shape", async () => {
+    const client = anthropicClient(gw, key.key);
+    const big = await client.messages
+      .create({ model: MODEL, max_tokens: 5, messages: [{ role: "user", content: "x".repeat(300_000) }] })
+      .catch((e) => e);
+    expect(big).toBeInstanceOf(Anthropic.APIError);
+    expect(big.status).toBe(413);
+    expect(big.error).toMatchObject({ type: "error", error: { type: "request_too_large" } });
+    // The unread body was discarded: the client's kept-open connection serves its next request.
+    const next = await client.messages.create({
+      model: MODEL,
+      max_tokens: 5,
+      messages: [{ role: "user", content: "y" }],
+    });
+    expectMessage(next);
+    const get = await fetch(`${gw.url}/v1/messages`, { headers: { "x-api-key": key.key } });
+    expect(get.status).toBe(405);
+    expect(get.headers.get("request-id")).toMatch(/^req_/);
+    expect(await get.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
   });
 
   it("a model that cannot call tools is a BadRequestError saying so", async () => {

@@ -1,9 +1,9 @@
 // One client address (issue 16): the login throttle, the audit log and the records all take it from one
 // place; X-Forwarded-For counts only with TRUST_PROXY=true. Different clients are different sockets here:
 // every address of 127.0.0.0/8 is loopback on Linux, so a request can come from 127.0.0.2, .3 …
-import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, type Gateway, startGateway } from "../helpers/gateway";
+import { type RawAnswer, type RawOptions, rawRequest } from "../helpers/raw-http";
 import { ADMIN } from "./keys-client";
 
 let direct: Gateway;
@@ -19,35 +19,9 @@ afterAll(async () => {
   await Promise.all([direct?.stop(), proxied?.stop()]);
 });
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
 /** A request from a given local address (the socket's), with any headers. */
-function from(
-  gw: Gateway,
-  localAddress: string,
-  path: string,
-  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
-) {
-  const url = new URL(gw.url);
-  return new Promise<Answer>((resolve, reject) => {
-    const req = http.request(
-      { host: url.hostname, port: url.port, path, method: opts.method ?? "GET", headers: opts.headers, localAddress },
-      (res) => {
-        let body = "";
-        res.on("data", (d) => {
-          body += d;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on("error", reject);
-    req.end(opts.body);
-  });
-}
+const from = (gw: Gateway, localAddress: string, path: string, opts: RawOptions = {}) =>
+  rawRequest(gw.url, path, { ...opts, localAddress });
 
 const login = (gw: Gateway, address: string, key: string, headers: Record<string, string> = {}) =>
   from(gw, address, "/auth/login", {
@@ -56,12 +30,12 @@ const login = (gw: Gateway, address: string, key: string, headers: Record<string
     body: new URLSearchParams({ key, next: "/dashboard" }).toString(),
   });
 
-const throttled = (a: Answer) => String(a.headers.location).includes("error=wait");
-const signedIn = (a: Answer) => String(a.headers["set-cookie"] ?? "").includes("ccb_console=");
+const throttled = (a: RawAnswer) => String(a.headers.location).includes("error=wait");
+const signedIn = (a: RawAnswer) => String(a.headers["set-cookie"] ?? "").includes("ccb_console=");
 
 describe("the console login throttle", () => {
   it("without TRUST_PROXY, a new X-Forwarded-For on every try does not escape it", async () => {
-    const answers: Answer[] = [];
+    const answers: RawAnswer[] = [];
     for (let i = 0; i < 7; i++) {
       answers.push(await login(direct, "127.0.0.2", `wrong-${i}`, { "x-forwarded-for": `10.9.${i}.1` }));
     }

@@ -9,7 +9,11 @@ const tooLarge = (limit: number) =>
 /** Reads at most `limit` bytes of the body and parses it as JSON; 413 past the limit, 400 on bad JSON. */
 export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  if (Number.isFinite(declared) && declared > limit) {
+    // Never read: discard it, so the connection stays usable for the client's next request.
+    await request.body?.cancel().catch(() => {});
+    throw tooLarge(limit);
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (request.body) {
