@@ -3,8 +3,8 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/client";
 import { fmtCost, fmtInt } from "../format";
 
-const th = "px-3 py-2 font-medium whitespace-nowrap";
-const td = "px-3 py-2 whitespace-nowrap";
+const th = "px-2 py-2 font-medium whitespace-nowrap sm:px-3";
+const td = "px-2 py-2 whitespace-nowrap sm:px-3";
 
 /** The overview's spend and requests per API key over the chosen range ("(no key)": admin, console, open). */
 export function SpendByKey({ range }: { range: "1h" | "24h" | "7d" | "30d" | "all" }) {
