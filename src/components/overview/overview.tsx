@@ -5,6 +5,7 @@ import { useTRPC } from "@/trpc/client";
 import { SpendByKey } from "../keys/spend-by-key";
 import { SummaryCards } from "./cards";
 import { UsageCharts } from "./charts";
+import { OllamaHosts } from "./hosts";
 import { ClaudeProcesses } from "./processes";
 import { LatestErrors, ModelTable } from "./tables";
 
@@ -73,6 +74,7 @@ export function Overview() {
       )}
       <SummaryCards s={summary.data} />
       <ClaudeProcesses live={live} />
+      <OllamaHosts range={range} live={live} />
       <UsageCharts series={series.data} loading={series.isPending} />
       {/* The per-model table has eleven columns: it gets the full width (at 1366 px two thirds of it
           hid Cost and Avg duration off to the side), the latest errors go below it. */}
