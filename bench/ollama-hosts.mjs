@@ -96,7 +96,7 @@ async function load(port) {
     }),
   );
   const secs = (Date.now() - t0) / 1000;
-  return { rps: total.length / secs, p50: pct(total, 50), ttft: pct(ttft, 50), errors, n: total.length };
+  return { rps: total.length / secs, p50: pct(total, 50), ttft: pct(ttft, 50), errors, done: total.length };
 }
 
 ensurePrismaClient();
@@ -157,6 +157,15 @@ async function startGateway(n) {
   }
 }
 
+/** SIGTERM, then SIGKILL if it has not exited within 5 s. */
+async function stopGateway(proc) {
+  if (proc.exitCode !== null) return;
+  const exited = new Promise((r) => proc.once("exit", r));
+  proc.kill("SIGTERM");
+  await Promise.race([exited, sleep(5_000)]);
+  if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+}
+
 const results = [];
 try {
   for (const n of [1, 2, 3]) {
@@ -169,8 +178,7 @@ try {
       results.push({ n, ...r, spread: after.slice(0, n).map((a, i) => a - (before[i] ?? 0)) });
       console.log(`${n} host(s): ${r.rps.toFixed(1)} requests/s`);
     } finally {
-      gw.proc.kill("SIGTERM");
-      await sleep(500);
+      await stopGateway(gw.proc);
     }
   }
   const one = results[0]?.rps ?? 1;
