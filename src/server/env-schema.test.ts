@@ -43,6 +43,16 @@ describe("parseEnv", () => {
     });
   });
 
+  it("takes OLLAMA_URL as one URL or a comma-separated list, credentials kept per URL and never echoed", () => {
+    const r = parseEnv({ OLLAMA_URL: " http://gpu1:11434/ , https://u:pw@gpu2/ollama/,http://gpu3:11434" });
+    expect(r.ok && r.env.OLLAMA_URL).toBe("http://gpu1:11434,https://u:pw@gpu2/ollama,http://gpu3:11434");
+    const bad = parseEnv({ OLLAMA_URL: "http://gpu1:11434,ftp://u:secret@gpu2" });
+    expect(!bad.ok && bad.message).toMatch(/OLLAMA_URL: expected an http\(s\) URL or a comma-separated list/);
+    expect(!bad.ok && bad.message).not.toMatch(/secret/);
+    const twice = parseEnv({ OLLAMA_URL: "http://gpu1:11434,http://gpu1:11434/" });
+    expect(!twice.ok && twice.message).toMatch(/OLLAMA_URL: "http:\/\/gpu1:11434" is listed twice/);
+  });
+
   it("refuses CLAUDE_SKIP_PERMS for a root gateway unless IS_SANDBOX=1 (Claude Code's own rule)", () => {
     const root = process.getuid?.() === 0;
     const r = parseEnv({ CLAUDE_SKIP_PERMS: "true" });

@@ -32,18 +32,46 @@ const int = (def: number, min: number, max: number) =>
       return n;
     });
 
-const httpUrl = (def: string) =>
+/** An item of a URL list as echoed in a message: without any user:password. */
+const bare = (s: string) => s.replace(/^([a-z][\w+.-]*:\/\/)?[^/@]*@/i, "$1");
+
+/**
+ * One http(s) URL, or several separated by commas (OLLAMA_URL: one Ollama host or a list of them),
+ * each without its trailing slashes; kept as one string, the URLs joined by commas.
+ */
+const httpUrls = (def: string) =>
   z
     .string()
     .default(def)
     .transform((v, ctx) => {
-      const s = v.trim() === "" ? def : v.trim();
-      try {
-        const u = new URL(s);
-        if (u.protocol === "http:" || u.protocol === "https:") return s.replace(/\/+$/, "");
-      } catch {}
-      ctx.addIssue({ code: "custom", message: `expected an http(s) URL, got "${v}"` });
-      return z.NEVER;
+      const items = (v.trim() === "" ? def : v)
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const out: string[] = [];
+      for (const s of items) {
+        let ok = false;
+        try {
+          const u = new URL(s);
+          ok = u.protocol === "http:" || u.protocol === "https:";
+        } catch {}
+        if (!ok) {
+          const what = items.length > 1 ? `, got "${bare(s)}" in the list` : `, got "${v}"`;
+          ctx.addIssue({ code: "custom", message: `expected an http(s) URL or a comma-separated list of them${what}` });
+          return z.NEVER;
+        }
+        const url = s.replace(/\/+$/, "");
+        if (out.includes(url)) {
+          ctx.addIssue({ code: "custom", message: `"${bare(url)}" is listed twice` });
+          return z.NEVER;
+        }
+        out.push(url);
+      }
+      if (out.length === 0) {
+        ctx.addIssue({ code: "custom", message: "expected an http(s) URL or a comma-separated list of them" });
+        return z.NEVER;
+      }
+      return out.join(",");
     });
 
 const list = (def: string) =>
@@ -214,7 +242,8 @@ export const envSchema = z.object({
   CLAUDE_TOOL_WAIT_MS: int(10 * 60_000, 1_000, 24 * 3_600_000),
   CLAUDE_KEEP_BUILTIN_TOOLS: bool(false),
   CLAUDE_PLAN_GUARD: planGuard,
-  OLLAMA_URL: httpUrl("http://localhost:11434"),
+  /** One Ollama host, or several separated by commas (providers/ollama/hosts.ts). */
+  OLLAMA_URL: httpUrls("http://localhost:11434"),
   OLLAMA_TIMEOUT_MS: int(30 * 60_000, 1_000, 24 * 3_600_000),
   OLLAMA_CONNECT_TIMEOUT_MS: int(10_000, 100, 600_000),
   MAX_BODY_BYTES: int(25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),

@@ -3,8 +3,7 @@ import { db, dialect } from "./db";
 import { env } from "./env";
 import { claudeVersion, findClaude } from "./providers/claude-code/binary";
 import { claudeProcessStats } from "./providers/claude-code/pool";
-import { ollamaVersion } from "./providers/ollama/models";
-import { redactUrl } from "./providers/ollama/url";
+import { hostsHealth } from "./providers/ollama/health";
 import { retentionStatus } from "./retention";
 import { failedRecordWrites, probeWrite } from "./usage/store";
 import { APP_VERSION } from "./version";
@@ -30,14 +29,15 @@ async function databaseOk(): Promise<{ ok: boolean; error?: string; failed_write
 
 /**
  * The gateway's health: 503 only when the database is unusable (the backends may come and go).
- * No secrets: OLLAMA_URL without user:password, the auth key only as "required"/"off".
+ * No secrets: OLLAMA_URL without user:password, the auth key only as "required"/"off". Shown in full
+ * to the admin only (access/health.ts cuts it down for everyone else).
  */
 export async function health() {
   const bin = findClaude();
-  const [database, claudeVer, ollamaVer, retention] = await Promise.all([
+  const [database, claudeVer, ollama, retention] = await Promise.all([
     databaseOk(),
     bin ? claudeVersion(bin) : Promise.resolve(null),
-    ollamaVersion(),
+    hostsHealth(),
     retentionStatus().catch(() => null),
   ]);
   const body = {
@@ -54,7 +54,7 @@ export async function health() {
       version: claudeVer,
       processes: claudeProcessStats(),
     },
-    ollama: { url: redactUrl(env().OLLAMA_URL), reachable: ollamaVer !== null, version: ollamaVer },
+    ollama,
     auth: env().CLAUDE_AUTH_KEY ? "required" : "off",
   };
   return { status: database.ok ? 200 : 503, body };

@@ -1,7 +1,9 @@
 /**
  * A fake Ollama server following the protocol facts in DESIGN.md: /api/chat (NDJSON stream or one
- * JSON), /api/tags, /api/version, /api/show (model_info with `<arch>.context_length`, `parameters`
- * text with num_ctx), `{"error"}` bodies with 404/400/500, mid-stream error lines, slow streams. Tests script a reply per request; every request and every abort is recorded.
+ * JSON), /api/tags, /api/ps, /api/version, /api/show (model_info with `<arch>.context_length`,
+ * `parameters` text with num_ctx), `{"error"}` bodies with 404/400/500, mid-stream error lines, slow
+ * streams. Tests script a reply per request; every request and every abort is recorded.
+ * Several fakes stand for several hosts; one can be stopped and started again on its port.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -60,6 +62,12 @@ export interface FakeOllama {
   /** Chat streams that ran to their last line. */
   completed: number;
   models: string[];
+  /** The models /api/ps lists as loaded; a model it answers with is added, as Ollama loads it. */
+  loaded: string[];
+  /** Chat and embed requests being answered now, and the most at once so far. */
+  inFlight: number;
+  maxInFlight: number;
+  port: number;
   /** Delay before /api/tags answers, in ms. */
   tagsDelayMs: number;
   /** Length of /api/embed vectors (the model's own size); a smaller `dimensions` truncates, as Ollama does. */
@@ -100,13 +108,19 @@ export function echoReply(body: any): Reply {
   return { chunks: words };
 }
 
-export async function startFakeOllama(opts: { models?: string[] } = {}): Promise<FakeOllama> {
+export async function startFakeOllama(
+  opts: { models?: string[]; loaded?: string[]; port?: number } = {},
+): Promise<FakeOllama> {
   const fake: FakeOllama = {
     url: "",
     requests: [],
     aborted: 0,
     completed: 0,
     models: opts.models ?? ["llama3.2:latest", "qwen3:8b", "llava:7b"],
+    loaded: opts.loaded ?? [],
+    inFlight: 0,
+    maxInFlight: 0,
+    port: 0,
     tagsDelayMs: 0,
     embedDims: 8,
     script: () => undefined,
@@ -119,6 +133,13 @@ export async function startFakeOllama(opts: { models?: string[] } = {}): Promise
     },
   };
   const knows = (model: string) => fake.models.includes(model) || fake.models.includes(`${model}:latest`);
+  const full = (model: string) => (fake.models.includes(model) ? model : `${model}:latest`);
+  /** Counts a chat or embed request in flight until its response is over. */
+  const track = (res: http.ServerResponse) => {
+    fake.inFlight++;
+    fake.maxInFlight = Math.max(fake.maxInFlight, fake.inFlight);
+    res.once("close", () => fake.inFlight--);
+  };
 
   const server = http.createServer(async (req, res) => {
     let raw = "";
@@ -130,6 +151,17 @@ export async function startFakeOllama(opts: { models?: string[] } = {}): Promise
       res.end(JSON.stringify(data));
     };
     if (req.url === "/api/version") return json(200, { version: "0.12.6" });
+    if (req.url === "/api/ps") {
+      return json(200, {
+        models: fake.loaded.map((name) => ({
+          name,
+          model: name,
+          size: 1_000_000,
+          digest: "sha256:0",
+          size_vram: 1_000_000,
+        })),
+      });
+    }
     if (req.url === "/api/tags") {
       if (fake.tagsDelayMs) await sleep(fake.tagsDelayMs);
       if (res.destroyed) return;
@@ -173,6 +205,8 @@ export async function startFakeOllama(opts: { models?: string[] } = {}): Promise
     }
     if (req.url === "/api/embed" && req.method === "POST") {
       if (!knows(body.model)) return json(404, { error: `model '${body.model}' not found` });
+      track(res);
+      if (!fake.loaded.includes(full(body.model))) fake.loaded.push(full(body.model));
       const inputs: string[] = Array.isArray(body.input) ? body.input : [body.input];
       const dims = body.dimensions && body.dimensions < fake.embedDims ? body.dimensions : fake.embedDims;
       // A deterministic vector per text: the same input always embeds the same.
@@ -191,6 +225,8 @@ export async function startFakeOllama(opts: { models?: string[] } = {}): Promise
     }
     if (req.url !== "/api/chat" || req.method !== "POST") return json(404, { error: "404 page not found" });
     if (!knows(body.model)) return json(404, { error: `model '${body.model}' not found` });
+    track(res);
+    if (!fake.loaded.includes(full(body.model))) fake.loaded.push(full(body.model));
 
     const reply = fake.script(body) ?? echoReply(body);
     if (reply.httpError) return json(reply.httpError.status, { error: reply.httpError.message });
@@ -277,7 +313,8 @@ export async function startFakeOllama(opts: { models?: string[] } = {}): Promise
     if (!closed) fake.completed++;
     res.end();
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((r) => server.listen(opts.port ?? 0, "127.0.0.1", r));
+  fake.port = (server.address() as AddressInfo).port;
+  fake.url = `http://127.0.0.1:${fake.port}`;
   return fake;
 }

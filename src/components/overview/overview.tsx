@@ -5,6 +5,7 @@ import { useTRPC } from "@/trpc/client";
 import { SpendByKey } from "../keys/spend-by-key";
 import { SummaryCards } from "./cards";
 import { UsageCharts } from "./charts";
+import { OllamaHosts } from "./hosts";
 import { ClaudePlan, useCostLabel } from "./plan";
 import { ClaudeProcesses } from "./processes";
 import { LatestErrors, ModelTable } from "./tables";
@@ -76,6 +77,7 @@ export function Overview() {
       <SummaryCards s={summary.data} costLabel={costLabel} />
       <ClaudePlan live={live} />
       <ClaudeProcesses live={live} />
+      <OllamaHosts range={range} live={live} />
       <UsageCharts series={series.data} loading={series.isPending} />
       {/* The per-model table has eleven columns: it gets the full width (at 1366 px two thirds of it
           hid Cost and Avg duration off to the side), the latest errors go below it. */}

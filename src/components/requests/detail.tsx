@@ -52,6 +52,7 @@ export function RequestDetail({ id }: { id: string }) {
         <Field label="Model">{r.model || "(none)"}</Field>
         <Field label="Provider">{r.provider || "–"}</Field>
         <Field label="Upstream model">{r.upstreamModel ?? "–"}</Field>
+        <Field label="Upstream host">{r.upstreamHost ?? "–"}</Field>
         <Field label="Duration">{fmtMs(r.durationMs)}</Field>
         <Field label="First token">{fmtMs(r.ttftMs)}</Field>
         <Field label="Stream">{r.stream ? "yes" : "no"}</Field>

@@ -11,6 +11,7 @@ export interface RequestFilter {
   sessionId: string;
   range: string;
   keyId: string;
+  host: string;
 }
 
 export const EMPTY_FILTER: RequestFilter = {
@@ -20,6 +21,7 @@ export const EMPTY_FILTER: RequestFilter = {
   sessionId: "",
   range: "all",
   keyId: "",
+  host: "",
 };
 
 const RANGE_MS: Record<string, number> = {
@@ -42,6 +44,7 @@ export function toQuery(f: RequestFilter, anchor: number) {
     ...(f.status ? { status: f.status as "ok" | "error" | "cancelled" } : {}),
     ...(f.sessionId ? { sessionId: f.sessionId } : {}),
     ...(f.keyId ? { keyId: f.keyId } : {}),
+    ...(f.host ? { upstreamHost: f.host } : {}),
     ...(ms ? { since: new Date(anchor - ms) } : {}),
   };
 }
@@ -116,6 +119,17 @@ export function Filters({
           <option value="ok">ok</option>
           <option value="error">error</option>
           <option value="cancelled">cancelled</option>
+        </select>
+      </label>
+      <label className="flex flex-col gap-1 text-xs text-zinc-400">
+        Host
+        <select className={select} value={value.host} onChange={set("host")} name="host">
+          <option value="">All hosts</option>
+          {(options.data?.hosts ?? []).map((h) => (
+            <option key={h} value={h}>
+              {h}
+            </option>
+          ))}
         </select>
       </label>
       <KeySelect className={select} value={value.keyId} onChange={(keyId) => onChange({ keyId })} />

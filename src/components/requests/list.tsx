@@ -65,6 +65,7 @@ function RequestCard({ r, href }: { r: Row; href: string }) {
         <span>{fmtCost(r.costUsd)}</span>
         <span>{fmtMs(r.durationMs)}</span>
         <span>first {fmtMs(r.ttftMs)}</span>
+        {r.upstreamHost && <span className="font-mono">on {r.upstreamHost}</span>}
       </div>
       {r.sessionId && (
         <div className="truncate font-mono text-xs text-zinc-500">
@@ -88,6 +89,7 @@ export function RequestList() {
     sessionId: params.get("session") ?? "",
     range: params.get("range") ?? EMPTY_FILTER.range,
     keyId: params.get("key") ?? "",
+    host: params.get("host") ?? "",
   };
   // "Last hour" counts back from when the range was picked, not from each render.
   const [anchor, setAnchor] = useState(() => Date.now());
@@ -105,6 +107,7 @@ export function RequestList() {
     if (f.status) q.set("status", f.status);
     if (f.sessionId) q.set("session", f.sessionId);
     if (f.keyId) q.set("key", f.keyId);
+    if (f.host) q.set("host", f.host);
     if (f.range !== EMPTY_FILTER.range) q.set("range", f.range);
     router.replace(`${pathname}${q.size ? `?${q}` : ""}`);
   };
@@ -143,6 +146,7 @@ export function RequestList() {
               <th className={`${th} text-right`}>{costLabel}</th>
               <th className={`${th} text-right`}>Duration</th>
               <th className={`${th} text-right`}>First token</th>
+              <th className={th}>Host</th>
               <th className={th}>Session</th>
               <th className={th}>Key</th>
             </tr>
@@ -171,6 +175,9 @@ export function RequestList() {
                 <td className={`${td} text-right`}>{fmtCost(r.costUsd)}</td>
                 <td className={`${td} text-right`}>{fmtMs(r.durationMs)}</td>
                 <td className={`${td} text-right`}>{fmtMs(r.ttftMs)}</td>
+                <td className={`${td} max-w-40 truncate font-mono text-xs`} data-testid="request-host">
+                  {r.upstreamHost ?? "–"}
+                </td>
                 <td className={`${td} max-w-40 truncate font-mono text-xs`}>
                   <SessionLink id={r.sessionId} />
                 </td>
@@ -181,7 +188,7 @@ export function RequestList() {
             ))}
             {note && (
               <tr>
-                <td colSpan={9} className="px-3 py-8 text-center text-zinc-500">
+                <td colSpan={10} className="px-3 py-8 text-center text-zinc-500">
                   {note}
                 </td>
               </tr>

@@ -6,6 +6,7 @@ import { ApiError, badRequest } from "../openai/errors";
 import { OLLAMA_PREFIX } from "../providers/ollama";
 import { ollamaClient } from "../providers/ollama/client";
 import { ollamaError } from "../providers/ollama/errors";
+import { onFirstHost } from "../providers/ollama/route";
 import { type ResolvedModel, timeoutError } from "../providers/registry";
 import type { RunResult } from "../providers/types";
 import type { RequestRecorder } from "../usage/recorder";
@@ -39,11 +40,24 @@ export async function createEmbeddings(
   run.startTimer();
   try {
     const input = typeof req.input === "string" ? [req.input] : req.input;
-    const res = await ollamaClient(run.signal)
-      .embed({ model: r.upstreamModel, input, ...(req.dimensions ? { dimensions: req.dimensions } : {}) })
-      .catch((e) => {
-        throw run.signal.aborted ? run.signal.reason : ollamaError(e, req.model, env().OLLAMA_URL);
-      });
+    // Routed as chats are (providers/ollama/route.ts): a host that has the model, failing over.
+    const served = await onFirstHost(
+      {
+        model: req.model,
+        upstreamModel: r.upstreamModel,
+        sessionId: null,
+        requestId: recorder.ctx.id,
+        signal: run.signal,
+      },
+      (host) =>
+        ollamaClient(run.signal, host.url).embed({
+          model: r.upstreamModel,
+          input,
+          ...(req.dimensions ? { dimensions: req.dimensions } : {}),
+        }),
+    );
+    served.release();
+    const res = served.value;
     recorder.markFirstToken();
     const wrong = res.embeddings.find((v) => req.dimensions && v.length !== req.dimensions);
     if (wrong) {
@@ -60,6 +74,7 @@ export async function createEmbeddings(
       usage: { promptTokens: tokens, completionTokens: 0, cachedTokens: 0 },
       costUsd: null,
       upstreamModel: res.model || r.upstreamModel,
+      upstreamHost: served.host.name,
     };
     recorder.prompt = JSON.stringify(input);
     recorder.answer = `${res.embeddings.length} embedding(s) of ${res.embeddings[0]?.length ?? 0} dimensions`;
@@ -76,7 +91,7 @@ export async function createEmbeddings(
     };
   } catch (e) {
     if (e instanceof ClientCancelled) throw e;
-    throw e instanceof ApiError ? e : ollamaError(e, req.model, env().OLLAMA_URL);
+    throw e instanceof ApiError ? e : ollamaError(e, req.model, env().OLLAMA_URL.split(",")[0] ?? "");
   } finally {
     run.dispose();
   }

@@ -45,5 +45,13 @@ export function requestFinished(path: string, row: RequestRow): void {
     if (row.promptTokens) m.tokens.inc({ ...labels, direction: "input" }, row.promptTokens);
     if (row.completionTokens) m.tokens.inc({ ...labels, direction: "output" }, row.completionTokens);
     if (row.cachedTokens) m.tokens.inc({ ...labels, direction: "cached" }, row.cachedTokens);
+    if (row.upstreamHost && row.provider === "ollama") {
+      const byHost = { host: row.upstreamHost, model: labels.model };
+      m.ollamaRequests.inc({ ...byHost, status: row.status, code: String(row.httpStatus) });
+      m.ollamaDuration.observe(byHost, row.durationMs / 1000);
+      if (row.ttftMs !== null) m.ollamaTtft.observe(byHost, row.ttftMs / 1000);
+      if (row.promptTokens) m.ollamaTokens.inc({ ...byHost, direction: "input" }, row.promptTokens);
+      if (row.completionTokens) m.ollamaTokens.inc({ ...byHost, direction: "output" }, row.completionTokens);
+    }
   } catch {}
 }

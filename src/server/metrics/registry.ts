@@ -3,6 +3,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import { isCurrent } from "../claude-plan/info";
 import { planState, refusalCounts } from "../claude-plan/state";
 import { claudeLimiter, claudeProcessStats } from "../providers/claude-code";
+import { ollamaHosts } from "../providers/ollama/route";
 import { recordWriteFailures } from "./sources";
 
 const STATES = ["running", "waiting", "idle", "spare"] as const;
@@ -114,6 +115,62 @@ function build() {
       collect() {
         this.reset();
         for (const [window, n] of refusalCounts()) this.inc({ window }, n);
+      },
+    }),
+    // The Ollama series by host (OLLAMA_URL's hosts, named without credentials): from the records…
+    ollamaRequests: new Counter({
+      name: "ccbridge_ollama_requests_total",
+      help: "Ollama requests recorded, by host that served them, model, status and HTTP code.",
+      labelNames: ["host", "model", "status", "code"],
+      registers: [registry],
+    }),
+    ollamaDuration: new Histogram({
+      name: "ccbridge_ollama_request_duration_seconds",
+      help: "Time from an Ollama request's arrival to its end, by host and model.",
+      labelNames: ["host", "model"],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    ollamaTtft: new Histogram({
+      name: "ccbridge_ollama_time_to_first_token_seconds",
+      help: "Time from an Ollama request's arrival to the host's first event, by host and model.",
+      labelNames: ["host", "model"],
+      buckets: TTFT_BUCKETS,
+      registers: [registry],
+    }),
+    ollamaTokens: new Counter({
+      name: "ccbridge_ollama_tokens_total",
+      help: "Ollama tokens by host, model and direction (input, output).",
+      labelNames: ["host", "model", "direction"],
+      registers: [registry],
+    }),
+    // …and from the hosts' state now.
+    ollamaHostUp: new Gauge({
+      name: "ccbridge_ollama_host_up",
+      help: "1 while an Ollama host is up, 0 while it is down (failed; probed with back-off).",
+      labelNames: ["host"],
+      registers: [registry],
+      collect() {
+        for (const h of ollamaHosts()) this.set({ host: h.name }, h.state === "up" ? 1 : 0);
+      },
+    }),
+    ollamaHostInFlight: new Gauge({
+      name: "ccbridge_ollama_host_requests_in_flight",
+      help: "Requests being served by an Ollama host now.",
+      labelNames: ["host"],
+      registers: [registry],
+      collect() {
+        for (const h of ollamaHosts()) this.set({ host: h.name }, h.inFlight);
+      },
+    }),
+    ollamaHostFailures: new Counter({
+      name: "ccbridge_ollama_host_failures_total",
+      help: "Requests an Ollama host failed before their first byte (refused, no connection in time, 5xx, cut short): each marked it down and went on to the next host, if any.",
+      labelNames: ["host"],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const h of ollamaHosts()) this.inc({ host: h.name }, h.failuresTotal);
       },
     }),
     recordWriteFailures: new Counter({

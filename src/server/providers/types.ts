@@ -28,6 +28,8 @@ export interface RunResult {
   parentRequestId?: string;
   /** How long the client took to come back with the tool results (ms). */
   toolWaitMs?: number;
+  /** The upstream host that served the run (an Ollama host's name, without credentials). */
+  upstreamHost?: string;
 }
 
 export interface ProviderSession {

@@ -53,6 +53,11 @@ beforeAll(async () => {
     stream: true,
   });
   insertRequests(file, rows);
+  // Ollama's records name the host that served them (two hosts here).
+  exec(
+    file,
+    "UPDATE Request SET upstreamHost = CASE WHEN promptTokens % 2 = 0 THEN 'gpu1:11434' ELSE 'gpu2:11434' END WHERE provider = 'ollama'",
+  );
   const prompt = JSON.stringify([{ role: "user", content: "Hi" }]);
   exec(file, "INSERT INTO RequestContent (requestId, prompt, answer) VALUES (?, ?, ?)", "detail", prompt, "Hello!");
   exec(
@@ -71,7 +76,7 @@ type Filter = Parameters<typeof import("./queries")["listRequests"]>[0];
 function reference(f: Filter): string[] {
   const where: string[] = [];
   const params: unknown[] = [];
-  for (const k of ["model", "provider", "status", "sessionId"] as const) {
+  for (const k of ["model", "provider", "status", "sessionId", "upstreamHost"] as const) {
     if (f[k] !== undefined) {
       where.push(`${k} = ?`);
       params.push(f[k]);
@@ -118,6 +123,8 @@ describe("listRequests", () => {
     ["provider+model", { provider: "ollama", model: "ollama/gemma3:12b" }],
     ["contradictory", { provider: "claude-code", model: "ollama/gemma3:12b" }],
     ["nothing", { model: "nope" }],
+    ["host", { upstreamHost: "gpu2:11434" }],
+    ["host+model+status", { upstreamHost: "gpu1:11434", model: "ollama/qwen3:8b", status: "error" }],
   ];
 
   it.each(filters)("pages through every match exactly once, newest first (%s)", async (_name, f) => {
@@ -153,6 +160,7 @@ describe("listRequests", () => {
         ttftMs: 900,
         endpoint: "/v1/chat/completions",
         keyId: null,
+        upstreamHost: null,
       },
     ]);
   });
@@ -220,6 +228,7 @@ describe("requestDetail", () => {
       clientAddress: null,
       endpoint: "/v1/chat/completions",
       keyId: null,
+      upstreamHost: null,
       content: { prompt: [{ role: "user", content: "Hi" }], answer: "Hello!" },
       loop: { previous: null, next: [], toolWaitMs: null },
     });

@@ -15,6 +15,8 @@ export interface RequestFilter {
   sessionId?: string;
   /** The API key that made the request. */
   keyId?: string;
+  /** The upstream host that served it (an Ollama host's name). */
+  upstreamHost?: string;
   /** createdAt ≥ since */
   since?: Date;
   /** createdAt < until */
@@ -48,6 +50,7 @@ export interface RequestListItem {
   /** The API path called (`/v1/chat/completions`, `/v1/models`…): what a request without a model was. */
   endpoint: string;
   keyId: string | null;
+  upstreamHost: string | null;
 }
 
 const listSelect = {
@@ -69,6 +72,7 @@ const listSelect = {
   ttftMs: true,
   endpoint: true,
   keyId: true,
+  upstreamHost: true,
 } as const;
 
 /**
@@ -94,6 +98,7 @@ export async function listRequests(
       status: filter.status === "ok" ? { notIn: ["error", "cancelled", "running", "interrupted"] } : filter.status,
       sessionId: filter.sessionId,
       keyId: filter.keyId,
+      upstreamHost: filter.upstreamHost,
       createdAt: { gte: filter.since, lt: filter.until, lte: after?.at },
       ...(after ? { OR: [{ createdAt: { lt: after.at } }, { id: { lt: after.id } }] } : {}),
     },

@@ -123,6 +123,7 @@ describe("tRPC routers (createCaller, seeded database)", () => {
       "requests.list": {},
       "sessions.list": {},
       "usage.latestErrors": { range: "24h" },
+      "models.ollamaHosts": { range: "24h" },
     };
     for (const path of paths) {
       const input = inputs[path] ?? (path.startsWith("usage.") ? { range: "24h" } : undefined);

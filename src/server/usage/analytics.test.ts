@@ -278,10 +278,11 @@ describe("latestErrors and filterOptions", () => {
     expect(await A.latestErrors()).toHaveLength(10);
   });
 
-  it("lists the distinct models and providers, sorted, without empty names", async () => {
+  it("lists the distinct models, providers and upstream hosts, sorted, without empty names", async () => {
     expect(await A.filterOptions()).toEqual({
       models: ["ollama/llama3.2:3b", "ollama/qwen3:8b", "opus", "sonnet"],
       providers: ["claude-code", "ollama"],
+      hosts: [],
     });
   });
 });

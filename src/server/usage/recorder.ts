@@ -4,6 +4,7 @@ import { log } from "../log";
 import { requestDiscarded, requestFinished, requestStarted } from "../metrics/observe";
 import type { ApiError } from "../openai/errors";
 import type { RunResult } from "../providers/types";
+import { forgetUpstreamHost, upstreamHostOf } from "../providers/upstream";
 import { providerOf } from "./attribution";
 import { beginRequest, finishRequest, type RequestRow } from "./store";
 
@@ -122,11 +123,14 @@ export class RequestRecorder {
       keyId: this.keyId,
       parentRequestId: result?.parentRequestId ?? null,
       toolWaitMs: result?.toolWaitMs ?? null,
+      // The host that served the run; for a failed or cancelled one, the host it was on, if any.
+      upstreamHost: result?.upstreamHost ?? upstreamHostOf(this.ctx.id),
     };
   }
 
   private async write(outcome: Outcome): Promise<void> {
     const row = this.row(outcome);
+    forgetUpstreamHost(this.ctx.id);
     const saved = await finishRequest(row, this.content());
     if (!saved) {
       log({ level: "error", msg: "usage record not saved yet (queued, retried)", id: row.id }, "stderr");

@@ -40,6 +40,8 @@ export interface RequestRow {
   /** The previous leg of a tool-call loop, and how long its client took to come back (ms). */
   parentRequestId?: string | null;
   toolWaitMs?: number | null;
+  /** The upstream host that served the request (an Ollama host's name, without credentials). */
+  upstreamHost?: string | null;
 }
 
 export interface RequestContentRow {

@@ -41,6 +41,7 @@ export const COLUMNS = [
   "keyId",
   "parentRequestId",
   "toolWaitMs",
+  "upstreamHost",
 ] as const;
 
 // Positional parameters, bound from one reused array (named ones cost an object per row and a lookup per name).

@@ -1,5 +1,5 @@
 /** Ollama failures → OpenAI errors with the right status. */
-import { ApiError, modelNotFound } from "../../openai/errors";
+import { ApiError, echo, modelNotFound } from "../../openai/errors";
 import { OllamaHttpError, OllamaStreamBroken, OllamaUnreachable } from "./transport";
 import { redactUrl } from "./url";
 
@@ -31,4 +31,21 @@ export function ollamaError(e: unknown, model: string, ollamaUrl: string): ApiEr
   const msg = String((e as Error)?.message ?? e).slice(0, 500);
   if (MODEL_MISSING.test(msg)) return modelNotFound(model);
   return new ApiError(502, `Ollama failed: ${msg}`, { code: "upstream_error" });
+}
+
+/**
+ * No host could take the request: every host that has the model is down (or failed just now), or none
+ * of the hosts that answer has it while others do not answer. 503, naming the hosts (never credentials).
+ */
+export function noHostError(
+  model: string,
+  hosts: { name: string; why: string }[],
+  reason: "down" | "unknown" = "down",
+): ApiError {
+  const list = hosts.map((h) => `${h.name} (${h.why})`).join(", ");
+  const message =
+    reason === "down"
+      ? `Every Ollama host with the model \`${echo(model)}\` is down: ${list}. They are retried in the background.`
+      : `No Ollama host that answers has the model \`${echo(model)}\`, and these do not answer: ${list}.`;
+  return new ApiError(503, message.slice(0, 1000), { code: "upstream_unavailable", headers: { "retry-after": "1" } });
 }

@@ -1,42 +1,59 @@
 import "server-only";
 import { env } from "../../env";
 import { ollamaClient } from "./client";
+import { fullName, type HostModel, LIST_TIMEOUT_MS, type OllamaHost } from "./hosts";
+import { ollamaHosts } from "./route";
 
-export interface OllamaModel {
-  name: string;
-  modifiedAt: number;
-  /** The model version's digest (a changed model has a new one). */
-  digest: string;
-}
+/** A model as the list shows it, with the URL of a host that has it (where /api/show asks). */
+export type OllamaModel = HostModel & { hostUrl: string };
 
 /** How long the model list may wait for Ollama, /api/tags and /api/show together. */
-export const MODEL_LIST_BUDGET_MS = 2_000;
+export const MODEL_LIST_BUDGET_MS = LIST_TIMEOUT_MS;
 
-let cache: { at: number; models: OllamaModel[] } | undefined;
-
-/** The live Ollama models (GET /api/tags, 2 s timeout, cached MODELS_CACHE_MS); [] when Ollama is down. */
-export async function listOllamaModels(): Promise<OllamaModel[]> {
+/** Each host's lists, fetched again when older than MODELS_CACHE_MS (a down host waits for its probe). */
+async function freshHosts(): Promise<OllamaHost[]> {
+  const hosts = ollamaHosts();
   const ttl = env().MODELS_CACHE_MS;
-  if (cache && Date.now() - cache.at < ttl) return cache.models;
-  try {
-    const res = await ollamaClient(AbortSignal.timeout(MODEL_LIST_BUDGET_MS)).list();
-    const models = res.models.map((m) => ({
-      name: m.name,
-      modifiedAt: new Date(m.modified_at).getTime() || 0,
-      digest: typeof m.digest === "string" ? m.digest : "",
-    }));
-    cache = { at: Date.now(), models };
-    return models;
-  } catch {
-    return [];
-  }
+  await Promise.all(hosts.filter((h) => h.state === "up" && h.stale(ttl)).map((h) => h.refresh()));
+  return hosts;
 }
 
-/** Ollama's version, or null when it does not answer within 2 s. */
-export async function ollamaVersion(): Promise<string | null> {
-  try {
-    return (await ollamaClient(AbortSignal.timeout(2_000)).version()).version;
-  } catch {
-    return null;
+/**
+ * The live Ollama models: the union of the lists (GET /api/tags, 2 s timeout, cached MODELS_CACHE_MS)
+ * of the hosts that are up, each name once (`qwen3` and `qwen3:latest` are one); [] when none answers.
+ * A host's failure is not cached: the next call asks again.
+ */
+export async function listOllamaModels(): Promise<OllamaModel[]> {
+  const hosts = await freshHosts();
+  const ttl = env().MODELS_CACHE_MS;
+  const seen = new Map<string, OllamaModel>();
+  for (const h of hosts) {
+    if (h.state !== "up" || !h.tags || (ttl > 0 && h.stale(ttl))) continue;
+    for (const m of h.tags.models) {
+      const key = fullName(m.name);
+      const had = seen.get(key);
+      if (!had || m.modifiedAt > had.modifiedAt) seen.set(key, { ...m, name: had?.name ?? m.name, hostUrl: h.url });
+    }
   }
+  return [...seen.values()];
+}
+
+/** Each host's version, asked now (null: no answer within 2 s), in OLLAMA_URL's order. */
+export async function hostVersions(): Promise<(string | null)[]> {
+  return Promise.all(
+    ollamaHosts().map(async (h) => {
+      try {
+        const v = (await ollamaClient(AbortSignal.timeout(LIST_TIMEOUT_MS), h.url).version()).version;
+        h.version = v;
+        return v;
+      } catch {
+        return null;
+      }
+    }),
+  );
+}
+
+/** A version of Ollama (of the first host that answers), or null when none answers within 2 s. */
+export async function ollamaVersion(): Promise<string | null> {
+  return (await hostVersions()).find((v) => v !== null) ?? null;
 }

@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake?.close());
 
-const model = (name: string, digest = "sha256:1"): OllamaModel => ({ name, modifiedAt: 0, digest });
+const model = (name: string, digest = "sha256:1"): OllamaModel => ({ name, modifiedAt: 0, digest, hostUrl: fake.url });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("contextWindowOf (an /api/show answer)", () => {

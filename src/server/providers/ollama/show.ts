@@ -52,7 +52,7 @@ function ask(m: OllamaModel): Promise<void> {
   const key = keyOf(m);
   const pending = slot(async () => {
     try {
-      const show = await ollamaClient(AbortSignal.timeout(SHOW_TIMEOUT_MS)).show({ model: m.name });
+      const show = await ollamaClient(AbortSignal.timeout(SHOW_TIMEOUT_MS), m.hostUrl).show({ model: m.name });
       cache.set(key, { window: contextWindowOf(show as { model_info?: unknown; parameters?: unknown }) });
     } catch {
       cache.set(key, { window: null, failedAt: Date.now() });

@@ -11,3 +11,10 @@ export function redactUrl(raw: string): string {
     return raw.replace(/^([a-z][\w+.-]*:\/\/)?[^/@]*@/i, "$1");
   }
 }
+
+/** OLLAMA_URL (one URL or a comma-separated list) without any user:password. */
+export const redactUrls = (raw: string): string =>
+  raw
+    .split(",")
+    .map((s) => redactUrl(s.trim()))
+    .join(",");

@@ -11,6 +11,7 @@ const filter = z.object({
   status: z.enum(["ok", "error", "cancelled", "running", "interrupted"]).optional(),
   sessionId: z.string().max(128).optional(),
   keyId: z.string().max(100).optional(),
+  upstreamHost: z.string().max(300).optional(),
   since: z.date().optional(),
   until: z.date().optional(),
 });
