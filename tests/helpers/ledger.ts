@@ -15,11 +15,14 @@ const H = 3_600_000;
 const D = 24 * H;
 const root = path.resolve(import.meta.dirname, "../..");
 
-/** The migration scripts of a folder in order: those before the ledger's, or the ledger's own. */
+/**
+ * The migration scripts of a folder in order: those before the ledger's, or the ledger's own and every
+ * later one (the database as the app now expects it, as `migrate deploy` would leave it).
+ */
 function scripts(dir: string, which: "before" | "ledger"): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && (which === "before" ? e.name < LEDGER_MIGRATION : e.name === LEDGER_MIGRATION))
+    .filter((e) => e.isDirectory() && (which === "before" ? e.name < LEDGER_MIGRATION : e.name >= LEDGER_MIGRATION))
     .map((e) => e.name)
     .sort()
     .map((name) => fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8"));
