@@ -98,6 +98,14 @@ export async function processStats(
   target: number;
   waits: { queued: number; total: number; totalMs: number; maxMs: number };
   pids: { running: number[]; idle: number[]; spare: number[]; reusable: number[] };
+  limits: {
+    warmSessions: number;
+    warmIdleMs: number;
+    spares: number;
+    sparesMax: number;
+    maxProcesses: number;
+    maxStarting: number;
+  };
 }> {
   const headers: Record<string, string> = admin ? { authorization: `Bearer ${admin}` } : {};
   const body = (await (await fetch(`${gw.url}/health`, { headers })).json()) as any;
