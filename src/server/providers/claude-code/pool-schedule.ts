@@ -9,12 +9,15 @@ import { fits, type Want } from "./reuse";
  * waits or starts):
  * 1. Requests waiting for a process, first come first served. Each takes a ready process of its
  *    own (cleared, same caller and configuration), or waits for one of its own being cleared, or
- *    takes a spare. Else it waits for whichever is ready
- *    first: a busy process of its own (expected when its turn ends and `/clear` is done), one being
- *    cleared, a spare being started, or a new process started for it now. A new process starts only
- *    while fewer than CLAUDE_MAX_STARTING are starting and fewer than CLAUDE_MAX_PROCESSES live; a
- *    request that would start one but cannot keeps every later request from starting one before it,
- *    and has an idle process ended to make room when CLAUDE_MAX_PROCESSES is what stops it.
+ *    takes a spare. Else it waits for whichever is expected free first: a busy process of its own
+ *    (when its turn ends and `/clear` is done; several requests may line up for one process, each
+ *    after the turns of those before it), a spare being started, or a new process started for it
+ *    now. The estimates (demand.ts) are measured: until a turn has been seen, nobody waits for a
+ *    busy process. A new process starts only while fewer than CLAUDE_MAX_STARTING are starting and
+ *    fewer than CLAUDE_MAX_PROCESSES live; a request that would start one but cannot keeps every
+ *    later request from starting one before it (it still takes any process of its own that comes
+ *    free first), and has an idle process ended to make room when CLAUDE_MAX_PROCESSES is what
+ *    stops it.
  * 2. Ready processes: spares are started while the processes that serve stateless work (busy ones
  *    that will come back, ready ones, spares) are fewer than the recent demand calls for, with at
  *    least CLAUDE_SPARES spares and at most CLAUDE_SPARES_MAX ready processes; but only while no
@@ -38,24 +41,37 @@ const firstAnswersDue = (pool: ClaudePool) =>
 const canStart = (pool: ClaudePool, e: Env) =>
   startingCount(pool) < e.CLAUDE_MAX_STARTING && pool.live.size < e.CLAUDE_MAX_PROCESSES;
 
-/** When a process now busy or being cleared, or a spare being started, would be ready for this request. */
-function soonest(pool: ClaudePool, want: Want, now: number, promised: Set<object>) {
+/**
+ * When each process now busy or being cleared, or each spare being started, is expected free for the
+ * next request in the queue: a process promised to a request is free again after that request's turn
+ * and `/clear` (so several requests may line up for one process), a spare only once.
+ */
+type FreeAt = Map<object, number>;
+
+/** The candidate expected free first for this request, or null. */
+function soonest(pool: ClaudePool, want: Want, now: number, freeAt: FreeAt) {
   const est = pool.demand;
-  let best: { token: object; eta: number } | null = null;
-  const consider = (token: object, eta: number) => {
-    if (!promised.has(token) && (!best || eta < best.eta)) best = { token, eta };
+  let best: { token: object; eta: number; again: number } | null = null;
+  const consider = (token: object, eta: number, again: number) => {
+    const at = freeAt.get(token) ?? eta;
+    if (!best || at < best.eta) best = { token, eta: at, again };
   };
+  const reuse = est.turn.value + est.clear.value;
   if (want.reuseOk) {
-    for (const [p, at] of pool.clearing) if (fits(p, want)) consider(p, at + est.clear.value);
+    for (const [p, at] of pool.clearing) if (fits(p, want)) consider(p, at + est.clear.value, reuse);
     for (const p of pool.running) {
       if (p.reuseKey === null || !fits(p, want) || p.state !== "running") continue;
       // A turn that has run for t is expected to run about as long again (and at least as long as usual).
       const elapsed = now - p.sentAt;
-      consider(p, p.sentAt + Math.max(est.turn.value, 2 * elapsed) + est.clear.value);
+      consider(p, p.sentAt + Math.max(est.turn.value, 2 * elapsed) + est.clear.value, reuse);
     }
   }
-  if (want.spareOk) for (const s of pool.spares.startingFor(want.config)) consider(s, s.startedAt + est.start.value);
-  return best as { token: object; eta: number } | null;
+  if (want.spareOk) {
+    for (const s of pool.spares.startingFor(want.config)) {
+      consider(s, s.startedAt + est.start.value, Number.POSITIVE_INFINITY);
+    }
+  }
+  return best as { token: object; eta: number; again: number } | null;
 }
 
 /** How long until a start could begin: the earliest expected end of a start now under way. */
@@ -68,7 +84,7 @@ function startDelay(pool: ClaudePool, now: number): number {
 
 /** Serves the queue in order; returns whether a request waits for a start it could not have. */
 function serveWaiters(pool: ClaudePool, now: number, e: Env): boolean {
-  const promised = new Set<object>();
+  const freeAt: FreeAt = new Map();
   let blocked = false;
   for (const w of [...pool.waiters]) {
     if (!pool.waiters.includes(w)) continue;
@@ -80,10 +96,10 @@ function serveWaiters(pool: ClaudePool, now: number, e: Env): boolean {
     // A process of its own being cleared is ready within tens of milliseconds, and its turn starts
     // sooner than a spare's first (which would also need a replacement started): wait for it.
     const clearing = w.want.reuseOk
-      ? [...pool.clearing.keys()].find((p) => fits(p, w.want) && !promised.has(p))
+      ? [...pool.clearing.keys()].find((p) => fits(p, w.want) && !freeAt.has(p))
       : undefined;
     if (clearing) {
-      promised.add(clearing);
+      freeAt.set(clearing, now + pool.demand.clear.value + pool.demand.turn.value + pool.demand.clear.value);
       continue;
     }
     const spare = w.want.spareOk ? pool.spares.claim(w.want.config) : null;
@@ -93,9 +109,9 @@ function serveWaiters(pool: ClaudePool, now: number, e: Env): boolean {
     }
     const startNow = !blocked && canStart(pool, e);
     const coldEta = now + pool.demand.start.value + (startNow ? 0 : startDelay(pool, now));
-    const other = soonest(pool, w.want, now, promised);
+    const other = soonest(pool, w.want, now, freeAt);
     if (other && other.eta < coldEta) {
-      promised.add(other.token);
+      freeAt.set(other.token, other.eta + other.again);
       continue;
     }
     if (startNow) {

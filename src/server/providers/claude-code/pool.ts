@@ -276,8 +276,12 @@ export class ClaudePool {
     this.running.delete(proc);
     const turnMs = Date.now() - proc.sentAt;
     const e = env();
-    // CLAUDE_SPARES_MAX=0: no ready processes at all, so none is kept for reuse either.
-    if (this.stopped || !proc.alive || Math.max(e.CLAUDE_SPARES, e.CLAUDE_SPARES_MAX) === 0) return this.release(proc);
+    // Kept only within CLAUDE_SPARES_MAX ready processes, of which the spares CLAUDE_SPARES keeps take
+    // their share (older reusable ones make room, least recently used first): a process that would be
+    // ended at once is not cleared first.
+    // (So CLAUDE_SPARES_MAX at or below CLAUDE_SPARES turns reuse off.)
+    const room = Math.max(e.CLAUDE_SPARES, e.CLAUDE_SPARES_MAX) - e.CLAUDE_SPARES;
+    if (this.stopped || !proc.alive || room <= 0) return this.release(proc);
     const at = Date.now();
     this.clearing.set(proc, at);
     this.schedule();
