@@ -206,6 +206,28 @@ describe("reuse without leaks (CLAUDE_SPARES=0, CLAUDE_SPARES_MAX=1)", () => {
     await expectNothingOf(c, three.requests, ["IBEX", "YAK", call?.id as string, sid1], `plain question${SLOW}`);
   });
 
+  it("a session's first turn takes the caller's cleared process, goes on there, and resumes in context after it dies", async () => {
+    c.fake.setScript(undefined);
+    await chatAs(c, ADMIN)("SECRET-WOMBAT before the session");
+    const pid = await reusable(c);
+    const sid = `reuse-session-${Date.now()}`;
+    const session = c.gw.openai({ apiKey: ADMIN, sessionId: sid });
+    const say = (content: string) =>
+      session.chat.completions.create({ model: "claude-code", messages: [{ role: "user", content }] });
+    const one = await observe(c, () => say(`the password is swordfish${SLOW}`));
+    expect(one.ran).toEqual([pid]);
+    expect((await processStats(c.gw, ADMIN)).pids.idle).toEqual([pid]);
+    expect((await say("and the door?")).choices[0]?.message.content).toBe("Echo: and the door?");
+    process.kill(pid as number, "SIGKILL");
+    await eventually(() => !claudePids(c.configDir).includes(pid as number), 5_000);
+    // A new process resumes the session's transcript (written under the id the cleared process gave it).
+    expect((await say("the password?")).choices[0]?.message.content).toBe("Echo: the password?");
+    const conversation = JSON.stringify(c.fake.mainRequests().at(-1)?.body.messages);
+    expect(conversation).toContain("swordfish");
+    expect(conversation).toContain("and the door?");
+    expect(conversation).not.toContain("WOMBAT");
+  });
+
   it("a process whose tools may leave something behind (a todo list, a shell) is ended, not reused", async () => {
     c.fake.setScript((req, ctx) =>
       ctx.isMain && ctx.lastUserText.includes("plan it") && lastToolResults(req.body).length === 0
