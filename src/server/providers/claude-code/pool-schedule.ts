@@ -2,6 +2,7 @@ import "server-only";
 import type { Env } from "../../env-schema";
 import type { LiveProcess } from "./live";
 import type { ClaudePool, Waiter } from "./pool";
+import { dropReady, takeReady } from "./pool-ready";
 import { fits, type Want } from "./reuse";
 
 /**
@@ -88,7 +89,7 @@ function serveWaiters(pool: ClaudePool, now: number, e: Env): boolean {
   let blocked = false;
   for (const w of [...pool.waiters]) {
     if (!pool.waiters.includes(w)) continue;
-    const own = pool.takeReady(w.want);
+    const own = takeReady(pool, w.want);
     if (own) {
       pool.handOver(w, own);
       continue;
@@ -134,7 +135,7 @@ function makeRoom(pool: ClaudePool, w: Waiter): void {
   if (victim) {
     pool.evicting.add(victim);
     void victim.exited.then(() => pool.evicting.delete(victim));
-    if (reusable) pool.dropReady(reusable);
+    if (reusable) dropReady(pool, reusable);
     else for (const [id, entry] of pool.warm) if (entry.proc === victim) pool.dropWarm(id);
     return;
   }
@@ -156,7 +157,7 @@ function keepReady(pool: ClaudePool, now: number, e: Env, blocked: boolean): voi
       const extra = pool.spares.ready.at(-1);
       if (!extra) break; // still starting: ended once it is ready
       pool.spares.drop(extra);
-    } else if (pool.ready[0]) pool.dropReady(pool.ready[0].proc);
+    } else if (pool.ready[0]) dropReady(pool, pool.ready[0].proc);
     else break;
   }
   // Spares past the demand, idle for CLAUDE_WARM_IDLE_MS, go (never below CLAUDE_SPARES).

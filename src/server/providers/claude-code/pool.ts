@@ -5,10 +5,10 @@ import { ApiError } from "../../openai/errors";
 import { Demand } from "./demand";
 import type { LiveProcess } from "./live";
 import { plan } from "./pool-schedule";
-import { fits, type Want } from "./reuse";
+import { type ClaudeProcessStats, processStats } from "./pool-stats";
+import type { Want } from "./reuse";
 import { Spares } from "./spares";
-import { residentBytes } from "./spawn";
-import { closePaused, pausedProcesses } from "./tool-loop";
+import { closePaused } from "./tool-loop";
 
 export interface Waiter {
   want: Want;
@@ -19,39 +19,8 @@ export interface Waiter {
   done(proc: LiveProcess | null, error?: unknown): void;
 }
 
-export interface ClaudeProcessStats {
-  running: number;
-  /** Turns paused while their clients run tools (see CLAUDE_TOOL_WAIT_MS). */
-  waiting: number;
-  idle: number;
-  spare: number;
-  /** Used for a stateless request, cleared, ready for the same caller and configuration. */
-  reusable: number;
-  /** Every live process (the states above, and those being started or ended). */
-  total: number;
-  /** New processes between their spawn and their first answer (or readiness, for a spare). */
-  starting: number;
-  /** Ready processes (spares and reusable) the recent demand calls for now. */
-  target: number;
-  /** Requests waiting for a process now, and all that waited since the start, with how long. */
-  waits: { queued: number; total: number; totalMs: number; maxMs: number };
-  /** Resident memory of every live process, by state, in bytes. */
-  rssBytes: { running: number; waiting: number; idle: number; spare: number; reusable: number };
-  /** Process ids by state (spares being started included). */
-  pids: { running: number[]; idle: number[]; spare: number[]; reusable: number[] };
-  limits: {
-    warmSessions: number;
-    warmIdleMs: number;
-    spares: number;
-    sparesMax: number;
-    maxProcesses: number;
-    maxStarting: number;
-  };
-}
-
 const TICK_MS = 50;
 const IDLE_TICK_MS = 1_000;
-const CLEAR_TIMEOUT_MS = 10_000;
 
 /**
  * The live `claude` processes of this gateway, all bounded by CLAUDE_MAX_PROCESSES:
@@ -87,7 +56,7 @@ export class ClaudePool {
   readonly spares: Spares;
   /** When each request began to hold a ready process (for the demand's hold time). */
   private readonly held = new WeakMap<LiveProcess, number>();
-  private readonly waitStats = { total: 0, totalMs: 0, maxMs: 0 };
+  readonly waitStats = { total: 0, totalMs: 0, maxMs: 0 };
   private tick: ReturnType<typeof setInterval> | undefined;
   private tickPeriod = 0;
   private scheduling = false;
@@ -224,21 +193,6 @@ export class ClaudePool {
     this.handOver(w, proc);
   }
 
-  /** A reusable process of this caller and configuration (or one nobody has used), taken out. */
-  takeReady(want: Want): LiveProcess | null {
-    if (!want.reuseOk) return null;
-    for (let i = this.ready.length - 1; i >= 0; i--) {
-      const entry = this.ready[i];
-      if (!entry || !fits(entry.proc, want)) continue;
-      this.ready.splice(i, 1);
-      clearTimeout(entry.timer);
-      if (!entry.proc.alive) continue;
-      entry.proc.kind = "reused";
-      return entry.proc;
-    }
-    return null;
-  }
-
   /** Counts a process as running (for /health and metrics) until it is parked or released. */
   track(proc: LiveProcess): void {
     if (this.running.has(proc)) return;
@@ -261,55 +215,11 @@ export class ClaudePool {
   }
 
   /** For the demand's hold time: the request no longer holds the process (it came back, or not). */
-  private letGo(proc: LiveProcess, back: boolean): void {
+  letGo(proc: LiveProcess, back: boolean): void {
     const since = this.held.get(proc);
     if (since === undefined) return;
     this.held.delete(proc);
     this.demand.release(Date.now(), back ? Date.now() - since : null);
-  }
-
-  /**
-   * A stateless turn ended well on a process that may be reused (reuse.ts): it is cleared and kept
-   * for its caller and configuration, or handed at once to the first request waiting for it.
-   */
-  async recycle(proc: LiveProcess): Promise<void> {
-    this.running.delete(proc);
-    const turnMs = Date.now() - proc.sentAt;
-    const e = env();
-    // Kept only within CLAUDE_SPARES_MAX ready processes, of which the spares CLAUDE_SPARES keeps take
-    // their share (older reusable ones make room, least recently used first): a process that would be
-    // ended at once is not cleared first.
-    // (So CLAUDE_SPARES_MAX at or below CLAUDE_SPARES turns reuse off.)
-    const room = Math.max(e.CLAUDE_SPARES, e.CLAUDE_SPARES_MAX) - e.CLAUDE_SPARES;
-    if (this.stopped || !proc.alive || room <= 0) return this.release(proc);
-    const at = Date.now();
-    this.clearing.set(proc, at);
-    this.schedule();
-    try {
-      await proc.clear(AbortSignal.timeout(CLEAR_TIMEOUT_MS));
-      this.demand.clear.add(Date.now() - at);
-      if (!proc.pausedOnce) this.demand.turn.add(turnMs);
-    } catch {
-      this.clearing.delete(proc);
-      return this.release(proc);
-    }
-    this.clearing.delete(proc);
-    this.letGo(proc, true);
-    if (this.stopped || !proc.alive) return this.release(proc);
-    const timer = setTimeout(() => this.dropReady(proc), env().CLAUDE_WARM_IDLE_MS);
-    timer.unref?.();
-    this.ready.push({ proc, since: Date.now(), timer });
-    void proc.exited.then(() => this.dropReady(proc));
-    this.schedule();
-  }
-
-  dropReady(proc: LiveProcess): void {
-    const i = this.ready.findIndex((e) => e.proc === proc);
-    if (i < 0) return;
-    const [entry] = this.ready.splice(i, 1);
-    clearTimeout(entry?.timer);
-    void proc.close();
-    this.schedule();
   }
 
   /** Runs the queue and the spares' plan (pool-schedule.ts); again on a short tick while anything waits. */
@@ -341,45 +251,7 @@ export class ClaudePool {
   }
 
   stats(): ClaudeProcessStats {
-    const e = env();
-    const idle = [...this.warm.values()].map((w) => w.proc);
-    const reusable = [...this.ready.map((r) => r.proc), ...this.clearing.keys()];
-    const waiting = pausedProcesses();
-    const sum = (pids: Array<number | undefined>) => pids.reduce<number>((n, pid) => n + residentBytes(pid), 0);
-    const sparePids = this.spares.pids();
-    const known = (pids: Array<number | undefined>) => pids.filter((p): p is number => p !== undefined);
-    return {
-      running: this.running.size,
-      waiting: waiting.length,
-      idle: idle.length,
-      spare: this.spares.ready.length,
-      reusable: reusable.length,
-      total: this.live.size,
-      starting: this.starting.size + this.spares.starting.size,
-      target: this.target,
-      waits: { queued: this.waiters.length, ...this.waitStats },
-      rssBytes: {
-        running: sum([...this.running].map((p) => p.pid)),
-        waiting: sum(waiting.map((p) => p.pid)),
-        idle: sum(idle.map((p) => p.pid)),
-        spare: sum(sparePids),
-        reusable: sum(reusable.map((p) => p.pid)),
-      },
-      pids: {
-        running: known([...this.running].map((p) => p.pid)),
-        idle: known(idle.map((p) => p.pid)),
-        spare: known(sparePids),
-        reusable: known(reusable.map((p) => p.pid)),
-      },
-      limits: {
-        warmSessions: e.CLAUDE_WARM_SESSIONS,
-        warmIdleMs: e.CLAUDE_WARM_IDLE_MS,
-        spares: e.CLAUDE_SPARES,
-        sparesMax: Math.max(e.CLAUDE_SPARES, e.CLAUDE_SPARES_MAX),
-        maxProcesses: e.CLAUDE_MAX_PROCESSES,
-        maxStarting: e.CLAUDE_MAX_STARTING,
-      },
-    };
+    return processStats(this);
   }
 
   /** Ends every process and starts no more (SIGTERM/SIGINT); waiting requests get 503. */
@@ -420,3 +292,5 @@ export function claudePool(): ClaudePool {
 
 /** For /health and /metrics: live processes by state and their memory. */
 export const claudeProcessStats = (): ClaudeProcessStats => claudePool().stats();
+
+export type { ClaudeProcessStats } from "./pool-stats";

@@ -6,6 +6,7 @@ import type { ChatEvent, RunInput, RunResult, TokenUsage } from "../types";
 import { exitError, redact, resultError } from "./errors";
 import { type LiveProcess, ProcessGone, type ResultMessage } from "./live";
 import { claudePool } from "./pool";
+import { recycle } from "./pool-ready";
 import { leavesNothing } from "./reuse";
 import { pauseTurn } from "./tool-loop";
 import { type ClaudeResult, type ClaudeUsage, TurnEvents } from "./turn-events";
@@ -165,7 +166,7 @@ export async function* runLeg(start: LegStart, input: RunInput): AsyncGenerator<
       proc.kind = "warm";
       pool.park(sessionId, proc);
     } else if (outcome === "recycle" && !signal.aborted && proc.alive) {
-      void pool.recycle(proc);
+      void recycle(pool, proc);
     } else {
       pool.release(proc);
       await proc.exited.catch(() => {});
