@@ -32,7 +32,7 @@ try {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-function report({ ttft, gaps, burst, memory, runs, series, load }) {
+function report({ ttft, gaps, burst, memory, clearMs, runs, series, load }) {
   const cold = ttft.cold.median;
   const x = (ms) => `${(ms / cold).toFixed(2)} ×`;
   const row = (label, key, goal) => `| ${label} | ${ttft[key].median.toFixed(0)} | ${x(ttft[key].median)} | ${goal} |`;
@@ -73,7 +73,8 @@ function report({ ttft, gaps, burst, memory, runs, series, load }) {
     `| a burst of 4 at once, on an idle gateway (nothing measured yet) | — | — | ${slowest(burst.idle).toFixed(0)} ms (slowest) | ${x(slowest(burst.idle))} | ${each(burst.idle)} |`,
     `| the same burst on that gateway 5 s later | — | — | ${slowest(burst.again).toFixed(0)} ms (slowest) | ${x(slowest(burst.again))} | ${each(burst.again)} |`,
     "",
-    `Resident memory: an idle session process ${mib(memory.idle)}, a ready spare ${mib(memory.spare)}, a reused process after ${runs + 1} requests ${mib(memory.reused)}.`,
+    `A \`/clear\` between two stateless requests (no API call) took ${clearMs} ms (the pool's moving average over ${2 * runs + 1} of them). ` +
+      `Resident memory: an idle session process ${mib(memory.idle)}, a ready spare ${mib(memory.spare)}, a process reused for the gap-less series (${series} requests, cleared after each) ${mib(memory.reused)}.`,
     "",
   ].join("\n");
 }

@@ -18,6 +18,11 @@ export interface ClaudeProcessStats {
   starting: number;
   /** Ready processes (spares and reusable) the recent demand calls for now. */
   target: number;
+  /**
+   * The pool's running estimates (ms): a start (spawn until ready), a `/clear`, a stateless turn
+   * (null until one was measured). They decide between waiting for a busy process and starting one.
+   */
+  estimates: { startMs: number; clearMs: number; turnMs: number | null };
   /** Requests waiting for a process now, and all that waited since the start, with how long. */
   waits: { queued: number; total: number; totalMs: number; maxMs: number };
   /** Resident memory of every live process, by state, in bytes. */
@@ -52,6 +57,11 @@ export function processStats(pool: ClaudePool): ClaudeProcessStats {
     total: pool.live.size,
     starting: pool.starting.size + pool.spares.starting.size,
     target: pool.target,
+    estimates: {
+      startMs: Math.round(pool.demand.start.value),
+      clearMs: Math.round(pool.demand.clear.value),
+      turnMs: Number.isFinite(pool.demand.turn.value) ? Math.round(pool.demand.turn.value) : null,
+    },
     waits: { queued: pool.waiters.length, ...pool.waitStats },
     rssBytes: {
       running: sum([...pool.running].map((p) => p.pid)),
