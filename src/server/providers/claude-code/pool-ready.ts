@@ -27,7 +27,8 @@ export function takeReady(pool: ClaudePool, want: Want): LiveProcess | null {
  */
 export async function recycle(pool: ClaudePool, proc: LiveProcess): Promise<void> {
   pool.running.delete(proc);
-  const turnMs = Date.now() - proc.sentAt;
+  // A turn paused for a client's tool results says nothing of how long Claude's turns take.
+  const turnMs = proc.pausedOnce ? null : Date.now() - proc.sentAt;
   const e = env();
   // Kept only within CLAUDE_SPARES_MAX ready processes, of which the spares CLAUDE_SPARES keeps take
   // their share (older reusable ones make room, least recently used first; pool-schedule.ts): with
@@ -40,7 +41,7 @@ export async function recycle(pool: ClaudePool, proc: LiveProcess): Promise<void
   try {
     await proc.clear(AbortSignal.timeout(CLEAR_TIMEOUT_MS));
     pool.demand.clear.add(Date.now() - at);
-    if (!proc.pausedOnce) pool.demand.turn.add(turnMs);
+    if (turnMs !== null) pool.demand.turn.add(turnMs);
   } catch {
     pool.clearing.delete(proc);
     return pool.release(proc);
