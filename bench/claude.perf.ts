@@ -1,10 +1,17 @@
 /**
- * Claude Code start-up cost, side by side in one run (driven by bench/claude.mjs): time to first
- * token of a cold `claude -p` (the real CLI, started for one prompt), and through the gateway of a
- * stateless request and a session's first turn served by a ready spare, a session's later turn on
- * its warm process, and a request on a new process (no spare, no warm process). The upstream is
- * the fake Anthropic API of the tests, which answers at once. Also the resident memory of an idle
- * and of a spare process.
+ * Claude Code start-up and load, side by side in one run (driven by bench/claude.mjs). The upstream is
+ * the fake Anthropic API of the tests, which answers at once, so every figure is Claude Code's own
+ * start-up and turn overhead plus the gateway's. Time to first token of:
+ * - a cold `claude -p` (the real CLI, started for one prompt): the yardstick of every ratio;
+ * - through the gateway: a new process (no spare, no reuse), a stateless request and a session's
+ *   first turn on a spare, a session's later turn on its warm process, a stateless request and a
+ *   session's first turn on a reused (cleared) process;
+ * - stateless requests one after the other with gaps of 3 s, 1.5 s, 0.5 s and none, each series on
+ *   a gateway of its own with the default configuration;
+ * - a burst of 4 at once: after the gap-less series (the gateway has seen traffic), on an idle
+ *   gateway that has seen none, and on that gateway again 5 s later.
+ * Also the resident memory of an idle session process, a spare and a reused process, and the load
+ * average before and after (the figures move with the machine's load).
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -16,6 +23,8 @@ import { type Gateway, startGateway } from "../tests/helpers/gateway";
 
 const root = path.resolve(import.meta.dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const SERIES = Math.max(6, RUNS);
+const GAPS = [3_000, 1_500, 500, 0];
 const BIN = path.join(
   root,
   "node_modules",
@@ -46,12 +55,12 @@ function coldCli(env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
 }
 
 /** Time from sending a streamed chat request to its first content delta. */
-async function ttft(gw: Gateway, headers: Record<string, string> = {}): Promise<number> {
+async function ttft(gw: Gateway, headers: Record<string, string> = {}, model = "claude-code"): Promise<number> {
   const t0 = performance.now();
   const res = await fetch(`${gw.url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify({ model: "claude-code", messages: [{ role: "user", content: "hi" }], stream: true }),
+    body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], stream: true }),
   });
   const reader = res.body!.getReader();
   const dec = new TextDecoder();
@@ -67,6 +76,15 @@ async function ttft(gw: Gateway, headers: Record<string, string> = {}): Promise<
   return first;
 }
 
+/** Loads the chat route without starting any Claude process (an Ollama model that is not there). */
+async function loadRoute(gw: Gateway): Promise<void> {
+  await fetch(`${gw.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "ollama/none", messages: [{ role: "user", content: "hi" }] }),
+  }).then((r) => r.arrayBuffer());
+}
+
 const health = async (gw: Gateway) => ((await (await fetch(`${gw.url}/health`)).json()) as any).claude.processes;
 async function until(check: () => Promise<boolean>, ms = 30_000) {
   const end = Date.now() + ms;
@@ -75,9 +93,13 @@ async function until(check: () => Promise<boolean>, ms = 30_000) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+/** Nearest-rank 95th percentile (the largest of fewer than 20 values). */
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(0.95 * xs.length) - 1] ?? Number.NaN;
 
-test("claude start-up", async () => {
+test("claude start-up and load", async () => {
+  const load = { start: os.loadavg(), end: [0, 0, 0] };
   const fake = await startFakeAnthropic();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cc-bridge-bench-claude-"));
   const sub = (n: string) => {
@@ -95,40 +117,125 @@ test("claude start-up", async () => {
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
     LOG_REQUESTS: "false",
   };
-  const db = (name: string) => {
-    const p = path.join(dir, `${name}.db`);
+  let n = 0;
+  const gateway = (extra: Record<string, string> = {}) => {
+    const p = path.join(dir, `gw-${n++}.db`);
     fs.copyFileSync(process.env.BENCH_DB!, p);
-    return p;
+    return startGateway({ ...env, ...extra }, p);
   };
-  const pooled = await startGateway({ ...env, CLAUDE_SPARES: "1", CLAUDE_WARM_SESSIONS: "4" }, db("pooled"));
-  const bare = await startGateway({ ...env, CLAUDE_SPARES: "0", CLAUDE_WARM_SESSIONS: "0" }, db("bare"));
-  const rows: Record<string, number[]> = { cold: [], coldGateway: [], spare: [], spareSession: [], warm: [] };
-  const memory = { idle: 0, spare: 0 };
+  const open: Gateway[] = [];
+  const started = async (extra: Record<string, string> = {}) => {
+    const gw = await gateway(extra);
+    open.push(gw);
+    await loadRoute(gw);
+    return gw;
+  };
+  const rows: Record<string, number[]> = {
+    cold: [],
+    coldGateway: [],
+    spare: [],
+    spareSession: [],
+    warm: [],
+    reused: [],
+    reusedSession: [],
+  };
+  const gaps: Array<{ gap: number; runs: number[] }> = [];
+  const burst: { steady: number[]; idle: number[]; again: number[] } = { steady: [], idle: [], again: [] };
+  const memory = { idle: 0, spare: 0, reused: 0 };
+  let clearMs = 0;
   try {
-    const spareReady = () => until(async () => (await health(pooled)).spare === 1);
-    await ttft(bare); // first calls load the routes
-    await spareReady();
-    await ttft(pooled);
+    // 1. Start-up: each kind of process, in turn, RUNS times.
+    const bare = await started({ CLAUDE_SPARES: "0", CLAUDE_SPARES_MAX: "0", CLAUDE_WARM_SESSIONS: "0" });
+    const spares = await started({ CLAUDE_SPARES: "1", CLAUDE_SPARES_MAX: "1" }); // no reuse: room for the spare only
+    const reuse = await started(); // the defaults
+    // Before each measurement every gateway is quiet: no process starting (a spare started for the
+    // demand takes a core for half a second) and no turn running.
+    const quiet = () =>
+      until(async () => {
+        for (const gw of open) {
+          const h = await health(gw);
+          if (h.starting > 0 || h.running > 0 || h.waits.queued > 0) return false;
+        }
+        return true;
+      });
+    const spareReady = async (gw: Gateway) => {
+      await until(async () => (await health(gw)).spare >= 1);
+      await quiet();
+    };
+    const reusable = async (gw: Gateway) => {
+      await until(async () => (await health(gw)).reusable >= 1);
+      await quiet();
+    };
+    await spareReady(spares);
+    await spareReady(reuse);
     for (let i = 0; i < RUNS; i++) {
+      await quiet();
       rows.cold!.push(await coldCli({ ...process.env, ...env }, env.CLAUDE_WORKDIR));
+      await quiet();
       rows.coldGateway!.push(await ttft(bare));
-      await spareReady();
-      rows.spare!.push(await ttft(pooled));
-      await spareReady();
+      await spareReady(spares);
+      rows.spare!.push(await ttft(spares));
+      await spareReady(spares);
       const sid = `bench-${i}-${Date.now()}`;
-      rows.spareSession!.push(await ttft(pooled, { "x-session-id": sid }));
-      rows.warm!.push(await ttft(pooled, { "x-session-id": sid }));
+      rows.spareSession!.push(await ttft(spares, { "x-session-id": sid }));
+      await quiet();
+      rows.warm!.push(await ttft(spares, { "x-session-id": sid }));
+      // A stateless request leaves its process cleared for the next; a session's first turn takes it.
+      await ttft(reuse);
+      await reusable(reuse);
+      rows.reused!.push(await ttft(reuse));
+      await reusable(reuse);
+      rows.reusedSession!.push(await ttft(reuse, { "x-session-id": `bench-reuse-${i}-${Date.now()}` }));
     }
-    await spareReady();
-    const h = await health(pooled);
-    memory.idle = h.idle ? h.rssBytes.idle / h.idle : 0;
-    memory.spare = h.spare ? h.rssBytes.spare / h.spare : 0;
+    await spareReady(spares);
+    await ttft(reuse);
+    await reusable(reuse);
+    const hs = await health(spares);
+    const hr = await health(reuse);
+    memory.idle = hs.idle ? hs.rssBytes.idle / hs.idle : 0;
+    memory.spare = hs.spare ? hs.rssBytes.spare / hs.spare : 0;
+    clearMs = hr.estimates.clearMs;
+    for (const gw of open.splice(0)) await gw.stop();
+
+    // 2. Stateless requests one after the other, each gap on a gateway of its own (the defaults).
+    let last: Gateway | null = null;
+    for (const gap of GAPS) {
+      const gw = await started();
+      await spareReady(gw);
+      const runs: number[] = [];
+      for (let i = 0; i < SERIES; i++) {
+        if (i > 0) await sleep(gap);
+        runs.push(await ttft(gw));
+      }
+      gaps.push({ gap, runs });
+      last = gw;
+      if (gap === 0) {
+        // The memory of the process(es) the whole series ran on, cleared after each request.
+        await until(async () => (await health(gw)).reusable >= 1);
+        const h = await health(gw);
+        memory.reused = h.rssBytes.reusable / h.reusable;
+      }
+    }
+    // 3. A burst of 4 at once, after the gap-less series, and on an idle gateway.
+    await sleep(1_000);
+    if (last) burst.steady = await Promise.all([1, 2, 3, 4].map(() => ttft(last as Gateway)));
+    for (const gw of open.splice(0)) await gw.stop();
+    const idle = await started();
+    await spareReady(idle);
+    burst.idle = await Promise.all([1, 2, 3, 4].map(() => ttft(idle)));
+    // The same gateway 5 s later: the ready processes the first burst called for are still there.
+    await sleep(5_000);
+    burst.again = await Promise.all([1, 2, 3, 4].map(() => ttft(idle)));
   } finally {
-    await pooled.stop();
-    await bare.stop();
+    load.end = os.loadavg();
+    for (const gw of open) await gw.stop();
     await fake.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const out = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, { median: median(v), runs: v }]));
-  fs.writeFileSync(process.env.BENCH_OUT!, JSON.stringify({ ttft: out, memory, runs: RUNS }));
-}, 600_000);
+  const ttfts = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, { median: median(v), runs: v }]));
+  const series = gaps.map((g) => ({ ...g, median: median(g.runs), p95: p95(g.runs) }));
+  fs.writeFileSync(
+    process.env.BENCH_OUT!,
+    JSON.stringify({ ttft: ttfts, gaps: series, burst, memory, clearMs, runs: RUNS, series: SERIES, load }),
+  );
+}, 1_200_000);

@@ -2,6 +2,7 @@
  * The configuration schema: every environment variable cc-bridge reads, with its default.
  * Pure (no "server-only"), so the launcher in scripts/ validates with the very same schema.
  */
+import os from "node:os";
 import { z } from "zod";
 
 const TRUE = ["1", "true", "yes", "on"];
@@ -164,6 +165,16 @@ const aliases = z
   });
 
 /**
+ * CLAUDE_MAX_PROCESSES by default: 12 (the defaults' own bound: 4 warm sessions, 4 running turns, 4
+ * ready processes), or fewer where half the machine's memory does not hold 12 processes of about
+ * 200 MiB each (measured resident size of an idle `claude`, `npm run bench:claude`); at least 2.
+ */
+function maxProcessesDefault(): number {
+  const perProcess = 200 * 2 ** 20;
+  return Math.max(2, Math.min(12, Math.floor(os.totalmem() / 2 / perProcess)));
+}
+
+/**
  * CLAUDE_PLAN_GUARD: `off`; `no-overage` (refuse when the plan is exhausted or a turn would run on paid
  * overage); or a number above 0 up to 1 (that too, and refuse at or above that utilization of any window).
  */
@@ -239,6 +250,12 @@ export const envSchema = z.object({
   CLAUDE_WARM_SESSIONS: int(4, 0, 1_000),
   CLAUDE_WARM_IDLE_MS: int(5 * 60_000, 1_000, 24 * 3_600_000),
   CLAUDE_SPARES: int(1, 0, 64),
+  /** Ready processes (spares and cleared ones) at most, however high the demand (see claude-code/demand.ts). */
+  CLAUDE_SPARES_MAX: int(4, 0, 256),
+  /** Every `claude` process at most (running, paused, idle, ready, starting); see maxProcessesDefault. */
+  CLAUDE_MAX_PROCESSES: int(maxProcessesDefault(), 1, 4_096),
+  /** Processes starting at once at most: measured, two start as fast as one on two cores, a third slows them all. */
+  CLAUDE_MAX_STARTING: int(Math.max(1, os.availableParallelism()), 1, 256),
   CLAUDE_TOOL_WAIT_MS: int(10 * 60_000, 1_000, 24 * 3_600_000),
   CLAUDE_KEEP_BUILTIN_TOOLS: bool(false),
   CLAUDE_PLAN_GUARD: planGuard,

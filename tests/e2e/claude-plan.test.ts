@@ -24,6 +24,7 @@ beforeAll(async () => {
     CLAUDE_CODE_OAUTH_TOKEN: "sk-ant-oat01-fake-token-for-tests",
     CLAUDE_PLAN_GUARD: "0.9",
     CLAUDE_SPARES: "0",
+    CLAUDE_SPARES_MAX: "0",
   });
   browser = await launch();
 });

@@ -59,6 +59,10 @@ describe("a tool loop in the console", () => {
     await card.waitFor();
     const s = await processStats(c.gw);
     expect(await card.innerText()).toMatch(new RegExp(`SPARE\\s+${s.spare}`, "i"));
+    expect(await card.innerText()).toMatch(new RegExp(`REUSABLE\\s+${s.reusable}`, "i"));
+    expect(await page.getByTestId("claude-process-waits").innerText()).toMatch(
+      new RegExp(`of at most ${s.limits.maxProcesses} processes · ${s.waits.total} requests waited`),
+    );
     await shot(page, "overview-claude-processes");
   });
 });

@@ -202,20 +202,27 @@ const MARKER_RE_G = new RegExp(MARKER_RE.source, "g");
 
 type Json = any;
 
+/**
+ * Text blocks the CLI adds on its own, which a model reads as notes rather than the user's words:
+ * `<system-reminder>`s, the `[Image: source: …]` after an image, and the record of a local command
+ * (`/clear` on a reused process: its caveat, the command, its empty output).
+ */
+const CLI_NOTES =
+  /^\s*(<system-reminder>|\[Image: source:|<local-command-caveat>|<command-name>|<local-command-stdout>)/;
+
 function textOf(content: Json): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
   return content
     .filter((b: Json) => b && b.type === "text" && typeof b.text === "string")
     .map((b: Json) => b.text as string)
-    .filter((t: string) => !/^\s*(<system-reminder>|\[Image: source:)/.test(t))
+    .filter((t: string) => !CLI_NOTES.test(t))
     .join("\n");
 }
 
 /**
  * Text of the last user message of a Messages API body that has any text. Left out:
- * the CLI's `<system-reminder>` blocks and the `[Image: source: …]` note it adds after
- * an image. (The CLI also puts `role: "system"` entries into `messages`; they are skipped.)
+ * the CLI's own notes (CLI_NOTES). (The CLI also puts `role: "system"` entries into `messages`; they are skipped.)
  */
 export function lastUserText(body: Json): string {
   const messages: Json[] = Array.isArray(body?.messages) ? body.messages : [];

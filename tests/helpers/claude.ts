@@ -83,24 +83,42 @@ export function claudePids(configDir: string): number[] {
   return pids;
 }
 
-/** What the gateway's /health reports about its live `claude` processes. */
-export async function processStats(gw: { url: string }): Promise<{
+/** What the gateway's /health reports about its live `claude` processes (`admin`: CLAUDE_AUTH_KEY, when set). */
+export async function processStats(
+  gw: { url: string },
+  admin?: string,
+): Promise<{
   running: number;
   waiting: number;
   idle: number;
   spare: number;
-  pids: { running: number[]; idle: number[]; spare: number[] };
+  reusable: number;
+  total: number;
+  starting: number;
+  target: number;
+  waits: { queued: number; total: number; totalMs: number; maxMs: number };
+  pids: { running: number[]; idle: number[]; spare: number[]; reusable: number[] };
+  limits: {
+    warmSessions: number;
+    warmIdleMs: number;
+    spares: number;
+    sparesMax: number;
+    maxProcesses: number;
+    maxStarting: number;
+  };
 }> {
-  const body = (await (await fetch(`${gw.url}/health`)).json()) as any;
+  const headers: Record<string, string> = admin ? { authorization: `Bearer ${admin}` } : {};
+  const body = (await (await fetch(`${gw.url}/health`, { headers })).json()) as any;
   return body.claude.processes;
 }
 
 /**
  * The `claude` processes of a setup that serve (or are left over from) a turn: every process it
- * started except its ready spares and its sessions' idle processes, as /health names them.
+ * started except its ready spares, its sessions' idle processes and the cleared, reusable ones, as
+ * /health names them.
  */
 export async function turnPids(c: ClaudeSetup): Promise<number[]> {
   const { pids } = await processStats(c.gw);
-  const pooled = new Set([...pids.spare, ...pids.idle]);
+  const pooled = new Set([...pids.spare, ...pids.idle, ...pids.reusable]);
   return claudePids(c.configDir).filter((p) => !pooled.has(p));
 }

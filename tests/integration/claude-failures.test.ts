@@ -169,8 +169,8 @@ describe("one CLI per session", () => {
         mode: 0o755,
       },
     );
-    // No spare: the sampler below counts every process group of this setup.
-    slow = await startClaudeGateway({ CLAUDE_BIN: bin, CLAUDE_SPARES: "0" });
+    // No spare (none kept, none started for the demand): the sampler below counts every process group of this setup.
+    slow = await startClaudeGateway({ CLAUDE_BIN: bin, CLAUDE_SPARES: "0", CLAUDE_SPARES_MAX: "0" });
   });
   afterAll(async () => {
     await slow?.close();

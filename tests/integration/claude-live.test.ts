@@ -183,31 +183,36 @@ describe("ready spares", () => {
     await c?.close();
   });
 
-  it("is started with the server, serves one stateless request, and is then replaced", async () => {
+  it("is started with the server, serves a stateless request, is cleared and serves the next; a new spare is started", async () => {
     // Started at boot, before any request asked for it.
     await eventually(() => claudePids(c.configDir).length > 0, 15_000);
     const spare = await readySpare(c);
     const { result, seen } = await pidsDuring(c, () => asker(c, null)("secret one: mango"));
     expect(result.choices[0]?.message.content).toBe("Echo: secret one: mango");
     expect([...seen]).toContain(spare);
-    await eventually(() => !claudePids(c.configDir).includes(spare), 3_000);
+    // Cleared and kept for the same caller; another spare takes its place.
+    await eventually(async () => (await processStats(c.gw)).pids.reusable.includes(spare), 5_000);
     const next = await readySpare(c);
     expect(next).not.toBe(spare);
-    // The next stateless request gets the new spare, and sees none of the first one's words.
+    // The next stateless request gets the cleared process, and sees none of the first one's words.
     const r2 = await asker(c, null)("secret two: papaya");
     expect(r2.choices[0]?.message.content).toBe("Echo: secret two: papaya");
     expect(texts(c)).not.toContain("mango");
-    await eventually(() => !claudePids(c.configDir).includes(next), 3_000);
+    await eventually(async () => (await processStats(c.gw)).pids.reusable.includes(spare), 5_000);
+    expect(claudePids(c.configDir)).toContain(next);
   });
 
   it("serves a session's first turn and becomes its warm process", async () => {
-    const spare = await readySpare(c);
+    await readySpare(c);
+    const { pids } = await processStats(c.gw);
+    const readyBefore = [...pids.spare, ...pids.reusable];
     const ask = asker(c, `spare-session-${Date.now()}`);
     await ask("the river is Nile");
-    expect((await processStats(c.gw)).pids.idle).toContain(spare);
+    const [warm] = (await processStats(c.gw)).pids.idle;
+    expect(readyBefore).toContain(warm);
     await ask("the river?");
     expect(texts(c)).toContain("the river is Nile");
-    expect((await processStats(c.gw)).pids.idle).toContain(spare);
+    expect((await processStats(c.gw)).pids.idle).toEqual([warm]);
   });
 
   it("a request with a system prompt or another model starts a new process when only the pre-claimed spare is ready", async () => {

@@ -30,6 +30,7 @@ beforeAll(async () => {
     CLAUDE_AUTH_KEY: ADMIN,
     CLAUDE_PLAN_GUARD: "no-overage",
     CLAUDE_SPARES: "0",
+    CLAUDE_SPARES_MAX: "0",
   });
   // Instance B: the same configuration, the same database and upstream.
   b = await startGateway(a.env);

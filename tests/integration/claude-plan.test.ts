@@ -120,7 +120,8 @@ describe("a plan login (OAuth) behind the gateway, CLAUDE_PLAN_GUARD=no-overage"
   let shortReset = 0;
 
   beforeAll(async () => {
-    const common = { ...OAUTH, CLAUDE_AUTH_KEY: ADMIN, CLAUDE_SPARES: "0" };
+    // No process kept (no spare, none cleared for reuse): a refused request must leave none either.
+    const common = { ...OAUTH, CLAUDE_AUTH_KEY: ADMIN, CLAUDE_SPARES: "0", CLAUDE_SPARES_MAX: "0" };
     [c, t] = await Promise.all([
       startClaudeGateway({ ...common, CLAUDE_PLAN_GUARD: "no-overage" }),
       startClaudeGateway({ ...common, CLAUDE_PLAN_GUARD: "0.5" }),

@@ -2,7 +2,7 @@
  * No MaxListenersExceededWarning for a `claude` process: a spare's process gets eight `exit` listeners
  * from the Agent SDK over its life (its prewarm, its reader and its close each wait for the exit), so
  * the gateway may add only one of its own. Exercised on a spare that serves 15 turns of a session (some
- * concurrent) and then ends, and on a spare that serves one stateless request.
+ * concurrent) and then ends, and on a spare that serves stateless requests (cleared after each) and then ends.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClaudeSetup, claudePids, processStats, startClaudeGateway } from "../helpers/claude";
@@ -29,7 +29,7 @@ describe("exit listeners of a claude process", () => {
     });
   const gone = (pid: number) => eventually(() => !claudePids(c.configDir).includes(pid), 5_000);
 
-  it("15 turns on one warm process, a stateless request, and both processes ended: no warning", async () => {
+  it("15 turns on one warm process, stateless requests on a cleared process, and both processes ended: no warning", async () => {
     const sid = `listeners-${Date.now()}`;
     const first = await readySpare();
     for (let i = 0; i < 10; i++) await ask(`turn ${i}`, sid);
@@ -37,8 +37,17 @@ describe("exit listeners of a claude process", () => {
     // All 15 turns ran on the spare that became the session's warm process.
     expect((await processStats(c.gw)).pids.idle).toEqual([first]);
 
+    // A spare that serves stateless requests, cleared after each, until one runs a shell: then it is ended.
     const second = await readySpare();
-    await ask("stateless");
+    for (let i = 0; i < 4; i++) await ask(`stateless ${i}`);
+    expect((await processStats(c.gw)).pids.reusable).toEqual([second]);
+    c.fake.setScript((req, ctx) =>
+      ctx.isMain && ctx.lastUserText === "a shell" && !JSON.stringify(req.body.messages).includes("tool_result")
+        ? { type: "reply", text: "", toolUses: [{ name: "Bash", input: { command: "true" } }] }
+        : undefined,
+    );
+    await ask("a shell");
+    c.fake.setScript(undefined);
     await gone(second);
 
     // Another system prompt: the warm process is ended, the session resumes in a new one.

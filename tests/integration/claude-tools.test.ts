@@ -318,10 +318,10 @@ describe("structured output on Claude Code", () => {
     }
   });
 
-  it("no process is left but the spare", async () => {
+  it("no process is left but the spares, idle sessions and cleared reusable ones", async () => {
     await eventually(async () => (await turnPids(c)).length === 0, 5_000);
     const s = await processStats(c.gw);
-    expect(claudePids(c.configDir).length).toBe(s.pids.spare.length + s.pids.idle.length);
+    expect(claudePids(c.configDir).length).toBe(s.pids.spare.length + s.pids.idle.length + s.pids.reusable.length);
   });
 });
 

@@ -176,7 +176,9 @@ describe("GET /metrics", () => {
     expect(inFlight.find((m: any) => m.labels.endpoint === "/v1/chat/completions")?.value).toBe("0");
     expect(family("ccbridge_claude_queue_length").metrics[0].value).toBe("0");
     const processes = family("ccbridge_claude_processes").metrics.map((m: any) => m.labels.state);
-    expect(processes.sort()).toEqual(["idle", "running", "spare", "waiting"]);
+    expect(processes.sort()).toEqual(["idle", "reusable", "running", "spare", "waiting"]);
+    expect(family("ccbridge_claude_process_queue_length").metrics[0].value).toBe("0");
+    expect(family("ccbridge_claude_process_wait_seconds").type).toBe("HISTOGRAM");
     expect(family("ccbridge_record_write_failures_total").metrics[0].value).toBe("0");
     expect(Number(family("process_resident_memory_bytes").metrics[0].value)).toBeGreaterThan(0);
     expect(family("nodejs_eventloop_lag_seconds").type).toBe("GAUGE");

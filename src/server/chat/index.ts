@@ -134,6 +134,7 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
       signal: run.signal,
       started: run.startTimer,
       requestId: recorder.ctx.id,
+      keyId: recorder.keyId,
     });
     // Wait for the first event, so that an upstream that fails at once answers with a real status.
     const first = await events.next();

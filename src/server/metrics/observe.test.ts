@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { RequestRow } from "../usage/store";
 import { requestFinished, requestStarted } from "./observe";
 import { metrics } from "./registry";
-import { noteRecordWriteFailed, setRecordWriteFailures } from "./sources";
+import { noteClaudeProcessWait, noteRecordWriteFailed, setRecordWriteFailures } from "./sources";
 
 // A scrape reads the Claude pool, which starts its spares: none here.
 process.env.CLAUDE_SPARES = "0";
@@ -68,10 +68,21 @@ describe("metrics", () => {
 
   it("reads the Claude process pool and the failed-write count from what feeds them", async () => {
     let t = await text();
-    for (const state of ["running", "waiting", "idle", "spare"]) {
+    for (const state of ["running", "waiting", "idle", "spare", "reusable"]) {
       expect(t).toMatch(new RegExp(`^ccbridge_claude_processes\\{state="${state}"\\} 0$`, "m"));
       expect(t).toMatch(new RegExp(`^ccbridge_claude_processes_resident_memory_bytes\\{state="${state}"\\} 0$`, "m"));
     }
+    expect(t).toMatch(/^ccbridge_claude_process_queue_length 0$/m);
+    expect(t).toMatch(/^ccbridge_claude_process_wait_seconds_count 0$/m);
+    // Waits noted between two scrapes all reach the histogram once.
+    noteClaudeProcessWait(0.02);
+    noteClaudeProcessWait(1.5);
+    t = await text();
+    expect(t).toMatch(/^ccbridge_claude_process_wait_seconds_count 2$/m);
+    expect(t).toMatch(/^ccbridge_claude_process_wait_seconds_bucket\{le="0.025"\} 1$/m);
+    expect(t).toMatch(/^ccbridge_claude_process_wait_seconds_sum 1.52$/m);
+    t = await text();
+    expect(t).toMatch(/^ccbridge_claude_process_wait_seconds_count 2$/m);
     noteRecordWriteFailed();
     t = await text();
     expect(t).toMatch(/^ccbridge_record_write_failures_total 1$/m);

@@ -4,9 +4,11 @@ import { isCurrent } from "../claude-plan/info";
 import { planState, refusalCounts } from "../claude-plan/state";
 import { claudeLimiter, claudeProcessStats } from "../providers/claude-code";
 import { ollamaHosts } from "../providers/ollama/route";
-import { recordWriteFailures } from "./sources";
+import { recordWriteFailures, takeClaudeProcessWaits } from "./sources";
 
-const STATES = ["running", "waiting", "idle", "spare"] as const;
+const STATES = ["running", "waiting", "idle", "spare", "reusable"] as const;
+/** Seconds a request waited for a Claude Code process: from 10 ms to a minute. */
+const WAIT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
 
 /** Seconds: from 50 ms to 30 min (runs of agents are long). */
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
@@ -66,12 +68,29 @@ function build() {
     }),
     claudeProcesses: new Gauge({
       name: "ccbridge_claude_processes",
-      help: "Claude Code processes alive, by state: running (serving a turn), waiting (a turn paused for the client's tool results), idle (a warm session), spare (started ahead of use).",
+      help: "Claude Code processes alive, by state: running (serving a turn), waiting (a turn paused for the client's tool results), idle (a warm session), spare (started ahead of use), reusable (cleared after a stateless request, kept for the same caller and configuration).",
       labelNames: ["state"],
       registers: [registry],
       collect() {
         const s = claudeProcessStats();
         for (const state of STATES) this.set({ state }, s[state]);
+      },
+    }),
+    claudeProcessQueue: new Gauge({
+      name: "ccbridge_claude_process_queue_length",
+      help: "Requests waiting for a Claude Code process now (none was ready, and none could start at once).",
+      registers: [registry],
+      collect() {
+        this.set(claudeProcessStats().waits.queued);
+      },
+    }),
+    claudeProcessWait: new Histogram({
+      name: "ccbridge_claude_process_wait_seconds",
+      help: "How long requests that found no Claude Code process ready waited for one (its _count is how many waited).",
+      buckets: WAIT_BUCKETS,
+      registers: [registry],
+      collect() {
+        for (const s of takeClaudeProcessWaits()) this.observe(s);
       },
     }),
     claudeRss: new Gauge({

@@ -24,3 +24,16 @@ export function noteRecordWriteFailed(): void {
 }
 
 export const recordWriteFailures = (): number => sources().recordWriteFailures?.() ?? sources().failedWrites;
+
+/** Waits for a Claude Code process (seconds) not yet given to the histogram; the oldest go past 10,000. */
+const g2 = globalThis as unknown as { __ccBridgeClaudeWaits?: number[] };
+export function noteClaudeProcessWait(seconds: number): void {
+  g2.__ccBridgeClaudeWaits ??= [];
+  g2.__ccBridgeClaudeWaits.push(seconds);
+  if (g2.__ccBridgeClaudeWaits.length > 10_000) g2.__ccBridgeClaudeWaits.shift();
+}
+
+/** Takes the waits noted since the last call (the metrics registry observes them at each scrape). */
+export function takeClaudeProcessWaits(): number[] {
+  return (g2.__ccBridgeClaudeWaits ?? []).splice(0);
+}

@@ -60,6 +60,8 @@ export interface RunInput {
   started: () => void;
   /** The id of this request's record (a tool loop's next leg links to it). */
   requestId?: string;
+  /** The caller's API key id (null: the admin, the console, or an open gateway's caller): a provider reuses its processes only within one caller. */
+  keyId?: string | null;
 }
 
 /** A backend: data plus small mapping functions. Errors are thrown as ApiError. */

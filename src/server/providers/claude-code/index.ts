@@ -12,6 +12,7 @@ import { checkModelName } from "./model-name";
 import { coldOptions, processKey, spareCanServe, type TurnConfig } from "./options";
 import { claudePool } from "./pool";
 import { buildPrompt, type ClaudeBlock } from "./prompt";
+import { callerOf, reuseKey, type Want } from "./reuse";
 import { resumePaused } from "./tool-loop";
 import { LostSession, newEvents, runLeg, SpareRefused } from "./turn";
 
@@ -64,11 +65,12 @@ function toolRules(request: ChatRequest, offered: number): string | null {
 /**
  * One Claude Code turn (or one HTTP leg of it) through the live processes. A request that brings
  * the results of a paused turn's tool calls continues that turn. Otherwise: a session's warm process
- * (same system prompt and tools; a new model is set with setModel), else a ready spare (stateless
- * requests and a session's first turn), else a new process (`resume` for a session Claude knows).
- * Fallbacks the client never sees: a warm process that died → resume; a spare that refuses → a new
- * process; a transcript Claude lost, or a paused turn that is gone → a new Claude session from the
- * conversation the gateway has.
+ * (same system prompt and tools; a new model is set with setModel), else a process from the pool
+ * (stateless requests and a session's first turn: a cleared one of the same caller and
+ * configuration, a spare, or a new one; pool.ts), else a new process (`resume` for a session Claude
+ * knows). Fallbacks the client never sees: a warm or reusable process that died → another; a spare
+ * that refuses → another process; a transcript Claude lost, or a paused turn that is gone → a new
+ * Claude session from the conversation the gateway has.
  */
 async function* run(input: RunInput): AsyncGenerator<ChatEvent, RunResult> {
   const { request, signal, session } = input;
@@ -113,20 +115,30 @@ async function* run(input: RunInput): AsyncGenerator<ChatEvent, RunResult> {
     }
     const fresh = (proc: LiveProcess, blocks: ClaudeBlock[], costBase: number) =>
       runLeg({ proc, events: newEvents(input, schema !== null), blocks, costBase, usageSoFar: zero() }, input);
-    const viaSpare = async function* (): AsyncGenerator<ChatEvent, RunResult | null> {
-      const spare = spareCanServe(config) ? pool.claimSpare(config) : null;
-      if (!spare) return null;
-      try {
-        return yield* fresh(spare, prompt.blocks, 0);
-      } catch (e) {
-        if (!(e instanceof SpareRefused)) throw e;
-        return null;
+    const want = (reuse: boolean, opts: { resume?: string; sessionId?: string }, spareOk = false): Want => ({
+      caller: callerOf(input.keyId),
+      key: reuseKey(config),
+      config,
+      reuseOk: reuse,
+      stateless: reuse && !session,
+      spareOk: reuse && spareOk && spareCanServe(config),
+      make: () => cold(config, opts),
+    });
+    /** A process of the pool (ready, spare or new); another one when it refuses or died while ready. */
+    const pooled = async function* (): AsyncGenerator<ChatEvent, RunResult> {
+      for (let attempt = 0; ; attempt++) {
+        const proc = await pool.acquire(want(true, session ? { sessionId: randomUUID() } : {}, attempt === 0), signal);
+        try {
+          // A cleared process starts its conversation again, with a running cost of zero.
+          return yield* fresh(proc, prompt.blocks, 0);
+        } catch (e) {
+          if (attempt < 3 && (e instanceof SpareRefused || (e instanceof ProcessGone && !e.answered))) continue;
+          throw e;
+        }
       }
     };
-    if (!session) {
-      // Stateless: a spare or a new process, used once.
-      return (yield* viaSpare()) ?? (yield* fresh(cold(config, {}), prompt.blocks, 0));
-    }
+    const dedicated = (opts: { resume?: string; sessionId?: string }) => pool.acquire(want(false, opts), signal);
+    if (!session) return yield* pooled();
     const costSoFar = session.costSoFar ?? (async () => 0);
     const warm = pool.takeWarm(session.id);
     if (warm && resume && warm.sessionId === resume && warm.key === processKey(config)) {
@@ -142,7 +154,7 @@ async function* run(input: RunInput): AsyncGenerator<ChatEvent, RunResult> {
     }
     if (resume) {
       try {
-        return yield* fresh(cold(config, { resume }), prompt.blocks, await costSoFar());
+        return yield* fresh(await dedicated({ resume }), prompt.blocks, await costSoFar());
       } catch (e) {
         if (!(e instanceof LostSession)) throw e;
       }
@@ -151,9 +163,9 @@ async function* run(input: RunInput): AsyncGenerator<ChatEvent, RunResult> {
       // Claude's transcript is gone (CLAUDE_CONFIG_DIR or CLAUDE_WORKDIR changed) or ends in a tool
       // call with no result: start a new Claude session from the stored history and the new messages.
       const replay = buildPrompt([...session.history, ...input.messages], false);
-      return yield* fresh(cold(config, { sessionId: randomUUID() }), replay.blocks, 0);
+      return yield* fresh(await dedicated({ sessionId: randomUUID() }), replay.blocks, 0);
     }
-    return (yield* viaSpare()) ?? (yield* fresh(cold(config, { sessionId: randomUUID() }), prompt.blocks, 0));
+    return yield* pooled();
   } finally {
     release();
   }

@@ -39,6 +39,16 @@ class Inbox implements AsyncIterable<SDKUserMessage> {
   }
 }
 
+/** Records the names of the tools an assistant message calls. */
+function noteTools(message: Extract<SDKMessage, { type: "assistant" }>, into: Set<string>): void {
+  const content = (message.message as { content?: unknown }).content;
+  if (!Array.isArray(content)) return;
+  for (const b of content as Array<{ type?: string; name?: string }>) {
+    if (b?.type && b.type !== "text" && b.type !== "thinking" && b.type !== "redacted_thinking")
+      into.add(b.name ?? b.type);
+  }
+}
+
 /** The process ended (crashed, was killed) before the turn had a result. */
 export class ProcessGone extends Error {
   constructor(
@@ -53,7 +63,8 @@ brand(ProcessGone, "ProcessGone");
 
 export type ResultMessage = Extract<SDKMessage, { type: "result" }>;
 
-export type StartKind = "cold" | "spare" | "warm";
+/** How the process came to serve its current turn: new, a spare, a session's warm process, or cleared and reused. */
+export type StartKind = "cold" | "spare" | "warm" | "reused";
 
 /**
  * One `claude` process driven by the Agent SDK in streaming-input mode: it serves a turn for every
@@ -69,6 +80,21 @@ export class LiveProcess {
   costTotal: number | null = null;
   /** Whether the current turn has produced any answer yet. */
   answered = false;
+  /** When the current turn's message was written (ms since the epoch). */
+  sentAt = 0;
+  /** The current turn was paused for a client's tool results (its length says nothing of Claude's). */
+  pausedOnce = false;
+  /** The tools Claude called in this conversation (whether the process may be cleared and reused). */
+  readonly toolsUsed = new Set<string>();
+  /**
+   * Set by the pool: whose words the process holds (an API key's id, "" for the admin; null: nobody's
+   * yet), and the configuration it serves (null: never reused, e.g. a session's resume).
+   */
+  owner: string | null = null;
+  reuseKey: string | null = null;
+  /** Settles at the first answer of the first turn, or when the process ends: its start-up is over. */
+  readonly firstAnswer: Promise<void>;
+  private markAnswered!: () => void;
   readonly exited: Promise<void>;
   private child: SpawnedProcess | undefined;
   /** The client tool calls this process waits on (its in-process MCP server answers from here). */
@@ -97,6 +123,10 @@ export class LiveProcess {
     this.exited = new Promise((resolve) => {
       this.markExited = resolve;
     });
+    this.firstAnswer = new Promise((resolve) => {
+      this.markAnswered = resolve;
+    });
+    void this.exited.then(() => this.markAnswered());
     this.query = start(this.inbox, (opts) => this.adopt(spawnClaude(opts)), this.waits);
     this.messages = this.query[Symbol.asyncIterator]();
   }
@@ -140,6 +170,8 @@ export class LiveProcess {
     if (!this.alive) throw new ProcessGone(false, this.stderr(), this.exit);
     this.state = "running";
     this.answered = false;
+    this.sentAt = Date.now();
+    this.pausedOnce = false;
     this.inbox.push(blocks);
   }
 
@@ -170,6 +202,8 @@ export class LiveProcess {
         this.state = "idle";
       } else if (message.type === "stream_event" || message.type === "assistant") {
         this.answered = true;
+        this.markAnswered();
+        if (message.type === "assistant") noteTools(message, this.toolsUsed);
       }
       return message;
     } catch (e) {
@@ -183,6 +217,30 @@ export class LiveProcess {
 
   stderr(): string {
     return stderrTail(this.child);
+  }
+
+  /**
+   * Starts a new, empty conversation in this process: Claude Code's `/clear` (no API call). Claude
+   * then has a new session id, no messages, no file-read state, and its running cost starts again at
+   * zero; the next conversation begins with Claude Code's own note that `/clear` was run. Throws
+   * (and the process is ended) unless the process confirms the reset.
+   */
+  async clear(signal: AbortSignal): Promise<void> {
+    const before = this.sessionId;
+    this.send([{ type: "text", text: "/clear" }]);
+    let reset = false;
+    for (;;) {
+      const m = await this.next(signal);
+      if (m.type === "conversation_reset") reset = true;
+      if (m.type !== "result") continue;
+      if (!reset || m.is_error || !this.sessionId || this.sessionId === before) {
+        await this.close();
+        throw new ProcessGone(false, "claude did not clear its conversation", this.exit);
+      }
+      this.costTotal = null;
+      this.toolsUsed.clear();
+      return;
+    }
   }
 
   /** Ends the process (TERM to its group, KILL after a grace period) and waits until it is gone. */

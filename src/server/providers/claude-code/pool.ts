@@ -1,62 +1,87 @@
 import "server-only";
-import { prewarm, type SpareProcess, type SpawnedProcess } from "@anthropic-ai/claude-agent-sdk";
 import { env } from "../../env";
-import { log } from "../../log";
-import { LiveProcess } from "./live";
-import { hostOptions, processKey, type TurnConfig, workdir } from "./options";
-import { endProcess, residentBytes, spawnClaude } from "./spawn";
-import { closePaused, pausedProcesses } from "./tool-loop";
+import { noteClaudeProcessWait } from "../../metrics/sources";
+import { ApiError } from "../../openai/errors";
+import { Demand } from "./demand";
+import type { LiveProcess } from "./live";
+import { plan } from "./pool-schedule";
+import { type ClaudeProcessStats, processStats } from "./pool-stats";
+import type { Want } from "./reuse";
+import { Spares } from "./spares";
+import { closePaused } from "./tool-loop";
 
-interface Spare {
-  spare: SpareProcess;
-  child: SpawnedProcess | undefined;
-  /**
-   * Claimed ahead for the default configuration (CLAUDE_WORKDIR, Claude Code's default model, no
-   * system prompt, tools or output format): the claim's own start-up work is done before a request
-   * comes, so its first token comes about twice as soon. Else parked, claimed by a request.
-   */
-  live?: LiveProcess;
-  preclaim: boolean;
+export interface Waiter {
+  want: Want;
+  at: number;
+  signal: AbortSignal;
+  /** It found no process at once: its wait is counted. */
+  queued: boolean;
+  done(proc: LiveProcess | null, error?: unknown): void;
 }
 
-const REFILL_DELAY_MS = 1_000;
-
-const DEFAULT_CONFIG: TurnConfig = { model: null, systemPrompt: null, tools: [], outputSchema: null };
-
-/** The configuration a pre-claimed spare serves. */
-const isDefault = (c: TurnConfig) => !c.model && !c.systemPrompt && !c.tools.length && !c.outputSchema;
-
-export interface ClaudeProcessStats {
-  running: number;
-  /** Turns paused while their clients run tools (see CLAUDE_TOOL_WAIT_MS). */
-  waiting: number;
-  idle: number;
-  spare: number;
-  /** Resident memory of every live process, by state, in bytes. */
-  rssBytes: { running: number; waiting: number; idle: number; spare: number };
-  /** Process ids by state (spares being started included). */
-  pids: { running: number[]; idle: number[]; spare: number[] };
-  limits: { warmSessions: number; warmIdleMs: number; spares: number };
-}
+const TICK_MS = 50;
+const IDLE_TICK_MS = 1_000;
 
 /**
- * The live `claude` processes of this gateway:
+ * The live `claude` processes of this gateway, all bounded by CLAUDE_MAX_PROCESSES:
  * - warm: after a successful session turn its process stays, idle, for the session's next turn
  *   (at most CLAUDE_WARM_SESSIONS, least recently used evicted; ended after CLAUDE_WARM_IDLE_MS);
- * - spares: CLAUDE_SPARES processes started ahead (the SDK's prewarm), each serving one stateless
- *   request or a session's first turn, then ended or kept as that session's warm process;
- * - running: processes serving a turn now (their number is capped by the limiter, not here).
+ * - reusable: after a stateless turn its process is cleared (`/clear`) and kept for the same caller
+ *   and configuration (reuse.ts says when it may be), ended after CLAUDE_WARM_IDLE_MS idle;
+ * - spares: started ahead (the SDK's prewarm), as many as the recent demand calls for (demand.ts),
+ *   between CLAUDE_SPARES and CLAUDE_SPARES_MAX ready processes, once the CPU is free of our own
+ *   start-ups and first turns;
+ * - running: serving a turn now (their number is capped by the limiter, not here).
+ * A request that finds no ready process waits in one first-come-first-served queue for whichever
+ * comes first: a busy or being-cleared process of its own, a spare being started, or a new process,
+ * started only while fewer than CLAUDE_MAX_STARTING are starting (pool-schedule.ts).
  * Everything is ended on shutdown; the spawn's group kill and parent-death signal cover the rest.
  */
 export class ClaudePool {
-  private readonly warm = new Map<string, { proc: LiveProcess; timer: ReturnType<typeof setTimeout> }>();
-  private readonly spares: Spare[] = [];
-  /** Spares being started (their process may already run). */
-  private readonly starting = new Set<Spare>();
-  private readonly running = new Set<LiveProcess>();
-  private failures = 0;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private stopped = false;
+  readonly warm = new Map<string, { proc: LiveProcess; timer: ReturnType<typeof setTimeout> }>();
+  /** Reusable processes, least recently used first, with their idle timers. */
+  readonly ready: Array<{ proc: LiveProcess; since: number; timer: ReturnType<typeof setTimeout> }> = [];
+  readonly clearing = new Map<LiveProcess, number>();
+  readonly running = new Set<LiveProcess>();
+  /** New processes handed to a request, until their first answer (their start-up is CPU-bound). */
+  readonly starting = new Map<LiveProcess, number>();
+  /** Every live process by a token, until it has exited. */
+  readonly live = new Set<object>();
+  readonly waiters: Waiter[] = [];
+  readonly demand = new Demand(60_000);
+  /** Ready processes the demand called for at the last look (pool-schedule.ts). */
+  target = 0;
+  /** Idle processes this pool is ending to make room under CLAUDE_MAX_PROCESSES. */
+  readonly evicting = new Set<LiveProcess>();
+  readonly spares: Spares;
+  /** When each request began to hold a ready process (for the demand's hold time). */
+  private readonly held = new WeakMap<LiveProcess, number>();
+  readonly waitStats = { total: 0, totalMs: 0, maxMs: 0 };
+  private tick: ReturnType<typeof setInterval> | undefined;
+  private tickPeriod = 0;
+  private scheduling = false;
+  private again = false;
+  stopped = false;
+
+  constructor(private readonly plan: (pool: ClaudePool, now: number) => void) {
+    const pool = this;
+    this.spares = new Spares({
+      register: (token, gone) => this.register(token, gone),
+      changed: () => this.schedule(),
+      started: (ms) => this.demand.start.add(ms),
+      get stopped() {
+        return pool.stopped;
+      },
+    });
+  }
+
+  register(token: object, gone: Promise<unknown>): void {
+    this.live.add(token);
+    void gone.then(() => {
+      this.live.delete(token);
+      this.schedule();
+    });
+  }
 
   /** The idle process of a session, taken out of the pool (the caller runs the turn). */
   takeWarm(sessionId: string): LiveProcess | null {
@@ -71,6 +96,7 @@ export class ClaudePool {
   park(sessionId: string, proc: LiveProcess): void {
     const { CLAUDE_WARM_SESSIONS: max, CLAUDE_WARM_IDLE_MS: idleMs } = env();
     this.running.delete(proc);
+    this.letGo(proc, false);
     this.dropWarm(sessionId);
     if (this.stopped || max === 0 || !proc.alive) {
       void proc.close();
@@ -85,6 +111,7 @@ export class ClaudePool {
       if (this.warm.size <= max) break;
       this.dropWarm(id);
     }
+    this.schedule();
   }
 
   /** Ends a session's idle process (evicted, expired, or no longer wanted). */
@@ -97,51 +124,78 @@ export class ClaudePool {
   }
 
   /**
-   * A ready spare for a turn with this configuration, or null; starts a replacement. The default
-   * configuration takes a pre-claimed spare; any other (that a spare can serve) a parked one.
+   * A process for a request: a ready one at once, else the first that comes (see the class comment).
+   * Rejects when the signal aborts, and on shutdown.
    */
-  claimSpare(config: TurnConfig): LiveProcess | null {
-    const alive = (s: Spare) => s.child !== undefined && s.child.exitCode === null;
-    for (const s of this.spares.filter((x) => !alive(x))) this.dropSpare(s);
-    const pre = isDefault(config) ? this.spares.find((s) => s.live) : undefined;
-    const spare = pre ?? this.spares.find((s) => !s.live);
-    if (!spare) {
-      this.refill();
-      return null;
-    }
-    this.spares.splice(this.spares.indexOf(spare), 1);
-    // The replacement starts a little later: a process start takes a core for about half a second,
-    // which would slow the very turn the spare was kept for.
-    setTimeout(() => this.refill(), REFILL_DELAY_MS).unref?.();
-    if (spare.live) return spare.live;
-    const { child } = spare;
-    const live = new LiveProcess(
-      processKey(config),
-      (prompt, _spawn, _waits) =>
-        spare.spare.claim({
-          prompt,
-          options: {
-            cwd: workdir(),
-            ...(config.model ? { model: config.model } : {}),
-            ...(config.systemPrompt ? { appendSystemPrompt: config.systemPrompt } : {}),
-          },
-        }),
-      config.model,
-      "spare",
-    );
-    if (child) live.adopt(child);
-    return live;
+  acquire(want: Want, signal: AbortSignal): Promise<LiveProcess> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    if (this.stopped) return Promise.reject(shuttingDown());
+    if (want.reuseOk) this.demand.arrive(Date.now());
+    return new Promise<LiveProcess>((resolve, reject) => {
+      const w: Waiter = {
+        want,
+        at: Date.now(),
+        signal,
+        queued: false,
+        done: (proc, error) => {
+          signal.removeEventListener("abort", onAbort);
+          const i = this.waiters.indexOf(w);
+          if (i >= 0) this.waiters.splice(i, 1);
+          if (w.queued) this.noteWait(Date.now() - w.at);
+          if (proc) {
+            if (want.reuseOk) this.held.set(proc, Date.now());
+            resolve(proc);
+          } else {
+            if (want.reuseOk) this.demand.release(Date.now(), null);
+            reject(error);
+          }
+        },
+      };
+      const onAbort = () => w.done(null, signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.waiters.push(w);
+      this.schedule();
+      if (this.waiters.includes(w)) w.queued = true;
+    });
   }
 
-  private dropSpare(s: Spare): void {
-    const i = this.spares.indexOf(s);
-    if (i >= 0) this.spares.splice(i, 1);
-    if (s.live) void s.live.close();
-    else s.spare?.close();
+  private noteWait(ms: number): void {
+    this.waitStats.total++;
+    this.waitStats.totalMs += ms;
+    this.waitStats.maxMs = Math.max(this.waitStats.maxMs, ms);
+    noteClaudeProcessWait(ms / 1_000);
+  }
+
+  /** A waiter gets this process (taken from wherever it was). */
+  handOver(w: Waiter, proc: LiveProcess): void {
+    proc.owner = w.want.caller;
+    proc.reuseKey = w.want.stateless ? w.want.key : null;
+    this.track(proc);
+    w.done(proc);
+  }
+
+  /** Starts a new process for a waiter; counted as starting until its first answer. */
+  startFor(w: Waiter): void {
+    let proc: LiveProcess;
+    try {
+      proc = w.want.make();
+    } catch (e) {
+      w.done(null, e);
+      return;
+    }
+    const at = Date.now();
+    this.register(proc, proc.exited);
+    this.starting.set(proc, at);
+    void proc.firstAnswer.then(() => {
+      if (this.starting.delete(proc) && proc.alive) this.demand.start.add(Date.now() - at);
+      this.schedule();
+    });
+    this.handOver(w, proc);
   }
 
   /** Counts a process as running (for /health and metrics) until it is parked or released. */
   track(proc: LiveProcess): void {
+    if (this.running.has(proc)) return;
     this.running.add(proc);
     void proc.exited.then(() => this.running.delete(proc));
   }
@@ -149,134 +203,94 @@ export class ClaudePool {
   /** No longer running a turn, but not ended either (a turn paused for the client's tool results). */
   untrack(proc: LiveProcess): void {
     this.running.delete(proc);
+    this.schedule();
   }
 
+  /** The request is done with its process, which is ended. */
   release(proc: LiveProcess): void {
     this.running.delete(proc);
+    this.letGo(proc, false);
     if (proc.alive) void proc.close();
+    this.schedule();
   }
 
-  /** Starts spares until CLAUDE_SPARES are ready or starting; backs off after failures. */
-  refill(): void {
-    const want = env().CLAUDE_SPARES;
-    if (this.stopped || this.retryTimer) return;
-    while (this.spares.length + this.starting.size < want) {
-      // One spare (ready or starting) is pre-claimed for the default configuration; the others park.
-      const preclaim = ![...this.spares, ...this.starting].some((s) => s.preclaim);
-      const entry: Spare = { spare: undefined as unknown as SpareProcess, child: undefined, preclaim };
-      this.starting.add(entry);
-      void this.startSpare(entry).finally(() => this.starting.delete(entry));
+  /** For the demand's hold time: the request no longer holds the process (it came back, or not). */
+  letGo(proc: LiveProcess, back: boolean): void {
+    const since = this.held.get(proc);
+    if (since === undefined) return;
+    this.held.delete(proc);
+    this.demand.release(Date.now(), back ? Date.now() - since : null);
+  }
+
+  /** Runs the queue and the spares' plan (pool-schedule.ts); again on a short tick while anything waits. */
+  schedule(): void {
+    if (this.scheduling) {
+      this.again = true;
+      return;
     }
-  }
-
-  private async startSpare(entry: Spare): Promise<void> {
+    this.scheduling = true;
     try {
-      entry.spare = await prewarm({
-        // Parked in CLAUDE_WORKDIR, the folder its claims name: its process never sits elsewhere.
-        options: { ...hostOptions(), cwd: workdir(), spawnClaudeCodeProcess: (o) => (entry.child = spawnClaude(o)) },
-      });
-      if (entry.preclaim && !this.stopped) {
-        const live = new LiveProcess(
-          processKey(DEFAULT_CONFIG),
-          (prompt) => entry.spare.claim({ prompt, options: { cwd: workdir() } }),
-          null,
-          "spare",
-        );
-        if (entry.child) live.adopt(entry.child);
-        entry.live = live;
-        await entry.spare.claimed;
-      }
-      if (this.stopped) {
-        if (entry.live) await entry.live.close();
-        entry.spare.close();
-        await endProcess(entry.child);
-        return;
-      }
-      this.failures = 0;
-      this.spares.push(entry);
-      void entry.spare.exited.then(() => {
-        const i = this.spares.indexOf(entry);
-        if (i >= 0) {
-          this.spares.splice(i, 1);
-          this.refill();
-        }
-      });
-    } catch (e) {
-      if (entry.live) await entry.live.close();
-      await endProcess(entry.child);
-      this.failures++;
-      if (this.failures === 1 || this.failures % 10 === 0) {
-        log({ level: "warn", msg: "claude spare did not start", error: String(e).slice(0, 300) }, "stderr");
-      }
-      // Back off (1 s, 2 s, … up to a minute) instead of spinning on a missing or broken binary.
-      const delay = Math.min(60_000, 1_000 * 2 ** Math.min(this.failures - 1, 6));
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        this.refill();
-      }, delay);
-      this.retryTimer.unref?.();
+      do {
+        this.again = false;
+        this.plan(this, Date.now());
+      } while (this.again);
+    } finally {
+      this.scheduling = false;
+    }
+    // Look again soon while anything waits or starts; now and then while spares past CLAUDE_SPARES may expire.
+    const busy = this.waiters.length > 0 || this.starting.size > 0 || this.spares.starting.size > 0;
+    const min = env().CLAUDE_SPARES;
+    const extra = this.spares.count > min || this.target > min;
+    const period = this.stopped ? 0 : busy ? TICK_MS : extra ? IDLE_TICK_MS : 0;
+    if (period !== this.tickPeriod) {
+      clearInterval(this.tick);
+      this.tick = period ? setInterval(() => this.schedule(), period) : undefined;
+      this.tick?.unref?.();
+      this.tickPeriod = period;
     }
   }
 
   stats(): ClaudeProcessStats {
-    const e = env();
-    const idle = [...this.warm.values()].map((w) => w.proc);
-    const waiting = pausedProcesses();
-    const sum = (pids: Array<number | undefined>) => pids.reduce<number>((n, pid) => n + residentBytes(pid), 0);
-    const pid = (c: SpawnedProcess | undefined) => (c as { pid?: number } | undefined)?.pid;
-    const sparePids = [...this.spares, ...this.starting].map((s) => pid(s.child));
-    const known = (pids: Array<number | undefined>) => pids.filter((p): p is number => p !== undefined);
-    return {
-      running: this.running.size,
-      waiting: waiting.length,
-      idle: idle.length,
-      spare: this.spares.length,
-      rssBytes: {
-        running: sum([...this.running].map((p) => p.pid)),
-        waiting: sum(waiting.map((p) => p.pid)),
-        idle: sum(idle.map((p) => p.pid)),
-        spare: sum(sparePids),
-      },
-      pids: {
-        running: known([...this.running].map((p) => p.pid)),
-        idle: known(idle.map((p) => p.pid)),
-        spare: known(sparePids),
-      },
-      limits: { warmSessions: e.CLAUDE_WARM_SESSIONS, warmIdleMs: e.CLAUDE_WARM_IDLE_MS, spares: e.CLAUDE_SPARES },
-    };
+    return processStats(this);
   }
 
-  /** Ends every idle process and spare and starts no more (SIGTERM/SIGINT). Running turns end through their abort. */
+  /** Ends every process and starts no more (SIGTERM/SIGINT); waiting requests get 503. */
   async shutdown(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.retryTimer);
-    const idle = [...this.warm.keys()];
-    for (const id of idle) this.dropWarm(id);
-    const spares = [...this.spares.splice(0), ...this.starting];
+    clearInterval(this.tick);
+    for (const w of [...this.waiters]) w.done(null, shuttingDown());
+    for (const id of [...this.warm.keys()]) this.dropWarm(id);
+    const ready = this.ready.splice(0);
+    for (const r of ready) clearTimeout(r.timer);
     await Promise.all([
-      ...spares.map(async (s) => {
-        if (s.live) await s.live.close();
-        s.spare?.close();
-        await endProcess(s.child);
-      }),
-      ...[...this.running].map((p) => p.close()),
+      this.spares.shutdown(),
+      ...ready.map((r) => r.proc.close()),
+      ...[...this.clearing.keys(), ...this.running, ...this.starting.keys()].map((p) => p.close()),
       closePaused(),
     ]);
   }
 }
+
+const shuttingDown = () =>
+  new ApiError(503, "The gateway is shutting down; retry shortly.", {
+    code: "gateway_shutdown",
+    headers: { "retry-after": "5" },
+  });
 
 const g = globalThis as unknown as { __ccBridgeClaudePool?: ClaudePool };
 
 /** The process-wide pool (on globalThis: Next.js may load this module in more than one bundle). */
 export function claudePool(): ClaudePool {
   if (!g.__ccBridgeClaudePool) {
-    const pool = new ClaudePool();
+    const pool = new ClaudePool((p, now) => plan(p, now, env()));
     g.__ccBridgeClaudePool = pool;
     for (const sig of ["SIGTERM", "SIGINT"] as const) process.once(sig, () => void pool.shutdown());
-    pool.refill();
+    pool.schedule();
   }
   return g.__ccBridgeClaudePool;
 }
 
 /** For /health and /metrics: live processes by state and their memory. */
 export const claudeProcessStats = (): ClaudeProcessStats => claudePool().stats();
+
+export type { ClaudeProcessStats } from "./pool-stats";

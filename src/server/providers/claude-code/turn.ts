@@ -6,6 +6,8 @@ import type { ChatEvent, RunInput, RunResult, TokenUsage } from "../types";
 import { exitError, redact, resultError } from "./errors";
 import { type LiveProcess, ProcessGone, type ResultMessage } from "./live";
 import { claudePool } from "./pool";
+import { recycle } from "./pool-ready";
+import { leavesNothing } from "./reuse";
 import { pauseTurn } from "./tool-loop";
 import { type ClaudeResult, type ClaudeUsage, TurnEvents } from "./turn-events";
 
@@ -63,7 +65,7 @@ export async function* runLeg(start: LegStart, input: RunInput): AsyncGenerator<
   const { signal, session } = input;
   const sessionId = session?.id ?? null;
   pool.track(proc);
-  let outcome: "park" | "pause" | "end" = "end";
+  let outcome: "park" | "pause" | "recycle" | "end" = "end";
   try {
     if (start.blocks) proc.send(start.blocks);
     let answered = false;
@@ -84,6 +86,7 @@ export async function* runLeg(start: LegStart, input: RunInput): AsyncGenerator<
           // Claude called the client's tools: this leg ends; the turn waits for the results.
           const legUsage = events.takeUsage();
           outcome = "pause";
+          proc.pausedOnce = true;
           pauseTurn(
             {
               proc,
@@ -122,7 +125,8 @@ export async function* runLeg(start: LegStart, input: RunInput): AsyncGenerator<
             "invalid_schema",
           );
         }
-        if (!e.answered && !answered && proc.kind === "warm") throw e;
+        // A warm or cleared process that died while idle: the caller takes another.
+        if (!e.answered && !answered && (proc.kind === "warm" || proc.kind === "reused")) throw e;
         throw exitError(e.exit.code, e.exit.signal, e.stderr);
       }
       throw e;
@@ -144,7 +148,9 @@ export async function* runLeg(start: LegStart, input: RunInput): AsyncGenerator<
     }
     // The turn's usage is the result's, less what earlier legs of the turn recorded.
     const usage = minus(toUsage(r.usage), start.usageSoFar);
-    outcome = sessionId !== null && proc.sessionId !== null ? "park" : "end";
+    if (sessionId !== null) outcome = proc.sessionId !== null ? "park" : "end";
+    // A stateless turn that ended well, on a process of the pool, with only tools that leave nothing behind.
+    else if (proc.reuseKey !== null && !r.is_error && leavesNothing(proc.toolsUsed)) outcome = "recycle";
     return {
       finishReason: r.subtype === "error_max_turns" ? "length" : "stop",
       usage,
@@ -159,6 +165,8 @@ export async function* runLeg(start: LegStart, input: RunInput): AsyncGenerator<
     else if (outcome === "park" && sessionId && proc.alive) {
       proc.kind = "warm";
       pool.park(sessionId, proc);
+    } else if (outcome === "recycle" && !signal.aborted && proc.alive) {
+      void recycle(pool, proc);
     } else {
       pool.release(proc);
       await proc.exited.catch(() => {});

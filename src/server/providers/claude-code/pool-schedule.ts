@@ -1,0 +1,177 @@
+import "server-only";
+import type { Env } from "../../env-schema";
+import type { LiveProcess } from "./live";
+import type { ClaudePool, Waiter } from "./pool";
+import { dropReady, takeReady } from "./pool-ready";
+import { fits, type Want } from "./reuse";
+
+/**
+ * The pool's decisions, made again whenever something changes (and on a short tick while anything
+ * waits or starts):
+ * 1. Requests waiting for a process, first come first served. Each takes a ready process of its
+ *    own (cleared, same caller and configuration), or waits for one of its own being cleared, or
+ *    takes a spare. Else it waits for whichever is expected free first: a busy process of its own
+ *    (when its turn ends and `/clear` is done; several requests may line up for one process, each
+ *    after the turns of those before it), a spare being started, or a new process started for it
+ *    now. The estimates (demand.ts) are measured: until a turn has been seen, nobody waits for a
+ *    busy process. A new process starts only while fewer than CLAUDE_MAX_STARTING are starting and
+ *    fewer than CLAUDE_MAX_PROCESSES live; a request that would start one but cannot keeps every
+ *    later request from starting one before it (it still takes any process of its own that comes
+ *    free first), and has an idle process ended to make room when CLAUDE_MAX_PROCESSES is what
+ *    stops it.
+ * 2. Ready processes: spares are started while the processes that serve stateless work (busy ones
+ *    that will come back, ready ones, spares) are fewer than the recent demand calls for, with at
+ *    least CLAUDE_SPARES spares and at most CLAUDE_SPARES_MAX ready processes; but only while no
+ *    request waits, and while our processes that are starting or before their turn's first answer
+ *    (the CPU-bound parts) are fewer than CLAUDE_MAX_STARTING. Past CLAUDE_SPARES_MAX, spares beyond
+ *    CLAUDE_SPARES are ended first, then the least recently used reusable processes; spares past
+ *    the demand are ended after CLAUDE_WARM_IDLE_MS idle.
+ */
+export function plan(pool: ClaudePool, now: number, e: Env): void {
+  pool.demand.setHorizon(Math.min(e.CLAUDE_WARM_IDLE_MS, 60_000));
+  const blocked = serveWaiters(pool, now, e);
+  keepReady(pool, now, e, blocked);
+}
+
+const startingCount = (pool: ClaudePool) => pool.starting.size + pool.spares.starting.size;
+
+/** Turns of ours between their message and their first answer: Claude Code's CPU-heavy part of a turn. */
+const firstAnswersDue = (pool: ClaudePool) =>
+  [...pool.running].filter((p) => p.state === "running" && !p.answered).length;
+
+const canStart = (pool: ClaudePool, e: Env) =>
+  startingCount(pool) < e.CLAUDE_MAX_STARTING && pool.live.size < e.CLAUDE_MAX_PROCESSES;
+
+/**
+ * When each process now busy or being cleared, or each spare being started, is expected free for the
+ * next request in the queue: a process promised to a request is free again after that request's turn
+ * and `/clear` (so several requests may line up for one process), a spare only once.
+ */
+type FreeAt = Map<object, number>;
+
+/** The candidate expected free first for this request, or null. */
+function soonest(pool: ClaudePool, want: Want, now: number, freeAt: FreeAt) {
+  const est = pool.demand;
+  let best: { token: object; eta: number; again: number } | null = null;
+  const consider = (token: object, eta: number, again: number) => {
+    const at = freeAt.get(token) ?? eta;
+    if (!best || at < best.eta) best = { token, eta: at, again };
+  };
+  const reuse = est.turn.value + est.clear.value;
+  if (want.reuseOk) {
+    for (const [p, at] of pool.clearing) if (fits(p, want)) consider(p, at + est.clear.value, reuse);
+    for (const p of pool.running) {
+      if (p.reuseKey === null || !fits(p, want) || p.state !== "running") continue;
+      // A turn that has run for t is expected to run about as long again (and at least as long as usual).
+      const elapsed = now - p.sentAt;
+      consider(p, p.sentAt + Math.max(est.turn.value, 2 * elapsed) + est.clear.value, reuse);
+    }
+  }
+  if (want.spareOk) {
+    for (const s of pool.spares.startingFor(want.config)) {
+      consider(s, s.startedAt + est.start.value, Number.POSITIVE_INFINITY);
+    }
+  }
+  return best as { token: object; eta: number; again: number } | null;
+}
+
+/** How long until a start could begin: the earliest expected end of a start now under way. */
+function startDelay(pool: ClaudePool, now: number): number {
+  const ends = [...pool.starting.values(), ...[...pool.spares.starting].map((s) => s.startedAt)].map(
+    (at) => at + pool.demand.start.value - now,
+  );
+  return Math.max(0, Math.min(...ends, pool.demand.start.value));
+}
+
+/** Serves the queue in order; returns whether a request waits for a start it could not have. */
+function serveWaiters(pool: ClaudePool, now: number, e: Env): boolean {
+  const freeAt: FreeAt = new Map();
+  let blocked = false;
+  for (const w of [...pool.waiters]) {
+    if (!pool.waiters.includes(w)) continue;
+    const own = takeReady(pool, w.want);
+    if (own) {
+      pool.handOver(w, own);
+      continue;
+    }
+    // A process of its own being cleared is ready within tens of milliseconds, and its turn starts
+    // sooner than a spare's first (which would also need a replacement started): wait for it.
+    const clearing = w.want.reuseOk
+      ? [...pool.clearing.keys()].find((p) => fits(p, w.want) && !freeAt.has(p))
+      : undefined;
+    if (clearing) {
+      freeAt.set(clearing, now + pool.demand.clear.value + pool.demand.turn.value + pool.demand.clear.value);
+      continue;
+    }
+    const spare = w.want.spareOk ? pool.spares.claim(w.want.config) : null;
+    if (spare) {
+      pool.handOver(w, spare);
+      continue;
+    }
+    const startNow = !blocked && canStart(pool, e);
+    const coldEta = now + pool.demand.start.value + (startNow ? 0 : startDelay(pool, now));
+    const other = soonest(pool, w.want, now, freeAt);
+    if (other && other.eta < coldEta) {
+      freeAt.set(other.token, other.eta + other.again);
+      continue;
+    }
+    if (startNow) {
+      pool.startFor(w);
+      continue;
+    }
+    if (!blocked && pool.live.size >= e.CLAUDE_MAX_PROCESSES) makeRoom(pool, w);
+    blocked = true;
+  }
+  return blocked;
+}
+
+/** Ends one idle process nobody waits for (a reusable, a warm session's, a spare), least recently used first. */
+function makeRoom(pool: ClaudePool, w: Waiter): void {
+  if (pool.evicting.size > 0) return; // one at a time: its exit runs the queue again
+  const wanted = (p: LiveProcess) => pool.waiters.some((x) => x !== w && x.want.reuseOk && fits(p, x.want));
+  const reusable = pool.ready.find((r) => !wanted(r.proc))?.proc;
+  const warm = [...pool.warm.values()][0]?.proc;
+  const victim = reusable ?? warm;
+  if (victim) {
+    pool.evicting.add(victim);
+    void victim.exited.then(() => pool.evicting.delete(victim));
+    if (reusable) dropReady(pool, reusable);
+    else for (const [id, entry] of pool.warm) if (entry.proc === victim) pool.dropWarm(id);
+    return;
+  }
+  const spare = pool.spares.ready[0];
+  if (spare) pool.spares.drop(spare);
+}
+
+function keepReady(pool: ClaudePool, now: number, e: Env, blocked: boolean): void {
+  const min = e.CLAUDE_SPARES;
+  const max = Math.max(min, e.CLAUDE_SPARES_MAX);
+  const wanted = pool.demand.wanted(now);
+  // Busy processes that will come back (stateless turns), and requests still waiting for one.
+  const busy = [...pool.running].filter((p) => p.reuseKey !== null).length + pool.waiters.length;
+  pool.target = Math.max(min, Math.min(max, wanted - busy));
+  const readyCount = () => pool.ready.length + pool.clearing.size + pool.spares.count;
+  // Past the maximum: spares beyond CLAUDE_SPARES first, then the least recently used reusable processes.
+  while (readyCount() > max) {
+    if (pool.spares.count > min) {
+      const extra = pool.spares.ready.at(-1);
+      if (!extra) break; // still starting: ended once it is ready
+      pool.spares.drop(extra);
+    } else if (pool.ready[0]) dropReady(pool, pool.ready[0].proc);
+    else break;
+  }
+  // Spares past the demand, idle for CLAUDE_WARM_IDLE_MS, go (never below CLAUDE_SPARES).
+  for (const s of pool.spares.ready.filter((x) => now - x.readyAt > e.CLAUDE_WARM_IDLE_MS)) {
+    if (pool.spares.count <= min || busy + readyCount() <= wanted) break;
+    pool.spares.drop(s);
+  }
+  if (pool.stopped || blocked || pool.waiters.length > 0 || !pool.spares.canStart) return;
+  while (
+    // Busy processes come back ready: counted against the maximum, so a spare is not started only to be ended.
+    (pool.spares.count < min || busy + readyCount() < Math.min(wanted, max)) &&
+    startingCount(pool) + firstAnswersDue(pool) < e.CLAUDE_MAX_STARTING &&
+    pool.live.size < e.CLAUDE_MAX_PROCESSES
+  ) {
+    pool.spares.start();
+  }
+}

@@ -1,0 +1,187 @@
+import "server-only";
+import { prewarm, type SpareProcess, type SpawnedProcess } from "@anthropic-ai/claude-agent-sdk";
+import { log } from "../../log";
+import { LiveProcess } from "./live";
+import { hostOptions, processKey, type TurnConfig, workdir } from "./options";
+import { endProcess, processExit, spawnClaude } from "./spawn";
+
+/** A process started ahead of use (the SDK's prewarm), which nobody has used yet. */
+export interface Spare {
+  spare: SpareProcess;
+  child: SpawnedProcess | undefined;
+  /**
+   * Claimed ahead for the default configuration (CLAUDE_WORKDIR, Claude Code's default model, no
+   * system prompt, tools or output format): the claim's own start-up work is done before a request
+   * comes, so its first token comes about twice as soon. Else parked, claimed by a request.
+   */
+  live?: LiveProcess;
+  preclaim: boolean;
+  startedAt: number;
+  readyAt: number;
+}
+
+export const DEFAULT_CONFIG: TurnConfig = { model: null, systemPrompt: null, tools: [], outputSchema: null };
+
+/** The configuration a pre-claimed spare serves. */
+export const isDefault = (c: TurnConfig) => !c.model && !c.systemPrompt && !c.tools.length && !c.outputSchema;
+
+/** What the spares tell their pool. */
+export interface SpareHost {
+  /** A process (by its token) exists until `gone` settles. */
+  register(token: object, gone: Promise<unknown>): void;
+  /** Something changed: a spare is ready, or failed. */
+  changed(): void;
+  /** Start-up time of a spare, spawn until ready (ms). */
+  started(ms: number): void;
+  readonly stopped: boolean;
+}
+
+/**
+ * The ready spares: one is pre-claimed for the default configuration, the others parked. They are
+ * started by the pool (Spares.start) when its demand and the CPU allow; a spare that fails to start
+ * backs the starts off (1 s, 2 s, … up to a minute) instead of spinning on a missing binary.
+ */
+export class Spares {
+  readonly ready: Spare[] = [];
+  readonly starting = new Set<Spare>();
+  private failures = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly host: SpareHost) {}
+
+  get count(): number {
+    return this.ready.length + this.starting.size;
+  }
+
+  /** Whether a start may be tried now (not backing off after failures). */
+  get canStart(): boolean {
+    return !this.retryTimer && !this.host.stopped;
+  }
+
+  /** A ready spare for a turn with this configuration, or null: the default configuration takes a pre-claimed one. */
+  claim(config: TurnConfig): LiveProcess | null {
+    const alive = (s: Spare) => s.child !== undefined && s.child.exitCode === null;
+    for (const s of this.ready.filter((x) => !alive(x))) this.drop(s);
+    const pre = isDefault(config) ? this.ready.find((s) => s.live) : undefined;
+    const spare = pre ?? this.ready.find((s) => !s.live);
+    if (!spare) return null;
+    this.ready.splice(this.ready.indexOf(spare), 1);
+    if (spare.live) return spare.live;
+    const live = new LiveProcess(
+      processKey(config),
+      (prompt) =>
+        spare.spare.claim({
+          prompt,
+          options: {
+            cwd: workdir(),
+            ...(config.model ? { model: config.model } : {}),
+            ...(config.systemPrompt ? { appendSystemPrompt: config.systemPrompt } : {}),
+          },
+        }),
+      config.model,
+      "spare",
+    );
+    if (spare.child) live.adopt(spare.child);
+    return live;
+  }
+
+  /** Spares being started that could serve this configuration. */
+  startingFor(config: TurnConfig): Spare[] {
+    return [...this.starting].filter((s) => !s.preclaim || isDefault(config));
+  }
+
+  drop(s: Spare): void {
+    const i = this.ready.indexOf(s);
+    if (i >= 0) this.ready.splice(i, 1);
+    if (s.live) void s.live.close();
+    else s.spare?.close();
+  }
+
+  /** Starts one spare (pre-claimed when no other is). */
+  start(): void {
+    const preclaim = ![...this.ready, ...this.starting].some((s) => s.preclaim);
+    const entry: Spare = {
+      spare: undefined as unknown as SpareProcess,
+      child: undefined,
+      preclaim,
+      startedAt: Date.now(),
+      readyAt: 0,
+    };
+    this.starting.add(entry);
+    let spawned!: () => void;
+    this.host.register(entry, new Promise((resolve) => (spawned = () => resolve(undefined))));
+    void this.boot(entry)
+      .catch(() => {})
+      .finally(() => {
+        this.starting.delete(entry);
+        if (!entry.child) spawned();
+        else void processExit(entry.child).then(spawned);
+        this.host.changed();
+      });
+  }
+
+  private async boot(entry: Spare): Promise<void> {
+    const host = this.host;
+    try {
+      entry.spare = await prewarm({
+        // Parked in CLAUDE_WORKDIR, the folder its claims name: its process never sits elsewhere.
+        options: { ...hostOptions(), cwd: workdir(), spawnClaudeCodeProcess: (o) => (entry.child = spawnClaude(o)) },
+      });
+      if (entry.preclaim && !host.stopped) {
+        const live = new LiveProcess(
+          processKey(DEFAULT_CONFIG),
+          (prompt) => entry.spare.claim({ prompt, options: { cwd: workdir() } }),
+          null,
+          "spare",
+        );
+        if (entry.child) live.adopt(entry.child);
+        entry.live = live;
+        await entry.spare.claimed;
+      }
+      if (host.stopped) {
+        await this.end(entry);
+        return;
+      }
+      this.failures = 0;
+      entry.readyAt = Date.now();
+      host.started(entry.readyAt - entry.startedAt);
+      this.ready.push(entry);
+      void entry.spare.exited.then(() => {
+        const i = this.ready.indexOf(entry);
+        if (i >= 0) {
+          this.ready.splice(i, 1);
+          host.changed();
+        }
+      });
+    } catch (e) {
+      await this.end(entry);
+      this.failures++;
+      if (this.failures === 1 || this.failures % 10 === 0) {
+        log({ level: "warn", msg: "claude spare did not start", error: String(e).slice(0, 300) }, "stderr");
+      }
+      const delay = Math.min(60_000, 1_000 * 2 ** Math.min(this.failures - 1, 6));
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        host.changed();
+      }, delay);
+      this.retryTimer.unref?.();
+    }
+  }
+
+  private async end(s: Spare): Promise<void> {
+    if (s.live) await s.live.close();
+    s.spare?.close();
+    await endProcess(s.child);
+  }
+
+  /** Ends every spare, ready or starting (shutdown). */
+  async shutdown(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    const all = [...this.ready.splice(0), ...this.starting];
+    await Promise.all(all.map((s) => this.end(s)));
+  }
+
+  pids(): Array<number | undefined> {
+    return [...this.ready, ...this.starting].map((s) => (s.child as { pid?: number } | undefined)?.pid);
+  }
+}
