@@ -1,8 +1,13 @@
 import fs from "node:fs";
+import os from "node:os";
 import { describe, expect, it } from "vitest";
 import { aliasTarget, envSchema, parseEnv } from "./env-schema";
 
+/** Variables whose default depends on the machine (CPU count, memory). */
+const MACHINE_DEPENDENT = ["CLAUDE_MAX_STARTING", "CLAUDE_MAX_PROCESSES"];
+
 /** The README's configuration table: variable → the default column's first `code` value, if any. */
+
 function readmeDefaults(): Map<string, string | null> {
   const readme = fs.readFileSync(new URL("../../README.md", import.meta.url), "utf8");
   const rows = new Map<string, string | null>();
@@ -143,15 +148,31 @@ describe("parseEnv", () => {
     expect(aliasTarget(oneLevel.env.MODEL_ALIASES, "claude-code")).toBe("ollama/big");
   });
 
+  it("derives the machine-dependent defaults from the CPU count and the memory", () => {
+    const parsed = parseEnv({});
+    if (!parsed.ok) throw new Error(parsed.message);
+    expect(parsed.env.CLAUDE_MAX_STARTING).toBe(os.availableParallelism());
+    const fit = Math.floor(os.totalmem() / 2 / (300 * 2 ** 20));
+    expect(parsed.env.CLAUDE_MAX_PROCESSES).toBe(Math.max(2, Math.min(12, fit)));
+    const set = parseEnv({ CLAUDE_MAX_STARTING: "3", CLAUDE_MAX_PROCESSES: "40", CLAUDE_SPARES_MAX: "0" });
+    expect(set.ok && [set.env.CLAUDE_MAX_STARTING, set.env.CLAUDE_MAX_PROCESSES, set.env.CLAUDE_SPARES_MAX]).toEqual([
+      3, 40, 0,
+    ]);
+    expect(parseEnv({ CLAUDE_MAX_PROCESSES: "0" }).ok).toBe(false);
+    expect(parseEnv({ CLAUDE_MAX_STARTING: "0" }).ok).toBe(false);
+  });
+
   it("is documented in the README, every variable with its default", () => {
     const documented = readmeDefaults();
     const parsed = parseEnv({});
     if (!parsed.ok) throw new Error(parsed.message);
-    // Defaults computed from the machine (its CPU count): the README names the rule, not a number.
-    const fromMachine = new Set(["CLAUDE_MAX_STARTING"]);
     for (const name of Object.keys(envSchema.shape)) {
       expect(documented.has(name), `${name} is missing from the README's table`).toBe(true);
-      if (fromMachine.has(name)) continue;
+      // Defaults that depend on the machine are documented by their rule, in words (checked below).
+      if (MACHINE_DEPENDENT.includes(name)) {
+        expect(documented.get(name), name).toBeNull();
+        continue;
+      }
       const value = parsed.env[name as keyof typeof parsed.env];
       if (value === undefined || (Array.isArray(value) && value.length === 0))
         expect(documented.get(name), name).toBeNull();

@@ -166,11 +166,12 @@ const aliases = z
 
 /**
  * CLAUDE_MAX_PROCESSES by default: 12 (the defaults' own bound: 4 warm sessions, 4 running turns, 4
- * ready processes), or fewer where half the machine's memory does not hold 12 processes of about
- * 200 MiB each (measured resident size of an idle `claude`, `npm run bench:claude`); at least 2.
+ * ready processes), or fewer where half the machine's memory does not hold 12 processes of 300 MiB
+ * (measured: an idle `claude` holds about 200 MiB resident, one reused for many stateless requests
+ * up to about 310 MiB, `npm run bench:claude` and claude-code/pool-ready.ts); at least 2.
  */
 function maxProcessesDefault(): number {
-  const perProcess = 200 * 2 ** 20;
+  const perProcess = 300 * 2 ** 20;
   return Math.max(2, Math.min(12, Math.floor(os.totalmem() / 2 / perProcess)));
 }
 

@@ -9,8 +9,9 @@
  *   most one request in ten finds every process busy. Never fewer than the most requests that held
  *   a process at once within the horizon (a burst is remembered for as long as idle processes are
  *   kept).
- * - Estimates (moving averages) of a start (spawn until ready), a `/clear`, and a stateless turn,
- *   which the pool uses to choose between waiting for a busy process and starting a new one.
+ * - Estimates (moving averages) of a start, a `/clear`, a stateless turn and a turn's first answer
+ *   on each kind of process, which the pool uses to choose, for a request that finds no process of
+ *   its own ready, what gives it its first token soonest.
  */
 
 /** Erlang B: the share of arrivals that find all `c` servers busy under offered load `a`. */
@@ -57,8 +58,17 @@ export class Demand {
   holding = 0;
   /** How long a request holds a ready process until it is ready again (ms). */
   readonly hold = new Ewma(1_000);
-  /** Spawn until ready to take a message (ms); unknown at first, so taken as a second. */
+  /** A new process for a request: spawn until its first answer (ms); unknown at first, so taken as a second. */
   readonly start = new Ewma(1_000);
+  /** A spare: spawn until ready (ms). */
+  readonly spareStart = new Ewma(1_000);
+  /**
+   * A turn's message until its first answer (ms), by the process it runs on: a reused (cleared) one,
+   * a pre-claimed spare, a parked spare (claimed by the request). First values measured here
+   * (`npm run bench:claude`: about 100 and 200 ms; a claim when the request comes took about twice the
+   * pre-claimed spare's), until the pool's own turns replace them.
+   */
+  readonly firstAnswer = { reused: new Ewma(100), spare: new Ewma(200), parked: new Ewma(300) };
   readonly clear = new Ewma(100);
   /** A stateless turn from its message to its result (ms): unknown (never wait for one) until seen. */
   readonly turn = new Ewma(Number.POSITIVE_INFINITY);

@@ -92,6 +92,12 @@ export class LiveProcess {
    */
   owner: string | null = null;
   reuseKey: string | null = null;
+  /** Stateless requests this process has served (it is cleared after each, and ended past a limit). */
+  served = 0;
+  /** What the pool handed it to its current request as (for the pool's estimates), or null. */
+  servedAs: "reused" | "spare" | "parked" | "cold" | null = null;
+  /** The current (or last) turn's message until its first answer (ms), or null before one. */
+  firstAnswerMs: number | null = null;
   /** Settles at the first answer of the first turn, or when the process ends: its start-up is over. */
   readonly firstAnswer: Promise<void>;
   private markAnswered!: () => void;
@@ -171,6 +177,7 @@ export class LiveProcess {
     this.state = "running";
     this.answered = false;
     this.sentAt = Date.now();
+    this.firstAnswerMs = null;
     this.pausedOnce = false;
     this.inbox.push(blocks);
   }
@@ -201,6 +208,7 @@ export class LiveProcess {
       if (message.type === "result") {
         this.state = "idle";
       } else if (message.type === "stream_event" || message.type === "assistant") {
+        if (!this.answered) this.firstAnswerMs = Date.now() - this.sentAt;
         this.answered = true;
         this.markAnswered();
         if (message.type === "assistant") noteTools(message, this.toolsUsed);

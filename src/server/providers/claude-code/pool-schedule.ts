@@ -9,12 +9,12 @@ import { fits, type Want } from "./reuse";
  * The pool's decisions, made again whenever something changes (and on a short tick while anything
  * waits or starts):
  * 1. Requests waiting for a process, first come first served. Each takes a ready process of its
- *    own (cleared, same caller and configuration), or waits for one of its own being cleared, or
- *    takes a spare. Else it waits for whichever is expected free first: a busy process of its own
- *    (when its turn ends and `/clear` is done; several requests may line up for one process, each
- *    after the turns of those before it), a spare being started, or a new process started for it
- *    now. The estimates (demand.ts) are measured: until a turn has been seen, nobody waits for a
- *    busy process. A new process starts only while fewer than CLAUDE_MAX_STARTING are starting and
+ *    own (cleared, same caller and configuration). Else whatever gives it its first token soonest:
+ *    one of its own being cleared, or busy (free when its turn ends and `/clear` is done; several
+ *    requests may line up for one process, each after the turns of those before it), a ready spare
+ *    (a parked one's first turn is slower than the pre-claimed one's), a spare being started, or a
+ *    new process started for it now. The estimates (demand.ts) are measured: until a turn has been
+ *    seen, nobody waits for a busy process. A new process starts only while fewer than CLAUDE_MAX_STARTING are starting and
  *    fewer than CLAUDE_MAX_PROCESSES live; a request that would start one but cannot keeps every
  *    later request from starting one before it (it still takes any process of its own that comes
  *    free first), and has an idle process ended to make room when CLAUDE_MAX_PROCESSES is what
@@ -49,74 +49,90 @@ const canStart = (pool: ClaudePool, e: Env) =>
  */
 type FreeAt = Map<object, number>;
 
-/** The candidate expected free first for this request, or null. */
-function soonest(pool: ClaudePool, want: Want, now: number, freeAt: FreeAt) {
+interface Option {
+  /** When the request's first token is expected on it. */
+  firstToken: number;
+  take(): void;
+}
+
+/** The busy, being-cleared or starting process whose first token for this request is expected soonest. */
+function soonest(pool: ClaudePool, want: Want, now: number, freeAt: FreeAt): Option | null {
   const est = pool.demand;
-  let best: { token: object; eta: number; again: number } | null = null;
-  const consider = (token: object, eta: number, again: number) => {
-    const at = freeAt.get(token) ?? eta;
-    if (!best || at < best.eta) best = { token, eta: at, again };
+  let best: Option | null = null;
+  const consider = (token: object, free: number, firstAnswer: number, again: number) => {
+    const at = freeAt.get(token) ?? free;
+    if (best && at + firstAnswer >= best.firstToken) return;
+    best = { firstToken: at + firstAnswer, take: () => freeAt.set(token, at + again) };
   };
   const reuse = est.turn.value + est.clear.value;
   if (want.reuseOk) {
-    for (const [p, at] of pool.clearing) if (fits(p, want)) consider(p, at + est.clear.value, reuse);
+    const reused = est.firstAnswer.reused.value;
+    for (const [p, at] of pool.clearing) if (fits(p, want)) consider(p, at + est.clear.value, reused, reuse);
     for (const p of pool.running) {
       if (p.reuseKey === null || !fits(p, want) || p.state !== "running") continue;
       // A turn that has run for t is expected to run about as long again (and at least as long as usual).
       const elapsed = now - p.sentAt;
-      consider(p, p.sentAt + Math.max(est.turn.value, 2 * elapsed) + est.clear.value, reuse);
+      consider(p, p.sentAt + Math.max(est.turn.value, 2 * elapsed) + est.clear.value, reused, reuse);
     }
   }
   if (want.spareOk) {
     for (const s of pool.spares.startingFor(want.config)) {
-      consider(s, s.startedAt + est.start.value, Number.POSITIVE_INFINITY);
+      const first = s.preclaim ? est.firstAnswer.spare.value : est.firstAnswer.parked.value;
+      consider(s, s.startedAt + est.spareStart.value, first, Number.POSITIVE_INFINITY);
     }
   }
-  return best as { token: object; eta: number; again: number } | null;
+  return best;
 }
 
 /** How long until a start could begin: the earliest expected end of a start now under way. */
 function startDelay(pool: ClaudePool, now: number): number {
-  const ends = [...pool.starting.values(), ...[...pool.spares.starting].map((s) => s.startedAt)].map(
-    (at) => at + pool.demand.start.value - now,
-  );
-  return Math.max(0, Math.min(...ends, pool.demand.start.value));
+  const est = pool.demand;
+  const ends = [
+    ...[...pool.starting.values()].map((at) => at + est.start.value),
+    ...[...pool.spares.starting].map((s) => s.startedAt + est.spareStart.value),
+  ].map((end) => end - now);
+  return Math.max(0, Math.min(...ends, est.start.value));
 }
 
-/** Serves the queue in order; returns whether a request waits for a start it could not have. */
+/**
+ * Serves the queue in order; returns whether a request waits for a start it could not have. A
+ * request's own ready process is always taken; otherwise the option with the soonest expected first
+ * token: its own process being cleared or busy, a ready spare (pre-claimed, or parked and claimed
+ * now), a spare being started, or a new process.
+ */
 function serveWaiters(pool: ClaudePool, now: number, e: Env): boolean {
+  const est = pool.demand;
   const freeAt: FreeAt = new Map();
   let blocked = false;
   for (const w of [...pool.waiters]) {
     if (!pool.waiters.includes(w)) continue;
     const own = takeReady(pool, w.want);
     if (own) {
-      pool.handOver(w, own);
+      pool.handOver(w, own, "reused");
       continue;
     }
-    // A process of its own being cleared is ready within tens of milliseconds, and its turn starts
-    // sooner than a spare's first (which would also need a replacement started): wait for it.
-    const clearing = w.want.reuseOk
-      ? [...pool.clearing.keys()].find((p) => fits(p, w.want) && !freeAt.has(p))
-      : undefined;
-    if (clearing) {
-      freeAt.set(clearing, now + pool.demand.clear.value + pool.demand.turn.value + pool.demand.clear.value);
-      continue;
-    }
-    const spare = w.want.spareOk ? pool.spares.claim(w.want.config) : null;
-    if (spare) {
-      pool.handOver(w, spare);
-      continue;
+    const options: Option[] = [];
+    const other = soonest(pool, w.want, now, freeAt);
+    if (other) options.push(other);
+    const kind = w.want.spareOk ? pool.spares.peek(w.want.config) : null;
+    if (kind) {
+      options.push({
+        firstToken: now + est.firstAnswer[kind].value,
+        take: () => {
+          const spare = pool.spares.claim(w.want.config);
+          if (spare) pool.handOver(w, spare, kind);
+        },
+      });
     }
     const startNow = !blocked && canStart(pool, e);
-    const coldEta = now + pool.demand.start.value + (startNow ? 0 : startDelay(pool, now));
-    const other = soonest(pool, w.want, now, freeAt);
-    if (other && other.eta < coldEta) {
-      freeAt.set(other.token, other.eta + other.again);
-      continue;
-    }
-    if (startNow) {
-      pool.startFor(w);
+    const cold: Option = {
+      firstToken: now + est.start.value + (startNow ? 0 : startDelay(pool, now)),
+      take: () => pool.startFor(w),
+    };
+    // The soonest first token; on a tie, what starts nothing new (a busy or cleared process, a spare).
+    const best = options.reduce((a, b) => (b.firstToken <= a.firstToken ? b : a), cold);
+    if (best !== cold || startNow) {
+      best.take();
       continue;
     }
     if (!blocked && pool.live.size >= e.CLAUDE_MAX_PROCESSES) makeRoom(pool, w);

@@ -19,10 +19,18 @@ export interface ClaudeProcessStats {
   /** Ready processes (spares and reusable) the recent demand calls for now. */
   target: number;
   /**
-   * The pool's running estimates (ms): a start (spawn until ready), a `/clear`, a stateless turn
-   * (null until one was measured). They decide between waiting for a busy process and starting one.
+   * The pool's running estimates (ms): a new process's start (spawn until its first answer), a
+   * spare's (spawn until ready), a `/clear`, a stateless turn (null until one was measured), and a
+   * turn's first answer on a reused process, a pre-claimed and a parked spare. They decide what a
+   * request that finds no process of its own ready waits for.
    */
-  estimates: { startMs: number; clearMs: number; turnMs: number | null };
+  estimates: {
+    startMs: number;
+    spareStartMs: number;
+    clearMs: number;
+    turnMs: number | null;
+    firstAnswerMs: { reused: number; spare: number; parked: number };
+  };
   /** Requests waiting for a process now, and all that waited since the start, with how long. */
   waits: { queued: number; total: number; totalMs: number; maxMs: number };
   /** Resident memory of every live process, by state, in bytes. */
@@ -59,8 +67,14 @@ export function processStats(pool: ClaudePool): ClaudeProcessStats {
     target: pool.target,
     estimates: {
       startMs: Math.round(pool.demand.start.value),
+      spareStartMs: Math.round(pool.demand.spareStart.value),
       clearMs: Math.round(pool.demand.clear.value),
       turnMs: Number.isFinite(pool.demand.turn.value) ? Math.round(pool.demand.turn.value) : null,
+      firstAnswerMs: {
+        reused: Math.round(pool.demand.firstAnswer.reused.value),
+        spare: Math.round(pool.demand.firstAnswer.spare.value),
+        parked: Math.round(pool.demand.firstAnswer.parked.value),
+      },
     },
     waits: { queued: pool.waiters.length, ...pool.waitStats },
     rssBytes: {

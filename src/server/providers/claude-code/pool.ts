@@ -68,7 +68,7 @@ export class ClaudePool {
     this.spares = new Spares({
       register: (token, gone) => this.register(token, gone),
       changed: () => this.schedule(),
-      started: (ms) => this.demand.start.add(ms),
+      started: (ms) => this.demand.spareStart.add(ms),
       get stopped() {
         return pool.stopped;
       },
@@ -96,6 +96,7 @@ export class ClaudePool {
   park(sessionId: string, proc: LiveProcess): void {
     const { CLAUDE_WARM_SESSIONS: max, CLAUDE_WARM_IDLE_MS: idleMs } = env();
     this.running.delete(proc);
+    this.noteFirstAnswer(proc);
     this.letGo(proc, false);
     this.dropWarm(sessionId);
     if (this.stopped || max === 0 || !proc.alive) {
@@ -167,7 +168,8 @@ export class ClaudePool {
   }
 
   /** A waiter gets this process (taken from wherever it was). */
-  handOver(w: Waiter, proc: LiveProcess): void {
+  handOver(w: Waiter, proc: LiveProcess, as: NonNullable<LiveProcess["servedAs"]>): void {
+    proc.servedAs = as;
     proc.owner = w.want.caller;
     proc.reuseKey = w.want.stateless ? w.want.key : null;
     this.track(proc);
@@ -190,7 +192,7 @@ export class ClaudePool {
       if (this.starting.delete(proc) && proc.alive) this.demand.start.add(Date.now() - at);
       this.schedule();
     });
-    this.handOver(w, proc);
+    this.handOver(w, proc, "cold");
   }
 
   /** Counts a process as running (for /health and metrics) until it is parked or released. */
@@ -212,6 +214,13 @@ export class ClaudePool {
     this.letGo(proc, false);
     if (proc.alive) void proc.close();
     this.schedule();
+  }
+
+  /** A turn that went well: how soon its first answer came on the kind of process it was handed. */
+  noteFirstAnswer(proc: LiveProcess): void {
+    const as = proc.servedAs;
+    proc.servedAs = null;
+    if (as && as !== "cold" && proc.firstAnswerMs !== null) this.demand.firstAnswer[as].add(proc.firstAnswerMs);
   }
 
   /** For the demand's hold time: the request no longer holds the process (it came back, or not). */

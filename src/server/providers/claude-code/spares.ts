@@ -85,6 +85,13 @@ export class Spares {
     return live;
   }
 
+  /** What a claim for this configuration would give now: the pre-claimed spare, a parked one, or none. */
+  peek(config: TurnConfig): "spare" | "parked" | null {
+    const ready = this.ready.filter((s) => s.child !== undefined && s.child.exitCode === null);
+    if (isDefault(config) && ready.some((s) => s.live)) return "spare";
+    return ready.some((s) => !s.live) ? "parked" : null;
+  }
+
   /** Spares being started that could serve this configuration. */
   startingFor(config: TurnConfig): Spare[] {
     return [...this.starting].filter((s) => !s.preclaim || isDefault(config));
