@@ -228,6 +228,30 @@ describe("reuse without leaks (CLAUDE_SPARES=0, CLAUDE_SPARES_MAX=1)", () => {
     expect(conversation).not.toContain("WOMBAT");
   });
 
+  it("a caller's slash command or @file mention is text for Claude: nothing is run, nothing attached", async () => {
+    c.fake.setScript(undefined);
+    fs.writeFileSync(path.join(c.env.CLAUDE_WORKDIR as string, "secret.txt"), "FILE-SECRET-QUOKKA\n");
+    const ask = chatAs(c, ADMIN);
+    // As commands, /clear and /cost run in the CLI without any API call and answer nothing.
+    for (const words of ["/clear", "/cost", "@secret.txt what is in it?"]) {
+      const n = c.fake.requests.length;
+      const answer = await ask(words);
+      expect(answer.choices[0]?.message.content).toBe(`Echo: ${words}`);
+      const sent = c.fake.requests.slice(n).filter((r) => r.path === "/v1/messages");
+      expect(sent).toHaveLength(1);
+      expect(conversationTexts(sent[0]?.body)).toEqual([{ role: "user", text: words }]);
+      expect(JSON.stringify(sent[0]?.body)).not.toContain("QUOKKA");
+    }
+    // A session's "/clear" does not clear its conversation either.
+    const session = c.gw.openai({ apiKey: ADMIN, sessionId: `slash-${Date.now()}` });
+    const say = (content: string) =>
+      session.chat.completions.create({ model: "claude-code", messages: [{ role: "user", content }] });
+    await say("remember the word marmalade");
+    await say("/clear");
+    await say("which word?");
+    expect(JSON.stringify(c.fake.mainRequests().at(-1)?.body.messages)).toContain("marmalade");
+  });
+
   it("a process whose tools may leave something behind (a todo list, a shell) is ended, not reused", async () => {
     c.fake.setScript((req, ctx) =>
       ctx.isMain && ctx.lastUserText.includes("plan it") && lastToolResults(req.body).length === 0

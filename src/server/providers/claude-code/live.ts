@@ -12,12 +12,18 @@ class Inbox implements AsyncIterable<SDKUserMessage> {
   private wake: (() => void) | null = null;
   private ended = false;
 
-  push(blocks: ClaudeBlock[]): void {
+  /**
+   * A caller's words go with `client_composed`: the CLI takes them as written, with no slash-command
+   * dispatch (a caller's "/clear" or "/init" is text for Claude, not a command) and no `@path`
+   * expansion (a caller's "@/etc/passwd" attaches no file). Only the gateway's own commands go without it.
+   */
+  push(blocks: ClaudeBlock[], command = false): void {
     this.queue.push({
       type: "user",
       message: { role: "user", content: blocks },
       parent_tool_use_id: null,
       session_id: "",
+      ...(command ? {} : { client_composed: true }),
     } as SDKUserMessage);
     this.wake?.();
   }
@@ -172,14 +178,14 @@ export class LiveProcess {
   }
 
   /** Starts a turn: writes one user message to the process. Read its messages with next(). */
-  send(blocks: ClaudeBlock[]): void {
+  send(blocks: ClaudeBlock[], command = false): void {
     if (!this.alive) throw new ProcessGone(false, this.stderr(), this.exit);
     this.state = "running";
     this.answered = false;
     this.sentAt = Date.now();
     this.firstAnswerMs = null;
     this.pausedOnce = false;
-    this.inbox.push(blocks);
+    this.inbox.push(blocks, command);
   }
 
   /**
@@ -235,7 +241,7 @@ export class LiveProcess {
    */
   async clear(signal: AbortSignal): Promise<void> {
     const before = this.sessionId;
-    this.send([{ type: "text", text: "/clear" }]);
+    this.send([{ type: "text", text: "/clear" }], true);
     let reset = false;
     for (;;) {
       const m = await this.next(signal);
