@@ -72,6 +72,7 @@ function report({ ttft, gaps, burst, memory, clearMs, runs, series, load }) {
     `| a burst of 4 at once, after the gap-less series | — | — | ${slowest(burst.steady).toFixed(0)} ms (slowest) | ${x(slowest(burst.steady))} | ${each(burst.steady)} |`,
     `| a burst of 4 at once, on an idle gateway (nothing measured yet) | — | — | ${slowest(burst.idle).toFixed(0)} ms (slowest) | ${x(slowest(burst.idle))} | ${each(burst.idle)} |`,
     `| the same burst on that gateway 5 s later | — | — | ${slowest(burst.again).toFixed(0)} ms (slowest) | ${x(slowest(burst.again))} | ${each(burst.again)} |`,
+    `| a burst of 4 at once, on an idle gateway with \`CLAUDE_SPARES=2\` | — | — | ${slowest(burst.idleTwo).toFixed(0)} ms (slowest) | ${x(slowest(burst.idleTwo))} | ${each(burst.idleTwo)} |`,
     "",
     `A \`/clear\` between two stateless requests (no API call) took ${clearMs} ms (the pool's moving average over ${2 * runs + 1} of them). ` +
       `Resident memory: an idle session process ${mib(memory.idle)}, a ready spare ${mib(memory.spare)}, a process reused for the gap-less series (${series} requests, cleared after each) ${mib(memory.reused)}.`,

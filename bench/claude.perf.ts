@@ -140,7 +140,12 @@ test("claude start-up and load", async () => {
     reusedSession: [],
   };
   const gaps: Array<{ gap: number; runs: number[] }> = [];
-  const burst: { steady: number[]; idle: number[]; again: number[] } = { steady: [], idle: [], again: [] };
+  const burst: { steady: number[]; idle: number[]; again: number[]; idleTwo: number[] } = {
+    steady: [],
+    idle: [],
+    again: [],
+    idleTwo: [],
+  };
   const memory = { idle: 0, spare: 0, reused: 0 };
   let clearMs = 0;
   try {
@@ -226,6 +231,12 @@ test("claude start-up and load", async () => {
     // The same gateway 5 s later: the ready processes the first burst called for are still there.
     await sleep(5_000);
     burst.again = await Promise.all([1, 2, 3, 4].map(() => ttft(idle)));
+    // An idle gateway that keeps two spares (CLAUDE_SPARES=2): one process fewer to start.
+    for (const gw of open.splice(0)) await gw.stop();
+    const two = await started({ CLAUDE_SPARES: "2" });
+    await until(async () => (await health(two)).spare >= 2);
+    await quiet();
+    burst.idleTwo = await Promise.all([1, 2, 3, 4].map(() => ttft(two)));
   } finally {
     load.end = os.loadavg();
     for (const gw of open) await gw.stop();

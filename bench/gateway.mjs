@@ -3,66 +3,17 @@
 // requests/s at concurrency 16, time to the first streamed byte (p50), and the gateway's idle RSS.
 // Prints the table and writes it into bench/results.md (its own section, between the bench:gateway markers).
 //   node bench/gateway.mjs [--requests 2000] [--seconds 5]
-import { fork, spawn } from "node:child_process";
+import { fork } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { ensureBuild, ensurePrismaClient, migrate, root } from "../scripts/lib.mjs";
+import { arg, pct, poster, startGateway as serve, sleep } from "./lib.mjs";
 import { writeSection } from "./results.mjs";
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? Number(process.argv[i + 1]) : fallback;
-};
 const REQUESTS = arg("requests", 2000);
 const SECONDS = arg("seconds", 5);
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-/** One POST; resolves with [ms to the first body byte, ms to the end]. */
-function post(port, pathName, body) {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    let first = null;
-    const req = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: pathName,
-        method: "POST",
-        agent,
-        headers: { "content-type": "application/json" },
-      },
-      (res) => {
-        res.on("data", () => {
-          first ??= process.hrtime.bigint();
-        });
-        res.on("end", () => {
-          if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode} from ${pathName}`));
-          const end = process.hrtime.bigint();
-          resolve([Number((first ?? end) - t0) / 1e6, Number(end - t0) / 1e6]);
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
+const post = poster(64);
 
 async function sequential(port, pathName, body, n, pick) {
   const out = [];
@@ -114,46 +65,17 @@ const fake = fork(path.join(root, "bench/fake-ollama.mjs"), { stdio: "ignore" })
 const fakePort = await new Promise((resolve) => fake.once("message", (m) => resolve(m.port)));
 
 /** A gateway (scripts/serve.mjs) on its own port, on the shared database, answered once. */
-async function startGateway(extraEnv = {}) {
-  const port = await freePort();
-  const proc = spawn(
-    process.execPath,
-    [
-      // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway
-      ...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
-      path.join(root, "scripts/serve.mjs"),
-    ],
-    {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: "production",
-        NEXT_TELEMETRY_DISABLED: "1",
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        USAGE_DB_PATH: dbPath,
-        OLLAMA_URL: `http://127.0.0.1:${fakePort}`,
-        CLAUDE_BIN: "/nonexistent/claude",
-        ...extraEnv,
-      },
-      stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
-  for (let i = 0; ; i++) {
-    try {
-      await post(
+const startGateway = (extraEnv = {}) =>
+  serve(
+    { USAGE_DB_PATH: dbPath, OLLAMA_URL: `http://127.0.0.1:${fakePort}`, ...extraEnv },
+    (port) =>
+      post(
         port,
         "/v1/chat/completions",
         JSON.stringify({ model: "ollama/bench", messages: [{ role: "user", content: "w" }] }),
-      );
-      return { proc, port };
-    } catch (e) {
-      if (i > 300) throw e;
-      await sleep(100);
-    }
-  }
-}
+      ),
+    (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
+  );
 
 const messages = [{ role: "user", content: "Hello, how are you?" }];
 const gwBody = (stream) => JSON.stringify({ model: "ollama/bench", messages, stream });
@@ -223,7 +145,7 @@ try {
 } finally {
   for (const g of gateways) g.kill("SIGTERM");
   fake.kill();
-  agent.destroy();
+  post.close();
   await sleep(500);
   fs.rmSync(dir, { recursive: true, force: true });
 }

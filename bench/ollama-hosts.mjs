@@ -6,34 +6,20 @@
 // give close to 2× one. Prints the table and writes it into bench/results.md (between the
 // bench:ollama-hosts markers).
 //   node bench/ollama-hosts.mjs [--seconds 10] [--concurrency 12] [--tokens 20] [--token-ms 10] [--parallel 2]
-import { fork, spawn } from "node:child_process";
+import { fork } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { ensureBuild, ensurePrismaClient, migrate, root } from "../scripts/lib.mjs";
+import { arg, pct, poster, startGateway as serve, sleep, stopGateway } from "./lib.mjs";
 import { writeSection } from "./results.mjs";
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? Number(process.argv[i + 1]) : fallback;
-};
 const SECONDS = arg("seconds", 10);
 const CONCURRENCY = arg("concurrency", 12);
 const TOKENS = arg("tokens", 20);
 const TOKEN_MS = arg("token-ms", 10);
 const PARALLEL = arg("parallel", 2);
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const postTo = poster(256);
 const body = JSON.stringify({
   model: "ollama/bench",
   messages: [{ role: "user", content: "Count to twenty." }],
@@ -41,39 +27,7 @@ const body = JSON.stringify({
 });
 
 /** One streamed chat; resolves with [ms to the first byte, ms to the end]. */
-function post(port) {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    let first = null;
-    const req = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: "/v1/chat/completions",
-        method: "POST",
-        agent,
-        headers: { "content-type": "application/json" },
-      },
-      (res) => {
-        res.on("data", () => {
-          first ??= process.hrtime.bigint();
-        });
-        res.on("end", () => {
-          if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
-          const end = process.hrtime.bigint();
-          resolve([Number((first ?? end) - t0) / 1e6, Number(end - t0) / 1e6]);
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
-};
+const post = (port) => postTo(port, "/v1/chat/completions", body);
 
 /** CONCURRENCY clients in a loop for SECONDS: requests/s, p50 time to the first byte and to the end. */
 async function load(port) {
@@ -126,45 +80,17 @@ const served = (f) =>
   });
 
 /** A gateway (scripts/serve.mjs) in front of the first `n` hosts, answered once. */
-async function startGateway(n) {
-  const port = await freePort();
-  const proc = spawn(process.execPath, [path.join(root, "scripts/serve.mjs")], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      PORT: String(port),
-      HOST: "127.0.0.1",
+const startGateway = (n) =>
+  serve(
+    {
       USAGE_DB_PATH: dbPath,
       OLLAMA_URL: fakes
         .slice(0, n)
         .map((f) => f.url)
         .join(","),
-      CLAUDE_BIN: "/nonexistent/claude",
     },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  for (let i = 0; ; i++) {
-    try {
-      await post(port);
-      return { proc, port };
-    } catch (e) {
-      if (i > 300) throw e;
-      await sleep(100);
-    }
-  }
-}
-
-/** SIGTERM, then SIGKILL if it has not exited within 5 s. */
-async function stopGateway(proc) {
-  if (proc.exitCode !== null) return;
-  const exited = new Promise((r) => proc.once("exit", r));
-  proc.kill("SIGTERM");
-  await Promise.race([exited, sleep(5_000)]);
-  if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
-}
+    post,
+  );
 
 const results = [];
 try {
@@ -203,7 +129,7 @@ try {
   console.log("bench:ollama-hosts: written to bench/results.md");
 } finally {
   for (const f of fakes) f.proc.kill();
-  agent.destroy();
+  postTo.close();
   await sleep(500);
   fs.rmSync(dir, { recursive: true, force: true });
 }

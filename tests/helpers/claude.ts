@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { inject } from "vitest";
+import type { ClaudeProcessStats } from "../../src/server/providers/claude-code/pool-stats";
 import { type FakeAnthropic, startFakeAnthropic } from "../fakes/anthropic";
 import { type Gateway, startGateway } from "./gateway";
 
@@ -84,29 +85,7 @@ export function claudePids(configDir: string): number[] {
 }
 
 /** What the gateway's /health reports about its live `claude` processes (`admin`: CLAUDE_AUTH_KEY, when set). */
-export async function processStats(
-  gw: { url: string },
-  admin?: string,
-): Promise<{
-  running: number;
-  waiting: number;
-  idle: number;
-  spare: number;
-  reusable: number;
-  total: number;
-  starting: number;
-  target: number;
-  waits: { queued: number; total: number; totalMs: number; maxMs: number };
-  pids: { running: number[]; idle: number[]; spare: number[]; reusable: number[] };
-  limits: {
-    warmSessions: number;
-    warmIdleMs: number;
-    spares: number;
-    sparesMax: number;
-    maxProcesses: number;
-    maxStarting: number;
-  };
-}> {
+export async function processStats(gw: { url: string }, admin?: string): Promise<ClaudeProcessStats> {
   const headers: Record<string, string> = admin ? { authorization: `Bearer ${admin}` } : {};
   const body = (await (await fetch(`${gw.url}/health`, { headers })).json()) as any;
   return body.claude.processes;
