@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import parsePrometheus from "parse-prometheus-text-format";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import type { ClaudeSetup } from "../helpers/claude";
 import { CLAUDE_BIN, claudePids, processStats, startClaudeGateway } from "../helpers/claude";
 import { eventually } from "../helpers/gateway";
@@ -105,6 +105,47 @@ describe("ready processes follow the demand", () => {
       expect(claudes(c)).toHaveLength(1);
     } finally {
       await c.close();
+    }
+  });
+});
+
+/** The niceness of every thread of a process (field 19 of /proc/<pid>/task/<tid>/stat). */
+const niceOf = (pid: number) =>
+  fs
+    .readdirSync(`/proc/${pid}/task`)
+    .map((tid) => Number(fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8").split(") ")[1]?.split(" ")[16]));
+
+describe("CPU priority", () => {
+  it("a spare starts below the gateway's priority and is set back once ready; a process a request waits for starts at it", async () => {
+    // CLAUDE_BIN notes the niceness each process that serves turns (its input is stream-json) starts with, then runs the real binary.
+    const dir = fs.mkdtempSync(path.join(inject("tmpRoot"), "nice-"));
+    const log = path.join(dir, "nice.log");
+    const wrapper = path.join(dir, "claude");
+    fs.writeFileSync(
+      wrapper,
+      `#!/bin/sh\ncase "$*" in *stream-json*) nice >> "${log}";; esac\nexec "${CLAUDE_BIN}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const c = await startClaudeGateway({ CLAUDE_BIN: wrapper, CLAUDE_SPARES: "1", CLAUDE_SPARES_MAX: "1" });
+    try {
+      const own = Number(fs.readFileSync("/proc/self/stat", "utf8").split(") ")[1]?.split(" ")[16]);
+      const spare = await eventually(async () => (await processStats(c.gw)).pids.spare[0], 20_000);
+      expect(fs.readFileSync(log, "utf8").trim().split("\n")).toEqual([String(own + 10)]);
+      // Set back when ready, where the gateway may raise a priority (root); else it stays lower.
+      const back = process.getuid?.() === 0 ? own : own + 10;
+      await eventually(() => niceOf(spare).every((n) => n === back), 5_000);
+      // A request with function tools (which no spare serves) waits for a new process: started at the gateway's priority.
+      const tools = [{ type: "function" as const, function: { name: "noop", parameters: { type: "object" } } }];
+      const answer = await c.gw.openai().chat.completions.create({
+        model: "claude-code",
+        messages: [{ role: "user", content: "hello" }],
+        tools,
+      });
+      expect(answer.choices[0]?.message.content).toBe("Echo: hello");
+      expect(fs.readFileSync(log, "utf8").trim().split("\n")).toEqual([String(own + 10), String(own)]);
+    } finally {
+      await c.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -59,10 +59,16 @@ interface Option {
 function soonest(pool: ClaudePool, want: Want, now: number, freeAt: FreeAt): Option | null {
   const est = pool.demand;
   let best: Option | null = null;
-  const consider = (token: object, free: number, firstAnswer: number, again: number) => {
+  const consider = (token: object, free: number, firstAnswer: number, again: number, waitedFor?: () => void) => {
     const at = freeAt.get(token) ?? free;
     if (best && at + firstAnswer >= best.firstToken) return;
-    best = { firstToken: at + firstAnswer, take: () => freeAt.set(token, at + again) };
+    best = {
+      firstToken: at + firstAnswer,
+      take: () => {
+        freeAt.set(token, at + again);
+        waitedFor?.();
+      },
+    };
   };
   const reuse = est.turn.value + est.clear.value;
   if (want.reuseOk) {
@@ -78,7 +84,8 @@ function soonest(pool: ClaudePool, want: Want, now: number, freeAt: FreeAt): Opt
   if (want.spareOk) {
     for (const s of pool.spares.startingFor(want.config)) {
       const first = s.preclaim ? est.firstAnswer.spare.value : est.firstAnswer.parked.value;
-      consider(s, s.startedAt + est.spareStart.value, first, Number.POSITIVE_INFINITY);
+      // A request now waits for this spare's start: no longer below the gateway's priority (spawn.ts).
+      consider(s, s.startedAt + est.spareStart.value, first, Number.POSITIVE_INFINITY, () => pool.spares.hurry(s));
     }
   }
   return best;

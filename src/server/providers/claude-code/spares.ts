@@ -3,7 +3,7 @@ import { prewarm, type SpareProcess, type SpawnedProcess } from "@anthropic-ai/c
 import { log } from "../../log";
 import { LiveProcess } from "./live";
 import { hostOptions, processKey, type TurnConfig, workdir } from "./options";
-import { endProcess, processExit, spawnClaude } from "./spawn";
+import { endProcess, processExit, restorePriority, SPARE_NICE, spawnClaude } from "./spawn";
 
 /** A process started ahead of use (the SDK's prewarm), which nobody has used yet. */
 export interface Spare {
@@ -16,6 +16,8 @@ export interface Spare {
    */
   live?: LiveProcess;
   preclaim: boolean;
+  /** A request waits for its start (Spares.hurry). */
+  hurried?: boolean;
   startedAt: number;
   readyAt: number;
 }
@@ -97,6 +99,13 @@ export class Spares {
     return [...this.starting].filter((s) => !s.preclaim || isDefault(config));
   }
 
+  /** A request waits for this spare's start: at the gateway's priority from now on (once). */
+  hurry(s: Spare): void {
+    if (s.hurried) return;
+    s.hurried = true;
+    restorePriority((s.child as { pid?: number } | undefined)?.pid);
+  }
+
   drop(s: Spare): void {
     const i = this.ready.indexOf(s);
     if (i >= 0) this.ready.splice(i, 1);
@@ -132,7 +141,11 @@ export class Spares {
     try {
       entry.spare = await prewarm({
         // Parked in CLAUDE_WORKDIR, the folder its claims name: its process never sits elsewhere.
-        options: { ...hostOptions(), cwd: workdir(), spawnClaudeCodeProcess: (o) => (entry.child = spawnClaude(o)) },
+        options: {
+          ...hostOptions(),
+          cwd: workdir(),
+          spawnClaudeCodeProcess: (o) => (entry.child = spawnClaude(o, SPARE_NICE)),
+        },
       });
       if (entry.preclaim && !host.stopped) {
         const live = new LiveProcess(
@@ -150,6 +163,7 @@ export class Spares {
         return;
       }
       this.failures = 0;
+      restorePriority((entry.child as { pid?: number } | undefined)?.pid);
       entry.readyAt = Date.now();
       host.started(entry.readyAt - entry.startedAt);
       this.ready.push(entry);

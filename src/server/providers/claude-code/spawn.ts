@@ -1,6 +1,7 @@
 import "server-only";
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import type { SpawnedProcess, SpawnOptions } from "@anthropic-ai/claude-agent-sdk";
 
 /**
@@ -8,6 +9,13 @@ import type { SpawnedProcess, SpawnOptions } from "@anthropic-ai/claude-agent-sd
  * of its own (so its children die with it), a parent-death signal where Linux's `setpriv` exists (a
  * gateway killed with SIGKILL or by the OOM killer takes its `claude` processes with it), and the
  * SDK's kill() sent to the whole group. The SDK passes the environment we gave it (never merged).
+ *
+ * A spare starts at a lower CPU priority (nice SPARE_NICE), as work nobody waits for yet: a start is
+ * about half a second of a core, and on a busy machine the turns in flight and the gateway go first,
+ * the spare's start takes what CPU is left. Once ready it is set back to the gateway's own priority
+ * (restorePriority()), which needs the right to raise a priority (root, or CAP_SYS_NICE / RLIMIT_NICE):
+ * without it a spare stays at SPARE_NICE for its life, below the gateway and the processes started
+ * for a request. A process started for a waiting request starts at the gateway's priority.
  */
 
 /** Debian's util-linux `setpriv`, when present: `--pdeathsig KILL` then exec. */
@@ -25,6 +33,19 @@ export interface ExitInfo {
   code: number | null;
   signal: NodeJS.Signals | null;
 }
+
+/** The niceness a spare starts with. */
+export const SPARE_NICE = 10;
+
+/** coreutils' `nice`: the whole process starts niced, its first thread and every later one. */
+const NICE = ["/usr/bin/nice", "/bin/nice"].find((p) => {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+});
 
 /** Process groups still running: killed if the gateway itself exits, so none outlives it. */
 const liveGroups = new Set<number>();
@@ -87,10 +108,12 @@ export function stderrTail(child: SpawnedProcess | undefined): string {
   return child ? (stderrTails.get(child as ChildProcess) ?? "") : "";
 }
 
-export function spawnClaude(opts: SpawnOptions): SpawnedProcess {
+/** Starts a `claude` process (`nice`: how much lower its CPU priority is than the gateway's). */
+export function spawnClaude(opts: SpawnOptions, nice = 0): SpawnedProcess {
+  const niced = NICE && nice ? [NICE, "-n", String(nice), opts.command] : [opts.command];
   const [cmd, args] = SETPRIV
-    ? [SETPRIV, ["--pdeathsig", "KILL", "--", opts.command, ...opts.args]]
-    : [opts.command, opts.args];
+    ? [SETPRIV, ["--pdeathsig", "KILL", "--", ...niced, ...opts.args]]
+    : [niced[0] as string, [...niced.slice(1), ...opts.args]];
   const child: ChildProcess = spawn(cmd, args, {
     cwd: opts.cwd,
     env: opts.env as NodeJS.ProcessEnv,
@@ -103,6 +126,7 @@ export function spawnClaude(opts: SpawnOptions): SpawnedProcess {
     stderrTails.set(child, ((stderrTails.get(child) ?? "") + d.toString("utf8")).slice(-4096));
   });
   watch(child);
+  if (!NICE && nice && child.pid !== undefined) setNice(child.pid, os.getPriority() + nice);
   // The SDK ends a process with kill(): make that reach the whole group.
   const kill = child.kill.bind(child);
   child.kill = (sig?: NodeJS.Signals | number) => {
@@ -116,6 +140,32 @@ export function spawnClaude(opts: SpawnOptions): SpawnedProcess {
   };
   opts.signal.addEventListener("abort", () => child.kill("SIGKILL"), { once: true });
   return child as SpawnedProcess; // stdio is "pipe": stdin and stdout are set
+}
+
+function setNice(tid: number, nice: number): boolean {
+  try {
+    os.setPriority(tid, nice);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A spare is ready: every thread of it back to the gateway's own priority (Linux: a thread's
+ * niceness is its own, so each is set). Best effort: without the right to raise a priority it stays.
+ */
+export function restorePriority(pid: number | undefined): void {
+  if (pid === undefined) return;
+  const own = os.getPriority();
+  let tids: string[];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    setNice(pid, own);
+    return;
+  }
+  for (const tid of tids) if (!setNice(Number(tid), own)) return;
 }
 
 /** TERM to a process group, KILL after `graceMs`; resolves once the leader is gone. */
