@@ -215,11 +215,24 @@ describe("ready spares", () => {
     expect((await processStats(c.gw)).pids.idle).toEqual([warm]);
   });
 
-  it("a request with a system prompt or another model starts a new process when only the pre-claimed spare is ready", async () => {
+  it("a request with a system prompt starts a new process when only the pre-claimed spare is ready", async () => {
     const spare = await readySpare(c);
     const r = await asker(c, null, "haiku")("x", "Answer briefly.");
     expect(r.choices[0]?.message.content).toBe("Echo: x");
     expect((await processStats(c.gw)).pids.spare).toContain(spare);
+  });
+
+  it("a request naming another model takes the pre-claimed spare, set to that model", async () => {
+    const spare = await readySpare(c);
+    const { result, seen } = await pidsDuring(c, () => asker(c, null, "haiku")("which model?"));
+    expect(result.choices[0]?.message.content).toBe("Echo: which model?");
+    expect([...seen]).toContain(spare);
+    expect(c.fake.mainRequests().at(-1)?.body.model).toMatch(/haiku/);
+    // Cleared afterwards, it is kept for that model only: a request for the default model does not take it.
+    await eventually(async () => (await processStats(c.gw)).pids.reusable.includes(spare), 5_000);
+    await asker(c, null)("default model");
+    expect(c.fake.mainRequests().at(-1)?.body.model).not.toMatch(/haiku/);
+    expect((await processStats(c.gw)).pids.reusable).toContain(spare);
   });
 });
 

@@ -129,6 +129,8 @@ async function* run(input: RunInput): AsyncGenerator<ChatEvent, RunResult> {
       for (let attempt = 0; ; attempt++) {
         const proc = await pool.acquire(want(true, session ? { sessionId: randomUUID() } : {}, attempt === 0), signal);
         try {
+          // A pre-claimed spare runs Claude Code's default model until told otherwise.
+          await proc.setModel(config.model);
           // A cleared process starts its conversation again, with a running cost of zero.
           return yield* fresh(proc, prompt.blocks, 0);
         } catch (e) {

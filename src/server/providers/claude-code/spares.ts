@@ -10,9 +10,10 @@ export interface Spare {
   spare: SpareProcess;
   child: SpawnedProcess | undefined;
   /**
-   * Claimed ahead for the default configuration (CLAUDE_WORKDIR, Claude Code's default model, no
-   * system prompt, tools or output format): the claim's own start-up work is done before a request
-   * comes, so its first token comes about twice as soon. Else parked, claimed by a request.
+   * Claimed ahead (CLAUDE_WORKDIR, Claude Code's default model, no system prompt, tools or output
+   * format): the claim's own start-up work is done before a request comes, so its first token comes
+   * about twice as soon; it serves any request without a system prompt, tools or output format (a
+   * model is set on it). Else parked, claimed by a request.
    */
   live?: LiveProcess;
   preclaim: boolean;
@@ -24,8 +25,8 @@ export interface Spare {
 
 export const DEFAULT_CONFIG: TurnConfig = { model: null, systemPrompt: null, tools: [], outputSchema: null };
 
-/** The configuration a pre-claimed spare serves. */
-export const isDefault = (c: TurnConfig) => !c.model && !c.systemPrompt && !c.tools.length && !c.outputSchema;
+/** The configurations a pre-claimed spare serves: no system prompt, tools or output format; any model (set on it). */
+export const preclaimable = (c: TurnConfig) => !c.systemPrompt && !c.tools.length && !c.outputSchema;
 
 /** What the spares tell their pool. */
 export interface SpareHost {
@@ -60,11 +61,11 @@ export class Spares {
     return !this.retryTimer && !this.host.stopped;
   }
 
-  /** A ready spare for a turn with this configuration, or null: the default configuration takes a pre-claimed one. */
+  /** A ready spare for a turn with this configuration, or null: one without a system prompt, tools or output format takes a pre-claimed one. */
   claim(config: TurnConfig): LiveProcess | null {
     const alive = (s: Spare) => s.child !== undefined && s.child.exitCode === null;
     for (const s of this.ready.filter((x) => !alive(x))) this.drop(s);
-    const pre = isDefault(config) ? this.ready.find((s) => s.live) : undefined;
+    const pre = preclaimable(config) ? this.ready.find((s) => s.live) : undefined;
     const spare = pre ?? this.ready.find((s) => !s.live);
     if (!spare) return null;
     this.ready.splice(this.ready.indexOf(spare), 1);
@@ -90,13 +91,13 @@ export class Spares {
   /** What a claim for this configuration would give now: the pre-claimed spare, a parked one, or none. */
   peek(config: TurnConfig): "spare" | "parked" | null {
     const ready = this.ready.filter((s) => s.child !== undefined && s.child.exitCode === null);
-    if (isDefault(config) && ready.some((s) => s.live)) return "spare";
+    if (preclaimable(config) && ready.some((s) => s.live)) return "spare";
     return ready.some((s) => !s.live) ? "parked" : null;
   }
 
   /** Spares being started that could serve this configuration. */
   startingFor(config: TurnConfig): Spare[] {
-    return [...this.starting].filter((s) => !s.preclaim || isDefault(config));
+    return [...this.starting].filter((s) => !s.preclaim || preclaimable(config));
   }
 
   /** A request waits for this spare's start: at the gateway's priority from now on (once). */
