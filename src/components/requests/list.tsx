@@ -10,6 +10,7 @@ import { KeyName } from "../keys/key-select";
 import { useCostLabel } from "../overview/plan";
 import { ErrorNote, LoadMore } from "../paging";
 import { EMPTY_FILTER, Filters, type RequestFilter, toQuery } from "./filters";
+import { PendingFilter } from "./pending-filter";
 import { Subject } from "./subject-view";
 
 type Row = RouterOutputs["requests"]["list"]["items"][number];
@@ -93,23 +94,15 @@ export function RequestList() {
   };
   // "Last hour" counts back from when the range was picked, not from each render.
   const [anchor, setAnchor] = useState(() => Date.now());
-  // The URL updates a moment after router.replace: changes made before it does build on this, not on it.
+  // The URL updates a moment after router.replace: changes made before it does build on the last one (pending-filter.ts).
   const listQuery = params.toString();
-  const latest = useRef({ qs: listQuery, f: filter });
-  if (latest.current.qs !== listQuery) latest.current = { qs: listQuery, f: filter };
+  const pending = useRef<PendingFilter | null>(null);
+  pending.current ??= new PendingFilter(listQuery, filter);
+  pending.current.observe(listQuery, filter);
   const setFilter = (patch: Partial<RequestFilter>) => {
-    const f = { ...latest.current.f, ...patch };
-    latest.current.f = f;
-    if (f.range !== filter.range) setAnchor(Date.now());
-    const q = new URLSearchParams();
-    if (f.model) q.set("model", f.model);
-    if (f.provider) q.set("provider", f.provider);
-    if (f.status) q.set("status", f.status);
-    if (f.sessionId) q.set("session", f.sessionId);
-    if (f.keyId) q.set("key", f.keyId);
-    if (f.host) q.set("host", f.host);
-    if (f.range !== EMPTY_FILTER.range) q.set("range", f.range);
-    router.replace(`${pathname}${q.size ? `?${q}` : ""}`);
+    const next = (pending.current as PendingFilter).change(patch);
+    if (next.filter.range !== filter.range) setAnchor(Date.now());
+    router.replace(`${pathname}${next.query ? `?${next.query}` : ""}`);
   };
   const list = useInfiniteQuery(
     trpc.requests.list.infiniteQueryOptions(
