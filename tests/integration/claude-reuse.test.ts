@@ -353,3 +353,34 @@ describe("who and what a process is reused for (CLAUDE_SPARES=0, CLAUDE_SPARES_M
     expect(again.ran).toEqual(first.ran);
   });
 });
+
+describe("CLAUDE_REUSE_MAX_REQUESTS=3", () => {
+  it("a process serves three stateless requests, then is ended; the fourth runs on a new one", async () => {
+    const c = await startClaudeGateway({
+      CLAUDE_SPARES: "0",
+      CLAUDE_SPARES_MAX: "1",
+      CLAUDE_REUSE_MAX_REQUESTS: "3",
+      CLAUDE_AUTH_KEY: ADMIN,
+    });
+    try {
+      const ask = chatAs(c, ADMIN);
+      const ran: number[] = [];
+      for (const n of [1, 2, 3]) {
+        const r = await observe(c, () => ask(`request ${n}${SLOW}`));
+        expect(r.result.choices[0]?.message.content).toBe(`Echo: request ${n}`);
+        ran.push(...r.ran);
+        if (n < 3) await reusable(c);
+      }
+      expect(new Set(ran).size, `ran on ${ran}`).toBe(1);
+      const [first] = ran;
+      await eventually(() => !claudePids(c.configDir).includes(first as number), 10_000);
+      expect((await processStats(c.gw, ADMIN)).reusable).toBe(0);
+      const four = await observe(c, () => ask(`request 4${SLOW}`));
+      expect(four.result.choices[0]?.message.content).toBe("Echo: request 4");
+      expect(four.ran).toHaveLength(1);
+      expect(four.ran).not.toContain(first);
+    } finally {
+      await c.close();
+    }
+  });
+});

@@ -5,11 +5,6 @@ import type { ClaudePool } from "./pool";
 import { fits, type Want } from "./reuse";
 
 const CLEAR_TIMEOUT_MS = 10_000;
-/**
- * Requests one process serves before it is ended. Measured (120 requests on one process, cleared
- * after each): 215 MiB resident after the first, 250 after 10, 290 after 50, about 310 from 100 on.
- */
-const REUSE_LIMIT = 100;
 
 /** A reusable process of this caller and configuration (or one nobody has used), taken out. */
 export function takeReady(pool: ClaudePool, want: Want): LiveProcess | null {
@@ -41,7 +36,7 @@ export async function recycle(pool: ClaudePool, proc: LiveProcess): Promise<void
   // no room at all (CLAUDE_SPARES_MAX at or below CLAUDE_SPARES) nothing is reused, nor cleared first.
   const room = Math.max(e.CLAUDE_SPARES, e.CLAUDE_SPARES_MAX) - e.CLAUDE_SPARES;
   proc.served++;
-  if (pool.stopped || !proc.alive || room <= 0 || proc.served >= REUSE_LIMIT) return pool.release(proc);
+  if (pool.stopped || !proc.alive || room <= 0 || proc.served >= e.CLAUDE_REUSE_MAX_REQUESTS) return pool.release(proc);
   const at = Date.now();
   pool.clearing.set(proc, at);
   pool.schedule();
