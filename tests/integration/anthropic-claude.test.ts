@@ -3,7 +3,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { imageBlocks, lastToolResults, systemText } from "../fakes/anthropic";
 import { anthropicClient, expectEventSequence, expectMessage } from "../helpers/anthropic";
-import { type ClaudeSetup, startClaudeGateway } from "../helpers/claude";
+import { type ClaudeSetup, processStats, startClaudeGateway } from "../helpers/claude";
 import { eventually } from "../helpers/gateway";
 
 let c: ClaudeSetup;
@@ -43,6 +43,37 @@ describe("Messages on Claude Code", () => {
     expect(imageBlocks(sent)).toHaveLength(1);
     const rec = await eventually(() => c.gw.records().find((r) => r.endpoint === "/v1/messages"));
     expect(rec).toMatchObject({ provider: "claude-code", status: "ok" });
+  });
+
+  it("a stateless message's process is cleared and serves the caller's next one, which sees nothing of it", async () => {
+    const ask = (text: string) =>
+      client().messages.create({
+        model: "claude-code",
+        max_tokens: 100,
+        system: "Be terse.",
+        messages: [{ role: "user", content: text }],
+      });
+    const before = new Set((await processStats(c.gw)).pids.reusable);
+    expect((await ask("SECRET-NARWHAL is the word")).content).toEqual([
+      { type: "text", text: "Echo: SECRET-NARWHAL is the word" },
+    ]);
+    const pid = await eventually(async () => (await processStats(c.gw)).pids.reusable.find((p) => !before.has(p)));
+    const n = c.fake.requests.length;
+    const ran = new Set<number>();
+    let done = false;
+    const watch = (async () => {
+      while (!done) {
+        for (const p of (await processStats(c.gw)).pids.running) ran.add(p);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    const two = await ask("which word? [[fake:slow=40]]").finally(() => (done = true));
+    await watch;
+    expect(two.content).toEqual([{ type: "text", text: "Echo: which word?" }]);
+    expect([...ran]).toEqual([pid]);
+    const sent = c.fake.requests.slice(n);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(JSON.stringify(sent.map((r) => ({ headers: r.headers, body: r.body })))).not.toContain("NARWHAL");
   });
 
   it("messages.stream: token deltas and Claude's thinking as a thinking block with a signature", async () => {
