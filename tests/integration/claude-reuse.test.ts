@@ -374,7 +374,9 @@ describe("CLAUDE_REUSE_MAX_REQUESTS=3", () => {
       expect(new Set(ran).size, `ran on ${ran}`).toBe(1);
       const [first] = ran;
       await eventually(() => !claudePids(c.configDir).includes(first as number), 10_000);
-      expect((await processStats(c.gw, ADMIN)).reusable).toBe(0);
+      const stats = await processStats(c.gw, ADMIN);
+      expect(stats.reusable).toBe(0);
+      expect(stats.limits.reuseMaxRequests).toBe(3);
       const four = await observe(c, () => ask(`request 4${SLOW}`));
       expect(four.result.choices[0]?.message.content).toBe("Echo: request 4");
       expect(four.ran).toHaveLength(1);

@@ -44,6 +44,8 @@ export interface ClaudeProcessStats {
     sparesMax: number;
     maxProcesses: number;
     maxStarting: number;
+    /** Stateless requests one process serves before it is ended (CLAUDE_REUSE_MAX_REQUESTS). */
+    reuseMaxRequests: number;
   };
 }
 
@@ -97,6 +99,7 @@ export function processStats(pool: ClaudePool): ClaudeProcessStats {
       sparesMax: Math.max(e.CLAUDE_SPARES, e.CLAUDE_SPARES_MAX),
       maxProcesses: e.CLAUDE_MAX_PROCESSES,
       maxStarting: e.CLAUDE_MAX_STARTING,
+      reuseMaxRequests: e.CLAUDE_REUSE_MAX_REQUESTS,
     },
   };
 }
