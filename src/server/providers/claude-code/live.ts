@@ -4,7 +4,7 @@ import { brand } from "../../brand";
 import { noteLoginSource, notePlanEvent } from "../../claude-plan/state";
 import { ToolWaits } from "./client-tools";
 import type { ClaudeBlock } from "./prompt";
-import { endProcess, processExit, residentBytes, spawnClaude, stderrTail } from "./spawn";
+import { endProcess, pidOf, processExit, residentBytes, spawnClaude, stderrTail } from "./spawn";
 
 /** The messages written to a live process: one user message per turn, for as long as it lives. */
 class Inbox implements AsyncIterable<SDKUserMessage> {
@@ -160,7 +160,7 @@ export class LiveProcess {
   }
 
   get pid(): number | undefined {
-    return (this.child as { pid?: number } | undefined)?.pid;
+    return pidOf(this.child);
   }
 
   get alive(): boolean {

@@ -3,7 +3,7 @@ import { prewarm, type SpareProcess, type SpawnedProcess } from "@anthropic-ai/c
 import { log } from "../../log";
 import { LiveProcess } from "./live";
 import { hostOptions, processKey, type TurnConfig, workdir } from "./options";
-import { endProcess, processExit, restorePriority, SPARE_NICE, spawnClaude } from "./spawn";
+import { endProcess, pidOf, processExit, restorePriority, SPARE_NICE, spawnClaude } from "./spawn";
 
 /** A process started ahead of use (the SDK's prewarm), which nobody has used yet. */
 export interface Spare {
@@ -104,7 +104,7 @@ export class Spares {
   hurry(s: Spare): void {
     if (s.hurried) return;
     s.hurried = true;
-    restorePriority((s.child as { pid?: number } | undefined)?.pid);
+    restorePriority(s.child);
   }
 
   drop(s: Spare): void {
@@ -164,7 +164,7 @@ export class Spares {
         return;
       }
       this.failures = 0;
-      restorePriority((entry.child as { pid?: number } | undefined)?.pid);
+      restorePriority(entry.child);
       entry.readyAt = Date.now();
       host.started(entry.readyAt - entry.startedAt);
       this.ready.push(entry);
@@ -204,6 +204,6 @@ export class Spares {
   }
 
   pids(): Array<number | undefined> {
-    return [...this.ready, ...this.starting].map((s) => (s.child as { pid?: number } | undefined)?.pid);
+    return [...this.ready, ...this.starting].map((s) => pidOf(s.child));
   }
 }

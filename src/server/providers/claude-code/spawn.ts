@@ -155,7 +155,8 @@ function setNice(tid: number, nice: number): boolean {
  * A spare is ready: every thread of it back to the gateway's own priority (Linux: a thread's
  * niceness is its own, so each is set). Best effort: without the right to raise a priority it stays.
  */
-export function restorePriority(pid: number | undefined): void {
+export function restorePriority(child: SpawnedProcess | undefined): void {
+  const pid = pidOf(child);
   if (pid === undefined) return;
   const own = os.getPriority();
   let tids: string[];
@@ -177,6 +178,10 @@ export async function endProcess(child: SpawnedProcess | undefined, graceMs = 1_
   await exited;
   clearTimeout(timer);
 }
+
+/** A process's id (the SDK's SpawnedProcess type does not name it), or undefined before it started. */
+export const pidOf = (child: SpawnedProcess | undefined): number | undefined =>
+  (child as ChildProcess | undefined)?.pid;
 
 /** Resident memory of a process in bytes (Linux /proc), or 0 when unknown. */
 export function residentBytes(pid: number | undefined): number {
