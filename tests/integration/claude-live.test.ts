@@ -187,9 +187,10 @@ describe("ready spares", () => {
     // Started at boot, before any request asked for it.
     await eventually(() => claudePids(c.configDir).length > 0, 15_000);
     const spare = await readySpare(c);
-    const { result, seen } = await pidsDuring(c, () => asker(c, null)("secret one: mango"));
+    const result = await asker(c, null)("secret one: mango");
     expect(result.choices[0]?.message.content).toBe("Echo: secret one: mango");
-    expect([...seen]).toContain(spare);
+    // The spare served it: it is a spare no longer.
+    expect((await processStats(c.gw)).pids.spare).not.toContain(spare);
     // Cleared and kept for the same caller; another spare takes its place.
     await eventually(async () => (await processStats(c.gw)).pids.reusable.includes(spare), 5_000);
     const next = await readySpare(c);
@@ -224,9 +225,9 @@ describe("ready spares", () => {
 
   it("a request naming another model takes the pre-claimed spare, set to that model", async () => {
     const spare = await readySpare(c);
-    const { result, seen } = await pidsDuring(c, () => asker(c, null, "haiku")("which model?"));
+    const result = await asker(c, null, "haiku")("which model?");
     expect(result.choices[0]?.message.content).toBe("Echo: which model?");
-    expect([...seen]).toContain(spare);
+    expect((await processStats(c.gw)).pids.spare).not.toContain(spare);
     expect(c.fake.mainRequests().at(-1)?.body.model).toMatch(/haiku/);
     // Cleared afterwards, it is kept for that model only: a request for the default model does not take it.
     await eventually(async () => (await processStats(c.gw)).pids.reusable.includes(spare), 5_000);

@@ -91,6 +91,16 @@ function soonest(pool: ClaudePool, want: Want, now: number, freeAt: FreeAt): Opt
   return best;
 }
 
+/**
+ * A new process's first answer: its start, then a first turn no faster than on a ready process. The
+ * estimates are measured apart and under changing load, so one of a spare's slow first answers must
+ * not make a new process look sooner than that spare.
+ */
+function coldMs(pool: ClaudePool): number {
+  const { start, firstAnswer } = pool.demand;
+  return Math.max(start.value, firstAnswer.reused.value, firstAnswer.spare.value, firstAnswer.parked.value);
+}
+
 /** How long until a start could begin: the earliest expected end of a start now under way. */
 function startDelay(pool: ClaudePool, now: number): number {
   const est = pool.demand;
@@ -133,7 +143,7 @@ function serveWaiters(pool: ClaudePool, now: number, e: Env): boolean {
     }
     const startNow = !blocked && canStart(pool, e);
     const cold: Option = {
-      firstToken: now + est.start.value + (startNow ? 0 : startDelay(pool, now)),
+      firstToken: now + coldMs(pool) + (startNow ? 0 : startDelay(pool, now)),
       take: () => pool.startFor(w),
     };
     // The soonest first token; on a tie, what starts nothing new (a busy or cleared process, a spare).
