@@ -136,13 +136,23 @@ export async function startGateway(env: Record<string, string> = {}, dbPath = te
   };
 }
 
-/** Polls until `check` returns truthy (records are written when a response ends). */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5_000): Promise<NonNullable<T>> {
+/**
+ * Polls until `check` returns truthy (records are written when a response ends). On a timeout the
+ * error carries what `explain` tells of the state then.
+ */
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 5_000,
+  explain?: () => unknown,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
     if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
+    if (Date.now() > deadline) {
+      const why = explain ? `: ${String(await Promise.resolve(explain()).catch((e) => e))}` : "";
+      throw new Error(`condition not met in time${why}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }

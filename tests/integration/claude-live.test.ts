@@ -1,7 +1,16 @@
 /** Live `claude` processes: warm sessions, their fallbacks, ready spares, and that none is left behind. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { conversationTexts } from "../fakes/anthropic";
-import { type ClaudeSetup, claudePids, processStats, startClaudeGateway, turnPids } from "../helpers/claude";
+import {
+  CLAUDE_BIN,
+  type ClaudeSetup,
+  claudePids,
+  processStats,
+  startClaudeGateway,
+  turnPids,
+} from "../helpers/claude";
 import { eventually } from "../helpers/gateway";
 
 const texts = (c: ClaudeSetup) =>
@@ -19,11 +28,14 @@ function asker(c: ClaudeSetup, sid: string | null, model = "claude-code") {
 }
 
 /** The pid of the setup's ready spare (CLAUDE_SPARES=1), once it is ready. */
+/** The ready pre-claimed spare (the demand may keep parked ones beside it). */
 const readySpare = (c: ClaudeSetup) =>
-  eventually(async () => {
-    const s = await processStats(c.gw);
-    return s.spare === 1 ? s.pids.spare[0] : undefined;
-  }, 15_000);
+  eventually(
+    async () => (await processStats(c.gw)).pids.preclaimed[0],
+    15_000,
+    async () =>
+      `no pre-claimed spare; ${JSON.stringify(await processStats(c.gw))}\n${c.gw.logs.join("").slice(-3_000)}`,
+  );
 
 /** Every pid this setup's processes had while `during` ran (sampled every 10 ms). */
 async function pidsDuring<T>(c: ClaudeSetup, during: () => Promise<T>): Promise<{ result: T; seen: Set<number> }> {
@@ -216,7 +228,7 @@ describe("ready spares", () => {
     expect((await processStats(c.gw)).pids.idle).toEqual([warm]);
   });
 
-  it("a request with a system prompt starts a new process when only the pre-claimed spare is ready", async () => {
+  it("a request with a system prompt does not take the pre-claimed spare", async () => {
     const spare = await readySpare(c);
     const r = await asker(c, null, "haiku")("x", "Answer briefly.");
     expect(r.choices[0]?.message.content).toBe("Echo: x");
@@ -277,6 +289,23 @@ describe("no process outlives the gateway", () => {
       await c.gw.stop();
       expect((await hung).status).toBe(503);
       await eventually(() => claudePids(c.configDir).length === 0, 3_000);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it("SIGTERM while a spare is starting ends it and reports no failure", async () => {
+    // A claude whose turn processes take 3 s to start (not its --version): the gateway is stopped while its spare starts.
+    const slow = path.join(fs.mkdtempSync(path.join(inject("tmpRoot"), "slow-claude-")), "claude");
+    fs.writeFileSync(slow, `#!/bin/sh\ncase "$*" in *stream-json*) sleep 3;; esac\nexec "${CLAUDE_BIN}" "$@"\n`, {
+      mode: 0o755,
+    });
+    const c = await startClaudeGateway({ CLAUDE_SPARES: "1", CLAUDE_BIN: slow });
+    try {
+      expect((await processStats(c.gw)).starting).toBe(1);
+      await c.gw.stop();
+      await eventually(() => claudePids(c.configDir).length === 0, 3_000);
+      expect(c.gw.logs.join("")).not.toContain("spare did not start");
     } finally {
       await c.close();
     }

@@ -32,6 +32,8 @@ async function npmStart(env: Record<string, string>): Promise<Launched> {
       HOME: process.env.HOME,
       NODE_ENV: "production",
       OLLAMA_URL: "http://127.0.0.1:9",
+      // Never the real Claude Code (with the real HOME): nothing here needs it.
+      CLAUDE_BIN: "/nonexistent/claude",
       ...env,
       PORT: port,
     },
@@ -167,6 +169,7 @@ describe("the server behind `npm start`", () => {
           NODE_ENV: "production",
           PORT: String(port),
           USAGE_DB_PATH: path.join(dir, "p.db"),
+          CLAUDE_BIN: "/nonexistent/claude",
         },
         encoding: "utf8",
         timeout: 60_000,

@@ -7,7 +7,13 @@ import { startFakeOllama } from "../fakes/ollama";
 import { eventually, freePort, startGateway } from "../helpers/gateway";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production" } as const;
+// Never the real Claude Code (with the real HOME): nothing here needs it.
+const baseEnv = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  NODE_ENV: "production",
+  CLAUDE_BIN: "/nonexistent/claude",
+} as const;
 
 describe("npm start (scripts/start.mjs)", () => {
   it("stops with a message naming each invalid variable", () => {

@@ -1,7 +1,7 @@
 import "server-only";
 import { env } from "../../env";
 import type { ClaudePool } from "./pool";
-import { residentBytes } from "./spawn";
+import { pidOf, residentBytes } from "./spawn";
 import { pausedProcesses } from "./tool-loop";
 
 export interface ClaudeProcessStats {
@@ -35,8 +35,8 @@ export interface ClaudeProcessStats {
   waits: { queued: number; total: number; totalMs: number; maxMs: number };
   /** Resident memory of every live process, by state, in bytes. */
   rssBytes: { running: number; waiting: number; idle: number; spare: number; reusable: number };
-  /** Process ids by state (spares being started included). */
-  pids: { running: number[]; idle: number[]; spare: number[]; reusable: number[] };
+  /** Process ids by state (spares being started included; `preclaimed`: the ready spare claimed ahead, one of `spare`). */
+  pids: { running: number[]; idle: number[]; spare: number[]; preclaimed: number[]; reusable: number[] };
   limits: {
     warmSessions: number;
     warmIdleMs: number;
@@ -90,6 +90,7 @@ export function processStats(pool: ClaudePool): ClaudeProcessStats {
       running: known([...pool.running].map((p) => p.pid)),
       idle: known(idle.map((p) => p.pid)),
       spare: known(sparePids),
+      preclaimed: known(pool.spares.ready.filter((s) => s.live).map((s) => pidOf(s.child))),
       reusable: known(reusable.map((p) => p.pid)),
     },
     limits: {

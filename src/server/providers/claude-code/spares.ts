@@ -177,6 +177,7 @@ export class Spares {
       });
     } catch (e) {
       await this.end(entry);
+      if (host.stopped) return; // ended by the shutdown, not failed
       this.failures++;
       if (this.failures === 1 || this.failures % 10 === 0) {
         log({ level: "warn", msg: "claude spare did not start", error: String(e).slice(0, 300) }, "stderr");
