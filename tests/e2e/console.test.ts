@@ -649,6 +649,7 @@ describe("console polish: Markdown, one row per model, labelled legends, endpoin
   let ctx: Awaited<ReturnType<Browser["newContext"]>>;
   const api = (path: string, init: RequestInit = {}, key: string | null = KEY) =>
     fetch(`${g.url}${path}`, {
+      signal: AbortSignal.timeout(30_000),
       ...init,
       headers: {
         "content-type": "application/json",

@@ -84,11 +84,15 @@ export async function startGateway(env: Record<string, string> = {}, dbPath = te
     try {
       // Any answer means the server is up. Not /health: its first call must not be the test's own
       // business (uptime); not /v1: a failed /v1 request leaves a record. A static file has no effects.
-      const r = await fetch(`${url}/icon.svg`);
+      // Each try bounded: a connection that never answers must not outlast the deadline.
+      const r = await fetch(`${url}/icon.svg`, { signal: AbortSignal.timeout(5_000) });
       await r.body?.cancel();
       // Warm up the database connection as the first page or API call would (an error is fine here).
       const key = env.CLAUDE_AUTH_KEY;
-      const warm = await fetch(`${url}/v1/usage`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+      const warm = await fetch(`${url}/v1/usage`, {
+        headers: key ? { authorization: `Bearer ${key}` } : {},
+        signal: AbortSignal.timeout(10_000),
+      });
       await warm.body?.cancel();
       break;
     } catch {}
