@@ -17,11 +17,8 @@ describe("exit listeners of a claude process", () => {
     await c?.close();
   });
 
-  const readySpare = () =>
-    eventually(async () => {
-      const s = await processStats(c.gw);
-      return s.spare === 1 ? s.pids.spare[0] : undefined;
-    }, 15_000);
+  /** The ready pre-claimed spare, which a request without a system prompt takes (the demand may keep parked ones beside it). */
+  const readySpare = () => eventually(async () => (await processStats(c.gw)).pids.preclaimed[0], 15_000);
   const ask = (content: string, sessionId?: string, system?: string) =>
     c.gw.openai(sessionId ? { sessionId } : {}).chat.completions.create({
       model: "claude-code",
@@ -40,15 +37,19 @@ describe("exit listeners of a claude process", () => {
     // A spare that serves stateless requests, cleared after each, until one runs a shell: then it is ended.
     const second = await readySpare();
     for (let i = 0; i < 4; i++) await ask(`stateless ${i}`);
-    expect((await processStats(c.gw)).pids.reusable).toEqual([second]);
+    // Cleared after each and kept (a request that came while it was still being cleared may have
+    // taken the spare that replaced it, if the pool judged that sooner).
+    expect((await processStats(c.gw)).pids.reusable).toContain(second);
     c.fake.setScript((req, ctx) =>
       ctx.isMain && ctx.lastUserText === "a shell" && !JSON.stringify(req.body.messages).includes("tool_result")
         ? { type: "reply", text: "", toolUses: [{ name: "Bash", input: { command: "true" } }] }
         : undefined,
     );
+    const before = claudePids(c.configDir).filter((p) => p !== first);
     await ask("a shell");
     c.fake.setScript(undefined);
-    await gone(second);
+    // The process that ran it (a reusable one or a spare, all alive before) is ended, not kept.
+    await eventually(() => before.some((p) => !claudePids(c.configDir).includes(p)), 5_000);
 
     // Another system prompt: the warm process is ended, the session resumes in a new one.
     await ask("turn 15", sid, "Answer briefly.");
