@@ -43,8 +43,12 @@ async function reusable(c: ClaudeSetup, admin = ADMIN) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Slows the fake's answer (40 ms between words), so that the process serving it shows as running in /health. */
-const SLOW = " [[fake:slow=40]]";
+/**
+ * Slows the fake's answer (150 ms between words), so that the process serving it shows as running in
+ * /health for a few hundred ms: long enough for observe()'s polling on a loaded machine (at 40 ms a
+ * CI run once saw no running process during a request).
+ */
+const SLOW = " [[fake:slow=150]]";
 
 /**
  * Runs `fn`; returns what it returned, the processes /health showed running meanwhile, the processes
