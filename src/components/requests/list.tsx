@@ -9,8 +9,8 @@ import { fmtCost, fmtInt, fmtMs, fmtTime } from "../format";
 import { KeyName } from "../keys/key-select";
 import { useCostLabel } from "../overview/plan";
 import { ErrorNote, LoadMore } from "../paging";
-import { EMPTY_FILTER, Filters, type RequestFilter, toQuery } from "./filters";
-import { PendingFilter } from "./pending-filter";
+import { Filters, type RequestFilter, toQuery } from "./filters";
+import { filterFromQuery, PendingFilter } from "./pending-filter";
 import { Subject } from "./subject-view";
 
 type Row = RouterOutputs["requests"]["list"]["items"][number];
@@ -83,15 +83,7 @@ export function RequestList() {
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
-  const filter: RequestFilter = {
-    model: params.get("model") ?? "",
-    provider: params.get("provider") ?? "",
-    status: params.get("status") ?? "",
-    sessionId: params.get("session") ?? "",
-    range: params.get("range") ?? EMPTY_FILTER.range,
-    keyId: params.get("key") ?? "",
-    host: params.get("host") ?? "",
-  };
+  const filter = filterFromQuery(params);
   // "Last hour" counts back from when the range was picked, not from each render.
   const [anchor, setAnchor] = useState(() => Date.now());
   // The URL updates a moment after router.replace: changes made before it does build on the last one (pending-filter.ts).

@@ -1,21 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { EMPTY_FILTER, type RequestFilter } from "./filters";
-import { filterQuery, PendingFilter } from "./pending-filter";
+import { filterFromQuery, filterQuery, PendingFilter } from "./pending-filter";
 
 const filter = (patch: Partial<RequestFilter>): RequestFilter => ({ ...EMPTY_FILTER, ...patch });
-/** What the page reads back from a query string (list.tsx does the same with useSearchParams). */
-const parse = (qs: string): RequestFilter => {
-  const p = new URLSearchParams(qs);
-  return filter({
-    model: p.get("model") ?? "",
-    provider: p.get("provider") ?? "",
-    status: p.get("status") ?? "",
-    sessionId: p.get("session") ?? "",
-    range: p.get("range") ?? "all",
-    keyId: p.get("key") ?? "",
-    host: p.get("host") ?? "",
-  });
-};
+const parse = (qs: string): RequestFilter => filterFromQuery(new URLSearchParams(qs));
 
 describe("PendingFilter", () => {
   it("a URL of its own that lands late does not undo the changes made after it", () => {

@@ -1,5 +1,18 @@
 import { EMPTY_FILTER, type RequestFilter } from "./filters";
 
+/** The filter a requests page query string names (the inverse of filterQuery). */
+export function filterFromQuery(params: Pick<URLSearchParams, "get">): RequestFilter {
+  return {
+    model: params.get("model") ?? "",
+    provider: params.get("provider") ?? "",
+    status: params.get("status") ?? "",
+    sessionId: params.get("session") ?? "",
+    range: params.get("range") ?? EMPTY_FILTER.range,
+    keyId: params.get("key") ?? "",
+    host: params.get("host") ?? "",
+  };
+}
+
 /** The filter as the requests page's query string (empty fields and the default range left out). */
 export function filterQuery(f: RequestFilter): string {
   const q = new URLSearchParams();
