@@ -264,6 +264,17 @@ export const envSchema = z.object({
   CLAUDE_MAX_STARTING: int(Math.max(1, os.availableParallelism()), 1, 256),
   CLAUDE_TOOL_WAIT_MS: int(10 * 60_000, 1_000, 24 * 3_600_000),
   CLAUDE_KEEP_BUILTIN_TOOLS: bool(false),
+  /**
+   * Domains a sandboxed task's commands may reach (Claude Code's `sandbox.network.allowedDomains`, `*.`
+   * wildcards allowed), e.g. `registry.npmjs.org`; empty: no network for commands.
+   */
+  CLAUDE_SANDBOX_DOMAINS: list(""),
+  /**
+   * More variables of the gateway's environment a `claude` process gets, besides what Claude Code needs
+   * (claude-code/claude-env.ts): names, or prefixes ending in `*`. Those that look like secrets are hidden
+   * from sandboxed commands.
+   */
+  CLAUDE_ENV_PASSTHROUGH: list(""),
   CLAUDE_PLAN_GUARD: planGuard,
   /** One Ollama host, or several separated by commas (providers/ollama/hosts.ts). */
   OLLAMA_URL: httpUrls("http://localhost:11434"),

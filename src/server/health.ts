@@ -3,6 +3,8 @@ import { db, dialect } from "./db";
 import { env } from "./env";
 import { claudeVersion, findClaude } from "./providers/claude-code/binary";
 import { claudeProcessStats } from "./providers/claude-code/pool";
+import { sandboxStatus } from "./providers/claude-code/sandbox-check";
+import { adminGrant, effectiveLevel } from "./providers/claude-code/workspace";
 import { hostsHealth } from "./providers/ollama/health";
 import { retentionStatus } from "./retention";
 import { failedRecordWrites, probeWrite } from "./usage/store";
@@ -53,6 +55,13 @@ export async function health() {
       source: bin?.source ?? null,
       version: claudeVer,
       processes: claudeProcessStats(),
+      // Claude Code's command sandbox (bubblewrap, socat) and what tasks may do (access/agent.ts).
+      sandbox: sandboxStatus(),
+      levels: {
+        admin: effectiveLevel(adminGrant()),
+        key_default: effectiveLevel({ owner: "-", level: null, workspace: null, others: [] }),
+        unrestricted_allowed: env().CLAUDE_SKIP_PERMS,
+      },
     },
     ollama,
     auth: env().CLAUDE_AUTH_KEY ? "required" : "off",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { badRequest } from "../openai/errors";
+import { AGENT_LEVELS, type AgentLevel } from "./agent";
 import { DURATIONS } from "./limits";
 
 const limit = (max: number) => z.number().int().positive().max(max).nullable().optional();
@@ -21,6 +22,12 @@ const fields = {
     .union([z.iso.datetime({ offset: true }), z.number().int().positive()])
     .nullable()
     .optional(),
+  /** What the key's Claude Code tasks may do (access/agent.ts); null: the default. */
+  agent_level: z.enum(AGENT_LEVELS).nullable().optional(),
+  /** An absolute path for the key's workspace; null: its own folder under CLAUDE_WORKDIR. */
+  workspace: z.string().trim().min(1).max(1_000).nullable().optional(),
+  /** The admin means the workspace to be shared with the key(s) that already use it. */
+  share_workspace: z.boolean().optional(),
 };
 
 const createSchema = z.strictObject(fields);
@@ -35,6 +42,10 @@ export interface KeyChanges {
   maxBudgetTokens?: number | null;
   budgetDuration?: string | null;
   expiresAt?: Date | null;
+  agentLevel?: AgentLevel | null;
+  workspace?: string | null;
+  /** Not stored: lets `workspace` overlap another key's. */
+  shareWorkspace?: boolean;
 }
 
 function fail(error: z.ZodError): never {
@@ -58,6 +69,9 @@ function toChanges(v: z.infer<typeof updateSchema>): KeyChanges {
   if (v.max_budget_usd !== undefined) out.maxBudgetUsd = v.max_budget_usd;
   if (v.max_budget_tokens !== undefined) out.maxBudgetTokens = v.max_budget_tokens;
   if (v.budget_duration !== undefined) out.budgetDuration = v.budget_duration;
+  if (v.agent_level !== undefined) out.agentLevel = v.agent_level;
+  if (v.workspace !== undefined) out.workspace = v.workspace;
+  if (v.share_workspace !== undefined) out.shareWorkspace = v.share_workspace;
   if (v.expires_at !== undefined) {
     out.expiresAt =
       v.expires_at === null ? null : new Date(typeof v.expires_at === "number" ? v.expires_at * 1000 : v.expires_at);

@@ -1,6 +1,9 @@
 import "server-only";
 import { db } from "../db";
-import { ApiError } from "../openai/errors";
+import { env } from "../env";
+import { ApiError, badRequest } from "../openai/errors";
+import { effectiveLevel, keyWorkspace, protectedPaths } from "../providers/claude-code/workspace";
+import { checkWorkspace, forgetWorkspaces, isAgentLevel } from "./agent";
 import type { KeyChanges } from "./key-input";
 import { hashKey, newKeyId, newKeyText, visiblePrefix } from "./key-text";
 import { budgetPeriod } from "./limits";
@@ -55,6 +58,15 @@ export async function keyView(k: KeyRecord, now = Date.now()) {
     created_at: iso(k.createdAt),
     updated_at: iso(k.updatedAt),
     revoked_at: iso(k.revokedAt),
+    agent_level: k.agentLevel,
+    effective_agent_level: effectiveLevel({
+      owner: k.id,
+      level: isAgentLevel(k.agentLevel) ? k.agentLevel : null,
+      workspace: k.workspace,
+      others: [],
+    }),
+    workspace: k.workspace ?? keyWorkspace(k.id),
+    workspace_chosen: k.workspace !== null,
     last_used_at: iso(last?.createdAt ?? null),
     status: keyStatus(k, now),
     usage: {
@@ -85,6 +97,22 @@ async function mustGet(id: string): Promise<KeyRecord> {
 const auditDetails = (c: KeyChanges) =>
   Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
 
+/**
+ * The agent fields of a change, checked: `unrestricted` only while CLAUDE_SKIP_PERMS is on, a workspace
+ * absolute, clear of what the sandbox protects, and not another key's unless `share_workspace`.
+ */
+async function checkAgent(id: string | null, c: KeyChanges): Promise<KeyChanges> {
+  if (c.agentLevel === "unrestricted" && !env().CLAUDE_SKIP_PERMS) {
+    throw badRequest(
+      "The level `unrestricted` needs CLAUDE_SKIP_PERMS=true on the gateway; without it, keys are `read-only` or `sandboxed`.",
+      "agent_level",
+      "level_not_permitted",
+    );
+  }
+  if (!c.workspace) return c;
+  return { ...c, workspace: await checkWorkspace(id, c.workspace, c.shareWorkspace === true, protectedPaths()) };
+}
+
 const columns = (c: KeyChanges) => ({
   ...(c.name !== undefined ? { name: c.name } : {}),
   ...(c.allowedModels !== undefined ? { allowedModels: JSON.stringify(c.allowedModels) } : {}),
@@ -94,10 +122,13 @@ const columns = (c: KeyChanges) => ({
   ...(c.maxBudgetTokens !== undefined ? { maxBudgetTokens: c.maxBudgetTokens } : {}),
   ...(c.budgetDuration !== undefined ? { budgetDuration: c.budgetDuration } : {}),
   ...(c.expiresAt !== undefined ? { expiresAt: c.expiresAt } : {}),
+  ...(c.agentLevel !== undefined ? { agentLevel: c.agentLevel } : {}),
+  ...(c.workspace !== undefined ? { workspace: c.workspace } : {}),
 });
 
 /** Creates a key; the answer is the only place its text ever appears. */
-export async function createKey(input: KeyChanges & { name: string }, actor: Actor) {
+export async function createKey(given: KeyChanges & { name: string }, actor: Actor) {
+  const input = { ...(await checkAgent(null, given)), name: given.name };
   const prisma = await db();
   const key = newKeyText();
   const now = new Date();
@@ -115,6 +146,7 @@ export async function createKey(input: KeyChanges & { name: string }, actor: Act
     select: { id: true },
   });
   forgetAnyKeyCache();
+  forgetWorkspaces();
   // what the key was created with (limits left unset are not listed)
   const set = Object.fromEntries(Object.entries(auditDetails(input)).filter(([, v]) => v !== null));
   await writeAudit({ keyId: id, action: "created", actor: actor.by, address: actor.address, details: set });
@@ -130,14 +162,16 @@ export async function getKeyView(id: string): Promise<KeyView> {
   return keyView(await mustGet(id));
 }
 
-export async function updateKey(id: string, changes: KeyChanges, actor: Actor): Promise<KeyView> {
+export async function updateKey(id: string, given: KeyChanges, actor: Actor): Promise<KeyView> {
   await mustGet(id);
+  const changes = await checkAgent(id, given);
   const prisma = await db();
   await prisma.apiKey.update({
     where: { id },
     data: { ...columns(changes), updatedAt: new Date() },
     select: { id: true },
   });
+  forgetWorkspaces();
   await writeAudit({
     keyId: id,
     action: "updated",
@@ -148,17 +182,22 @@ export async function updateKey(id: string, changes: KeyChanges, actor: Actor): 
   return getKeyView(id);
 }
 
-/** Revokes at once: the next request with the key is a 401 (every request looks the key up). */
-export async function revokeKey(id: string, actor: Actor): Promise<KeyView> {
+/**
+ * Revokes at once: the next request with the key is a 401 (every request looks the key up). Its
+ * workspace's files stay where they are; the answer says where.
+ */
+export async function revokeKey(id: string, actor: Actor): Promise<KeyView & { message: string }> {
   const k = await mustGet(id);
   if (!k.revokedAt) {
     const prisma = await db();
     const now = new Date();
     await prisma.apiKey.update({ where: { id }, data: { revokedAt: now, updatedAt: now }, select: { id: true } });
     forgetAnyKeyCache();
+    forgetWorkspaces();
     await writeAudit({ keyId: id, action: "revoked", actor: actor.by, address: actor.address });
   }
-  return getKeyView(id);
+  const view = await getKeyView(id);
+  return { ...view, message: `The key is revoked. Its workspace's files are left in place at ${view.workspace}.` };
 }
 
 /** A new text for the same key (id, limits, usage): the old text stops working at once. */

@@ -17,6 +17,8 @@ const key = (budgetDuration: string | null): KeyRecord => ({
   createdAt: new Date("2026-11-01T10:30:00Z"),
   updatedAt: new Date("2026-11-01T10:30:00Z"),
   revokedAt: null,
+  agentLevel: null,
+  workspace: null,
 });
 
 describe("budget periods", () => {

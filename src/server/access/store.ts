@@ -17,6 +17,10 @@ export interface KeyRecord {
   createdAt: Date;
   updatedAt: Date;
   revokedAt: Date | null;
+  /** What its Claude Code tasks may do (access/agent.ts); null: the default. */
+  agentLevel: string | null;
+  /** The workspace the admin chose for it (an absolute path); null: its own folder under CLAUDE_WORKDIR. */
+  workspace: string | null;
 }
 
 export const keySelect = {
@@ -33,6 +37,8 @@ export const keySelect = {
   createdAt: true,
   updatedAt: true,
   revokedAt: true,
+  agentLevel: true,
+  workspace: true,
 } as const;
 
 type Row = Omit<KeyRecord, "allowedModels"> & { allowedModels: string };
@@ -62,7 +68,7 @@ export async function keyByHash(hash: string): Promise<(KeyRecord & { hash: stri
   const prisma = await db();
   const rows = await prisma.$queryRaw<Record<string, unknown>[]>`
     SELECT "id", "name", "prefix", "allowedModels", "rpmLimit", "tpmLimit", "maxBudgetUsd", "maxBudgetTokens",
-      "budgetDuration", "expiresAt", "createdAt", "updatedAt", "revokedAt", "hash"
+      "budgetDuration", "expiresAt", "createdAt", "updatedAt", "revokedAt", "agentLevel", "workspace", "hash"
     FROM "ApiKey" WHERE "hash" = ${hash}`;
   const r = rows[0];
   if (!r) return null;
@@ -82,6 +88,8 @@ export async function keyByHash(hash: string): Promise<(KeyRecord & { hash: stri
       createdAt: toDate(r.createdAt) ?? new Date(0),
       updatedAt: toDate(r.updatedAt) ?? new Date(0),
       revokedAt: toDate(r.revokedAt),
+      agentLevel: r.agentLevel == null ? null : String(r.agentLevel),
+      workspace: r.workspace == null ? null : String(r.workspace),
     }),
     hash: String(r.hash),
   };

@@ -1,4 +1,6 @@
 import "server-only";
+import { agentGrant } from "../access/agent";
+import type { Principal } from "../access/policy";
 import { env } from "../env";
 import { MessageAccumulator } from "../openai/completion";
 import { type ApiError, badRequest, toApiError } from "../openai/errors";
@@ -21,6 +23,8 @@ export interface ChatCall {
   /** The client's X-Session-ID, if any. */
   sessionId: string | null;
   recorder: RequestRecorder;
+  /** Who is calling: what its agent tasks may do and where (access/agent.ts). */
+  principal: Principal;
   /** Aborts when the client goes away. */
   signal: AbortSignal;
   /** How the session is named to the client in errors (the Responses API uses previous_response_id). */
@@ -135,6 +139,8 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
       started: run.startTimer,
       requestId: recorder.ctx.id,
       keyId: recorder.keyId,
+      // Only Claude Code runs tasks (tools on this machine); a key's grant reads the chosen workspaces.
+      agent: route.provider.id === "claude-code" ? await agentGrant(call.principal) : undefined,
     });
     // Wait for the first event, so that an upstream that fails at once answers with a real status.
     const first = await events.next();

@@ -16,6 +16,7 @@ const completions = (caller: "v1" | "console"): Endpoint<ReturnType<typeof parse
       model: modelOf(call),
       sessionId: call.sessionId,
       recorder: call.recorder,
+      principal: call.principal,
       signal: call.request.signal,
     });
     if (out.kind === "stream") return new Response(out.body, { headers: SSE_HEADERS });

@@ -25,6 +25,7 @@ export const postMessages = frontDoor<MessagesRequest>({
       model,
       sessionId: call.sessionId,
       recorder: call.recorder,
+      principal: call.principal,
       signal: call.request.signal,
       format: messagesFormat(messageIdOf(call.recorder.ctx.id), model.name),
     });

@@ -17,6 +17,7 @@ export const postResponses = frontDoor<ResponsesRequest>({
       req: call.body,
       model: modelOf(call),
       recorder: call.recorder,
+      principal: call.principal,
       signal: call.request.signal,
       headerSession: call.sessionId,
       previous: call.stored,

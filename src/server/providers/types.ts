@@ -1,3 +1,4 @@
+import type { AgentGrant } from "../access/agent";
 import type { ChatMessage, ChatRequest } from "../openai/schemas";
 
 export type ProviderId = "ollama" | "claude-code";
@@ -62,6 +63,8 @@ export interface RunInput {
   requestId?: string;
   /** The caller's API key id (null: the admin, the console, or an open gateway's caller): a provider reuses its processes only within one caller. */
   keyId?: string | null;
+  /** What the caller's agent tasks may do, and where (access/agent.ts); the admin's when absent. */
+  agent?: AgentGrant;
 }
 
 /** A backend: data plus small mapping functions. Errors are thrown as ApiError. */

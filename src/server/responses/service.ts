@@ -1,4 +1,5 @@
 import "server-only";
+import type { Principal } from "../access/policy";
 import { type ChatOutcome, runChat } from "../chat";
 import type { ResponsesRequest } from "../openai/responses-schema";
 import type { ResolvedModel } from "../providers/registry";
@@ -36,6 +37,7 @@ export interface ResponseCall {
   req: ResponsesRequest;
   model: ResolvedModel;
   recorder: RequestRecorder;
+  principal: Principal;
   signal: AbortSignal;
   /** X-Session-ID, already claimed for the caller. */
   headerSession: string | null;
@@ -71,6 +73,7 @@ export async function createResponse(call: ResponseCall): Promise<ChatOutcome> {
       model: call.model,
       sessionId,
       recorder,
+      principal: call.principal,
       signal,
       format,
       sessionParam: req.previous_response_id ? "previous_response_id" : "X-Session-ID",

@@ -222,6 +222,8 @@ describe("PostgreSQL rollups past 2^31", () => {
       createdAt: since,
       updatedAt: since,
       revokedAt: null,
+      agentLevel: null,
+      workspace: null,
     };
     await expect(admit(key, NOW)).rejects.toMatchObject({ status: 429, code: "insufficient_quota" });
   });

@@ -19,7 +19,7 @@ const isExecutable = (p: string) => {
   }
 };
 
-function onPath(name: string): string | null {
+export function onPath(name: string): string | null {
   for (const dir of searchPath()) {
     if (isExecutable(path.join(dir, name))) return path.join(dir, name);
   }

@@ -15,6 +15,7 @@ import { buildPrompt, type ClaudeBlock } from "./prompt";
 import { callerOf, reuseKey, type Want } from "./reuse";
 import { resumePaused } from "./tool-loop";
 import { LostSession, newEvents, runLeg, SpareRefused } from "./turn";
+import { adminGrant, placementFor } from "./workspace";
 
 const g = globalThis as unknown as { __ccBridgeClaudeLimiter?: Limiter };
 
@@ -92,6 +93,8 @@ async function* run(input: RunInput): AsyncGenerator<ChatEvent, RunResult> {
     systemPrompt: [prompt.systemPrompt, rules].filter(Boolean).join("\n\n") || null,
     tools,
     outputSchema: schema,
+    // The caller's workspace and level (a 503 when its level needs a sandbox this machine lacks).
+    place: placementFor(input.agent ?? adminGrant()),
   };
   const pool = claudePool();
   const release = await claudeLimiter().acquire(signal);

@@ -1,9 +1,6 @@
 import "server-only";
-import fs from "node:fs";
-import path from "node:path";
 import type { Options } from "@anthropic-ai/claude-agent-sdk";
-import { childProcessEnv, env } from "../../env";
-import { ApiError } from "../../openai/errors";
+import { env } from "../../env";
 import { findClaude } from "./binary";
 import {
   CLIENT_PREFIX,
@@ -14,19 +11,7 @@ import {
   toolsKey,
 } from "./client-tools";
 import { binaryMissing } from "./errors";
-
-/** The default working directory: a folder of its own, so runs never see the gateway's files (its database). */
-export const DEFAULT_WORKDIR = "claude-workdir";
-
-export function workdir(): string {
-  const configured = env().CLAUDE_WORKDIR;
-  const dir = path.resolve(/*turbopackIgnore: true*/ configured ?? DEFAULT_WORKDIR);
-  if (!configured) fs.mkdirSync(/*turbopackIgnore: true*/ dir, { recursive: true });
-  if (!fs.existsSync(/*turbopackIgnore: true*/ dir) || !fs.statSync(/*turbopackIgnore: true*/ dir).isDirectory()) {
-    throw new ApiError(503, `CLAUDE_WORKDIR (${dir}) is not a directory.`, { code: "claude_unavailable" });
-  }
-  return dir;
-}
+import type { Placement } from "./workspace";
 
 /** What a turn needs from its process. `model` can change on a live process; the rest cannot. */
 export interface TurnConfig {
@@ -37,11 +22,14 @@ export interface TurnConfig {
   tools: ClientTool[];
   /** A JSON Schema the answer must fit (response_format), or null. */
   outputSchema: Record<string, unknown> | null;
+  /** Where and how its process runs (workspace.ts): the caller's workspace and level. */
+  place: Placement;
 }
 
 /** What is fixed when a process starts: a live process serves only turns with the same key. */
 export const processKey = (c: TurnConfig): string =>
   JSON.stringify({
+    place: c.place.key,
     system: c.systemPrompt,
     mode: env().CLAUDE_SYSTEM_PROMPT_MODE,
     tools: toolsKey(c.tools),
@@ -49,41 +37,19 @@ export const processKey = (c: TurnConfig): string =>
   });
 
 /**
- * Set for every `claude` process, over the server's own values: it makes no upstream call its client
- * did not ask for (checked against CLI 2.1.332, see tests/integration/claude-upstream-calls.test.ts).
- * - CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: without it each turn also asked the main model for a
- *   session title ("You are naming a coding session…", max_tokens 128000), and each process (an idle
- *   spare too) sent `HEAD /api/hello` to ANTHROPIC_BASE_URL at start; it also turns telemetry and
- *   auto-updates off.
- * - CLAUDE_CODE_DISABLE_TERMINAL_TITLE: the title call's own switch (the CLI checks either).
- * - DISABLE_AUTOUPDATER, DISABLE_TELEMETRY: updates and telemetry by their own switches too.
- * - DISABLE_ERROR_REPORTING: crash reports, which the first switch does not cover.
- * DISABLE_NON_ESSENTIAL_MODEL_CALLS is not read by this CLI.
+ * Options every process of a placement gets, whatever it serves: the binary (CLAUDE_BIN or the SDK's
+ * own), token deltas, and the placement's own (workspace.ts: working directory, environment,
+ * permissions, tools, sandbox). No request field reaches these.
  */
-const QUIET_CLAUDE_ENV: Readonly<Record<string, string>> = {
-  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-  CLAUDE_CODE_DISABLE_TERMINAL_TITLE: "1",
-  DISABLE_AUTOUPDATER: "1",
-  DISABLE_TELEMETRY: "1",
-  DISABLE_ERROR_REPORTING: "1",
-};
-
-/**
- * Options every process gets, whatever it serves: the binary (CLAUDE_BIN or the SDK's own), the
- * server's environment less its secrets plus QUIET_CLAUDE_ENV (the SDK's `env` replaces, it does not
- * merge), token deltas, and permission skipping only when CLAUDE_SKIP_PERMS is set. No request field
- * reaches these.
- */
-export function hostOptions(): Options {
+export function hostOptions(place: Placement): Options {
   const e = env();
   const bin = findClaude();
   if (!bin) throw binaryMissing(e.CLAUDE_BIN ? `CLAUDE_BIN=${e.CLAUDE_BIN} is not an executable` : "no `claude` found");
   return {
     pathToClaudeCodeExecutable: bin.path,
-    env: childProcessEnv(QUIET_CLAUDE_ENV),
     includePartialMessages: true,
     systemPrompt: { type: "preset", preset: "claude_code", snapshot: false },
-    ...(e.CLAUDE_SKIP_PERMS ? { permissionMode: "bypassPermissions", allowDangerouslySkipPermissions: true } : {}),
+    ...place.options,
   };
 }
 
@@ -118,10 +84,9 @@ export function coldOptions(
   waits: ToolWaits,
 ): Options {
   return {
-    ...hostOptions(),
+    ...hostOptions(c.place),
     ...toolOptions(c, waits),
     ...(c.outputSchema ? { outputFormat: { type: "json_schema", schema: c.outputSchema } } : {}),
-    cwd: workdir(),
     systemPrompt: systemPrompt(c),
     ...(c.model ? { model: c.model } : {}),
     ...(session.resume ? { resume: session.resume } : {}),

@@ -4,7 +4,10 @@ import type { LiveProcess } from "./live";
 import type { ClaudePool, Waiter } from "./pool";
 import { plan } from "./pool-schedule";
 import type { Want } from "./reuse";
-import { DEFAULT_CONFIG } from "./spares";
+import { defaultConfig } from "./spares";
+import type { Placement } from "./workspace";
+
+const place = { key: "p", dir: "/w", level: "sandboxed", options: {} } as Placement;
 
 const env = {
   CLAUDE_WARM_IDLE_MS: 300_000,
@@ -21,7 +24,7 @@ function poolWith(spareReady: boolean) {
   const want: Want = {
     caller: "",
     key: "k",
-    config: DEFAULT_CONFIG,
+    config: defaultConfig(place),
     reuseOk: true,
     stateless: true,
     spareOk: true,
@@ -40,10 +43,12 @@ function poolWith(spareReady: boolean) {
     warm: new Map(),
     target: 0,
     stopped: false,
+    sparePlace: () => place,
     spares: {
       ready: [],
       starting: new Set(),
       count: spareReady ? 1 : 0,
+      countFor: () => (spareReady ? 1 : 0),
       canStart: false,
       peek: () => (spareReady ? "spare" : null),
       claim: () => (spareReady ? spare : null),

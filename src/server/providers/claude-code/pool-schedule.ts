@@ -180,31 +180,42 @@ function keepReady(pool: ClaudePool, now: number, e: Env, blocked: boolean): voi
   const min = e.CLAUDE_SPARES;
   const max = Math.max(min, e.CLAUDE_SPARES_MAX);
   const wanted = pool.demand.wanted(now);
+  // Spares are started for the placement (workspace and level) of the latest request that could take one.
+  const place = pool.sparePlace();
+  const mine = () => (place ? pool.spares.countFor(place.key) : 0);
+  const stale = () => pool.spares.ready.filter((s) => s.place.key !== place?.key);
   // Busy processes that will come back (stateless turns), and requests still waiting for one.
   const busy = [...pool.running].filter((p) => p.reuseKey !== null).length + pool.waiters.length;
   pool.target = Math.max(min, Math.min(max, wanted - busy));
   const readyCount = () => pool.ready.length + pool.clearing.size + pool.spares.count;
-  // Past the maximum: spares beyond CLAUDE_SPARES first, then the least recently used reusable processes.
+  // Past the maximum: spares of another placement first, then spares beyond CLAUDE_SPARES, then the
+  // least recently used reusable processes.
   while (readyCount() > max) {
-    if (pool.spares.count > min) {
+    const old = stale()[0];
+    if (old) pool.spares.drop(old);
+    else if (mine() > min) {
       const extra = pool.spares.ready.at(-1);
       if (!extra) break; // still starting: ended once it is ready
       pool.spares.drop(extra);
     } else if (pool.ready[0]) dropReady(pool, pool.ready[0].proc);
     else break;
   }
-  // Spares past the demand, idle for CLAUDE_WARM_IDLE_MS, go (never below CLAUDE_SPARES).
+  // Spares of another placement go after CLAUDE_WARM_IDLE_MS idle; spares past the demand too (never below CLAUDE_SPARES).
+  for (const s of stale().filter((x) => now - x.readyAt > e.CLAUDE_WARM_IDLE_MS)) pool.spares.drop(s);
   for (const s of pool.spares.ready.filter((x) => now - x.readyAt > e.CLAUDE_WARM_IDLE_MS)) {
-    if (pool.spares.count <= min || busy + readyCount() <= wanted) break;
+    if (mine() <= min || busy + readyCount() <= wanted) break;
     pool.spares.drop(s);
   }
-  if (pool.stopped || blocked || pool.waiters.length > 0 || !pool.spares.canStart) return;
+  if (!place || pool.stopped || blocked || pool.waiters.length > 0 || !pool.spares.canStart) return;
   while (
     // Busy processes come back ready: counted against the maximum, so a spare is not started only to be ended.
-    (pool.spares.count < min || busy + readyCount() < Math.min(wanted, max)) &&
+    (mine() < min || busy + readyCount() < Math.min(wanted, max)) &&
     startingCount(pool) + firstAnswersDue(pool) < e.CLAUDE_MAX_STARTING &&
     pool.live.size < e.CLAUDE_MAX_PROCESSES
   ) {
-    pool.spares.start();
+    // Room for this placement's own spares: a spare of another placement goes first.
+    const old = readyCount() >= max ? stale()[0] : undefined;
+    if (old) pool.spares.drop(old);
+    pool.spares.start(place);
   }
 }

@@ -9,6 +9,7 @@ import { type ClaudeProcessStats, processStats } from "./pool-stats";
 import type { Want } from "./reuse";
 import { Spares } from "./spares";
 import { closePaused } from "./tool-loop";
+import { adminGrant, type Placement, placementFor } from "./workspace";
 
 export interface Waiter {
   want: Want;
@@ -57,6 +58,8 @@ export class ClaudePool {
   /** When each request began to hold a ready process (for the demand's hold time). */
   private readonly held = new WeakMap<LiveProcess, number>();
   readonly waitStats = { total: 0, totalMs: 0, maxMs: 0 };
+  /** The placement of the latest request a spare could serve (spares are started for it); null: the admin's. */
+  private latestPlace: Placement | null = null;
   private tick: ReturnType<typeof setInterval> | undefined;
   private tickPeriod = 0;
   private scheduling = false;
@@ -132,6 +135,7 @@ export class ClaudePool {
     if (signal.aborted) return Promise.reject(signal.reason);
     if (this.stopped) return Promise.reject(shuttingDown());
     if (want.reuseOk) this.demand.arrive(Date.now());
+    if (want.spareOk) this.latestPlace = want.config.place;
     return new Promise<LiveProcess>((resolve, reject) => {
       const w: Waiter = {
         want,
@@ -256,6 +260,19 @@ export class ClaudePool {
       this.tick = period ? setInterval(() => this.schedule(), period) : undefined;
       this.tick?.unref?.();
       this.tickPeriod = period;
+    }
+  }
+
+  /**
+   * The placement spares are started for: that of the latest request a spare could serve, else the
+   * admin's (the single-user set-up); null when it cannot be had (the sandbox it needs is missing).
+   */
+  sparePlace(): Placement | null {
+    if (this.latestPlace) return this.latestPlace;
+    try {
+      return placementFor(adminGrant());
+    } catch {
+      return null;
     }
   }
 

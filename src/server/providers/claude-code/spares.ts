@@ -2,28 +2,38 @@ import "server-only";
 import { prewarm, type SpareProcess, type SpawnedProcess } from "@anthropic-ai/claude-agent-sdk";
 import { log } from "../../log";
 import { LiveProcess } from "./live";
-import { hostOptions, processKey, type TurnConfig, workdir } from "./options";
+import { hostOptions, processKey, type TurnConfig } from "./options";
 import { endProcess, pidOf, processExit, restorePriority, SPARE_NICE, spawnClaude } from "./spawn";
+import type { Placement } from "./workspace";
 
 /** A process started ahead of use (the SDK's prewarm), which nobody has used yet. */
 export interface Spare {
   spare: SpareProcess;
   child: SpawnedProcess | undefined;
   /**
-   * Claimed ahead (CLAUDE_WORKDIR, Claude Code's default model, no system prompt, tools or output
+   * Claimed ahead (its placement's workspace, Claude Code's default model, no system prompt, tools or output
    * format): the claim's own start-up work is done before a request comes, so its first token comes
    * about twice as soon; it serves any request without a system prompt, tools or output format (a
    * model is set on it). Else parked, claimed by a request.
    */
   live?: LiveProcess;
   preclaim: boolean;
+  /** The workspace and level it was started for (workspace.ts): it serves only requests of this placement. */
+  place: Placement;
   /** A request waits for its start (Spares.hurry). */
   hurried?: boolean;
   startedAt: number;
   readyAt: number;
 }
 
-export const DEFAULT_CONFIG: TurnConfig = { model: null, systemPrompt: null, tools: [], outputSchema: null };
+/** What a pre-claimed spare of a placement is claimed for. */
+export const defaultConfig = (place: Placement): TurnConfig => ({
+  model: null,
+  systemPrompt: null,
+  tools: [],
+  outputSchema: null,
+  place,
+});
 
 /** The configurations a pre-claimed spare serves: no system prompt, tools or output format; any model (set on it). */
 export const preclaimable = (c: TurnConfig) => !c.systemPrompt && !c.tools.length && !c.outputSchema;
@@ -56,6 +66,11 @@ export class Spares {
     return this.ready.length + this.starting.size;
   }
 
+  /** Spares, ready or starting, of one placement. */
+  countFor(place: string): number {
+    return [...this.ready, ...this.starting].filter((s) => s.place.key === place).length;
+  }
+
   /** Whether a start may be tried now (not backing off after failures). */
   get canStart(): boolean {
     return !this.retryTimer && !this.host.stopped;
@@ -65,8 +80,9 @@ export class Spares {
   claim(config: TurnConfig): LiveProcess | null {
     const alive = (s: Spare) => s.child !== undefined && s.child.exitCode === null;
     for (const s of this.ready.filter((x) => !alive(x))) this.drop(s);
-    const pre = preclaimable(config) ? this.ready.find((s) => s.live) : undefined;
-    const spare = pre ?? this.ready.find((s) => !s.live);
+    const mine = this.ready.filter((s) => s.place.key === config.place.key);
+    const pre = preclaimable(config) ? mine.find((s) => s.live) : undefined;
+    const spare = pre ?? mine.find((s) => !s.live);
     if (!spare) return null;
     this.ready.splice(this.ready.indexOf(spare), 1);
     if (spare.live) return spare.live;
@@ -76,7 +92,7 @@ export class Spares {
         spare.spare.claim({
           prompt,
           options: {
-            cwd: workdir(),
+            cwd: spare.place.dir,
             ...(config.model ? { model: config.model } : {}),
             ...(config.systemPrompt ? { appendSystemPrompt: config.systemPrompt } : {}),
           },
@@ -90,14 +106,16 @@ export class Spares {
 
   /** What a claim for this configuration would give now: the pre-claimed spare, a parked one, or none. */
   peek(config: TurnConfig): "spare" | "parked" | null {
-    const ready = this.ready.filter((s) => s.child !== undefined && s.child.exitCode === null);
+    const ready = this.ready.filter(
+      (s) => s.child !== undefined && s.child.exitCode === null && s.place.key === config.place.key,
+    );
     if (preclaimable(config) && ready.some((s) => s.live)) return "spare";
     return ready.some((s) => !s.live) ? "parked" : null;
   }
 
   /** Spares being started that could serve this configuration. */
   startingFor(config: TurnConfig): Spare[] {
-    return [...this.starting].filter((s) => !s.preclaim || preclaimable(config));
+    return [...this.starting].filter((s) => s.place.key === config.place.key && (!s.preclaim || preclaimable(config)));
   }
 
   /** A request waits for this spare's start: at the gateway's priority from now on (once). */
@@ -114,13 +132,14 @@ export class Spares {
     else s.spare?.close();
   }
 
-  /** Starts one spare (pre-claimed when no other is). */
-  start(): void {
-    const preclaim = ![...this.ready, ...this.starting].some((s) => s.preclaim);
+  /** Starts one spare for a placement (pre-claimed when no other of it is). */
+  start(place: Placement): void {
+    const preclaim = ![...this.ready, ...this.starting].some((s) => s.preclaim && s.place.key === place.key);
     const entry: Spare = {
       spare: undefined as unknown as SpareProcess,
       child: undefined,
       preclaim,
+      place,
       startedAt: Date.now(),
       readyAt: 0,
     };
@@ -141,17 +160,16 @@ export class Spares {
     const host = this.host;
     try {
       entry.spare = await prewarm({
-        // Parked in CLAUDE_WORKDIR, the folder its claims name: its process never sits elsewhere.
+        // Parked in its workspace, the folder its claims name: its process never sits elsewhere.
         options: {
-          ...hostOptions(),
-          cwd: workdir(),
+          ...hostOptions(entry.place),
           spawnClaudeCodeProcess: (o) => (entry.child = spawnClaude(o, SPARE_NICE)),
         },
       });
       if (entry.preclaim && !host.stopped) {
         const live = new LiveProcess(
-          processKey(DEFAULT_CONFIG),
-          (prompt) => entry.spare.claim({ prompt, options: { cwd: workdir() } }),
+          processKey(defaultConfig(entry.place)),
+          (prompt) => entry.spare.claim({ prompt, options: { cwd: entry.place.dir } }),
           null,
           "spare",
         );
