@@ -58,7 +58,10 @@ export const stepsScript: FakeScript = (req: RecordedRequest) => {
 
 export const bash = (command: string): ToolCall => ({ name: "Bash", input: { command, description: "run" } });
 export const read = (file_path: string): ToolCall => ({ name: "Read", input: { file_path } });
-export const write = (file_path: string, content: string): ToolCall => ({ name: "Write", input: { file_path, content } });
+export const write = (file_path: string, content: string): ToolCall => ({
+  name: "Write",
+  input: { file_path, content },
+});
 export const edit = (file_path: string, old_string: string, new_string: string): ToolCall => ({
   name: "Edit",
   input: { file_path, old_string, new_string },

@@ -84,6 +84,19 @@ export function claudePids(configDir: string): number[] {
   return pids;
 }
 
+/** The `claude` processes themselves: each leads its group (what it starts, such as its sandbox's `socat`, is in it). */
+export const claudeLeaders = (configDir: string): number[] => claudePids(configDir).filter((p) => groupOf(p) === p);
+
+/** A process's group id (Linux /proc), or -1 when it is gone. */
+export function groupOf(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.split(") ")[1]?.split(" ")[2] ?? -1);
+  } catch {
+    return -1;
+  }
+}
+
 /** What the gateway's /health reports about its live `claude` processes (`admin`: CLAUDE_AUTH_KEY, when set). */
 export async function processStats(gw: { url: string }, admin?: string): Promise<ClaudeProcessStats> {
   const headers: Record<string, string> = admin ? { authorization: `Bearer ${admin}` } : {};
@@ -99,5 +112,6 @@ export async function processStats(gw: { url: string }, admin?: string): Promise
 export async function turnPids(c: ClaudeSetup): Promise<number[]> {
   const { pids } = await processStats(c.gw);
   const pooled = new Set([...pids.spare, ...pids.idle, ...pids.reusable]);
-  return claudePids(c.configDir).filter((p) => !pooled.has(p));
+  // What a pooled process started in its group (the `socat` bridge of Claude Code's sandbox) is pooled too.
+  return claudePids(c.configDir).filter((p) => !pooled.has(p) && !pooled.has(groupOf(p)));
 }

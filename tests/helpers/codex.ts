@@ -30,7 +30,11 @@ export function codexExec(
   apiKey: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [codexBin, "exec", "--skip-git-repo-check", prompt], {
+    // Codex's own sandbox mode, chosen here: with bubblewrap on PATH it would switch its Linux sandbox
+    // on, which needs a helper binary its npm package does not ship (`bwrap: execvp codex-linux-sandbox`).
+    // The test's CODEX_HOME is a temp folder of its own, so its commands need no sandbox.
+    const args = [codexBin, "exec", "--skip-git-repo-check", "--sandbox", "danger-full-access", prompt];
+    const child = spawn(process.execPath, args, {
       cwd: home,
       env: {
         PATH: process.env.PATH,

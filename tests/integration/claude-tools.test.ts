@@ -8,7 +8,13 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { lastToolResults } from "../fakes/anthropic";
-import { type ClaudeSetup, claudePids, processStats, startClaudeGateway, turnPids } from "../helpers/claude";
+import {
+  type ClaudeSetup,
+  claudeLeaders,
+  processStats,
+  startClaudeGateway,
+  turnPids,
+} from "../helpers/claude";
 import { eventually } from "../helpers/gateway";
 
 let c: ClaudeSetup;
@@ -321,7 +327,7 @@ describe("structured output on Claude Code", () => {
   it("no process is left but the spares, idle sessions and cleared reusable ones", async () => {
     await eventually(async () => (await turnPids(c)).length === 0, 5_000);
     const s = await processStats(c.gw);
-    expect(claudePids(c.configDir).length).toBe(s.pids.spare.length + s.pids.idle.length + s.pids.reusable.length);
+    expect(claudeLeaders(c.configDir).length).toBe(s.pids.spare.length + s.pids.idle.length + s.pids.reusable.length);
   });
 });
 

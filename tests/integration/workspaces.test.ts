@@ -142,7 +142,10 @@ describe("a workspace per key, sandboxed by default", () => {
     const own = workspaceOf(keyR);
     fs.mkdirSync(own, { recursive: true });
     fs.writeFileSync(path.join(own, "readme.txt"), "R-CAN-READ-THIS\n");
-    const w = await task(keyR.key, `try ${steps([read("readme.txt")], [write("out.txt", "x")], [bash("touch ran.txt")])}`);
+    const w = await task(
+      keyR.key,
+      `try ${steps([read("readme.txt")], [write("out.txt", "x")], [bash("touch ran.txt")])}`,
+    );
     expect(w.status).toBe(200);
     expect(w.text).toContain("R-CAN-READ-THIS");
     expect(fs.existsSync(path.join(own, "out.txt"))).toBe(false);
@@ -163,7 +166,11 @@ describe("a workspace per key, sandboxed by default", () => {
   it("a request cannot raise its own level: fields and headers are ignored", async () => {
     const res = await fetch(`${c.gw.url}/v1/chat/completions`, {
       method: "POST",
-      headers: { authorization: `Bearer ${keyR.key}`, "content-type": "application/json", "x-agent-level": "sandboxed" },
+      headers: {
+        authorization: `Bearer ${keyR.key}`,
+        "content-type": "application/json",
+        "x-agent-level": "sandboxed",
+      },
       body: JSON.stringify({
         model: "claude-code",
         agent_level: "unrestricted",
@@ -189,7 +196,9 @@ describe("the admin sets levels and workspaces", () => {
     expect(relative.body.error.code).toBe("invalid_workspace");
     const config = await admin(c.gw, "PATCH", `/admin/keys/${keyA.id}`, { workspace: c.env.CLAUDE_CONFIG_DIR });
     expect(config.status).toBe(400);
-    const home = await admin(c.gw, "PATCH", `/admin/keys/${keyA.id}`, { workspace: path.dirname(c.env.HOME as string) });
+    const home = await admin(c.gw, "PATCH", `/admin/keys/${keyA.id}`, {
+      workspace: path.dirname(c.env.HOME as string),
+    });
     expect(home.status).toBe(400);
     const ok = await admin(c.gw, "PATCH", `/admin/keys/${keyA.id}`, { workspace: chosen });
     expect(ok.status).toBe(200);
@@ -234,7 +243,10 @@ describe("the admin sets levels and workspaces", () => {
 
 describe("the admin's own tasks", () => {
   it("keep CLAUDE_WORKDIR itself, sandboxed: they work there, not in the gateway's secrets", async () => {
-    const r = await task(ADMIN, `admin ${steps([bash("pwd")], [write("admin.txt", "ADM")], [bash("printenv METRICS_KEY")])}`);
+    const r = await task(
+      ADMIN,
+      `admin ${steps([bash("pwd")], [write("admin.txt", "ADM")], [bash("printenv METRICS_KEY")])}`,
+    );
     expect(r.status).toBe(200);
     expect(r.text).toContain(c.env.CLAUDE_WORKDIR as string);
     expect(r.text).not.toContain(METRICS_KEY);

@@ -34,7 +34,8 @@ export interface AgentGrant {
 
 /** The grant of a principal (a key's level and workspace come from its record). */
 export async function agentGrant(p: Principal): Promise<AgentGrant> {
-  if (p.kind !== "key") return { owner: "", level: env().CLAUDE_SKIP_PERMS ? "unrestricted" : null, workspace: null, others: [] };
+  if (p.kind !== "key")
+    return { owner: "", level: env().CLAUDE_SKIP_PERMS ? "unrestricted" : null, workspace: null, others: [] };
   const own = p.key.workspace;
   const others = (await chosenWorkspaces()).filter((w) => w.keyId !== p.key.id && !(own && overlaps(own, w.dir)));
   return {
@@ -86,12 +87,18 @@ export interface Protected {
  * the sandbox protects, and is not another key's workspace (the same folder, or one inside the other)
  * unless `share` says the admin means it.
  */
-export async function checkWorkspace(keyId: string | null, dir: string, share: boolean, guard: Protected): Promise<string> {
+export async function checkWorkspace(
+  keyId: string | null,
+  dir: string,
+  share: boolean,
+  guard: Protected,
+): Promise<string> {
   if (!path.isAbsolute(dir)) {
     throw badWorkspace(`The workspace must be an absolute path; got "${dir.slice(0, 200)}".`);
   }
   const norm = path.resolve(dir);
-  const hit = guard.sealed.find((p) => overlaps(norm, p)) ?? guard.around.find((p) => overlaps(norm, p) && !inside(norm, p));
+  const hit =
+    guard.sealed.find((p) => overlaps(norm, p)) ?? guard.around.find((p) => overlaps(norm, p) && !inside(norm, p));
   if (hit) {
     throw badWorkspace(
       `The workspace ${norm} would expose ${hit}, which Claude Code's tasks may not reach (the gateway's files, its database, Claude Code's login or the home folder). Choose a folder of its own.`,

@@ -49,6 +49,40 @@ const NICE = ["/usr/bin/nice", "/bin/nice"].find((p) => {
 
 /** Process groups still running: killed if the gateway itself exits, so none outlives it. */
 const liveGroups = new Set<number>();
+
+/**
+ * What ends our process groups when the gateway is killed (SIGKILL, the OOM killer), where no exit
+ * hook runs: the parent-death signal ends each `claude`, but not what it started in its group, such
+ * as the `socat` bridge of Claude Code's sandbox, which would live on as an orphan. This small shell,
+ * in a group of its own, is told each group we start and end; when its stdin closes (the gateway is
+ * gone, however it died) it kills the groups still listed, then exits.
+ */
+const REAPER_SCRIPT =
+  'declare -A g; while read -r op id; do if [ "$op" = + ]; then g[$id]=1; else unset "g[$id]"; fi; done; for id in "${!g[@]}"; do kill -KILL -- "-$id" 2>/dev/null; done';
+let reaper: ChildProcess | null | undefined;
+
+function startReaper(): ChildProcess | null {
+  const bash = ["/bin/bash", "/usr/bin/bash"].find((p) => fs.existsSync(p));
+  if (!bash) return null;
+  const child = spawn(bash, ["-c", REAPER_SCRIPT], {
+    stdio: ["pipe", "ignore", "ignore"],
+    detached: true,
+    env: {} as NodeJS.ProcessEnv,
+  });
+  child.on("error", () => {
+    reaper = null;
+  });
+  child.unref();
+  // Its stdin must not keep the gateway alive either.
+  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  child.stdin?.on("error", () => {});
+  return child;
+}
+
+function reaperTell(line: string): void {
+  if (reaper === undefined) reaper = startReaper();
+  if (reaper?.stdin?.writable) reaper.stdin.write(`${line}\n`);
+}
 let exitHook = false;
 const exits = new WeakMap<ChildProcess, Promise<ExitInfo>>();
 
@@ -61,13 +95,17 @@ const exits = new WeakMap<ChildProcess, Promise<ExitInfo>>();
  */
 function watch(child: ChildProcess): Promise<ExitInfo> {
   const pgid = child.pid;
-  if (pgid !== undefined) liveGroups.add(pgid);
+  if (pgid !== undefined) {
+    liveGroups.add(pgid);
+    reaperTell(`+ ${pgid}`);
+  }
   const exited = new Promise<ExitInfo>((resolve) => {
     child.once("exit", (code, signal) => {
       if (pgid !== undefined) {
         // The leader is gone; whatever it started in its group goes too.
         signalGroup(pgid, "SIGKILL");
         liveGroups.delete(pgid);
+        reaperTell(`- ${pgid}`);
       }
       resolve({ code, signal });
     });

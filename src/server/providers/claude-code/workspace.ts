@@ -61,10 +61,16 @@ export const effectiveLevel = (grant: AgentGrant): AgentLevel =>
 export function protectedPaths(): Protected {
   const e = env();
   const home = process.env.HOME ?? os.homedir();
-  const config = process.env.CLAUDE_CONFIG_DIR ? path.resolve(process.env.CLAUDE_CONFIG_DIR) : path.join(home, ".claude");
+  const config = process.env.CLAUDE_CONFIG_DIR
+    ? path.resolve(process.env.CLAUDE_CONFIG_DIR)
+    : path.join(home, ".claude");
   const dbFile = e.DATABASE_URL ? [] : [path.resolve(/*turbopackIgnore: true*/ e.USAGE_DB_PATH)];
   return {
-    sealed: [config, path.join(home, ".claude.json"), ...dbFile.flatMap((f) => [f, `${f}-wal`, `${f}-shm`, `${f}-journal`])],
+    sealed: [
+      config,
+      path.join(home, ".claude.json"),
+      ...dbFile.flatMap((f) => [f, `${f}-wal`, `${f}-shm`, `${f}-journal`]),
+    ],
     around: [process.cwd(), home],
     defaultDir: keyWorkspace,
   };
@@ -82,7 +88,7 @@ export interface Placement {
 
 /** A short, private temp folder per placement for Claude Code (CLAUDE_CODE_TMPDIR): a sandbox's TMPDIR is below it. */
 function tempBase(): string {
-  return path.join(os.tmpdir(), "cc-bridge-tmp");
+  return path.join(os.tmpdir(), "claude-task-tmp");
 }
 
 function ensureDir(dir: string, mode?: number): void {
