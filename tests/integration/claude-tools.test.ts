@@ -8,13 +8,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { lastToolResults } from "../fakes/anthropic";
-import {
-  type ClaudeSetup,
-  claudeLeaders,
-  processStats,
-  startClaudeGateway,
-  turnPids,
-} from "../helpers/claude";
+import { type ClaudeSetup, claudeLeaders, processStats, startClaudeGateway, turnPids } from "../helpers/claude";
 import { eventually } from "../helpers/gateway";
 
 let c: ClaudeSetup;
