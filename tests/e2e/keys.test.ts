@@ -1,6 +1,7 @@
+import path from "node:path";
 import OpenAI from "openai";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type FakeOllama, startFakeOllama } from "../fakes/ollama";
 import { launch, shot } from "../helpers/browser";
 import { type Gateway, startGateway } from "../helpers/gateway";
@@ -86,6 +87,29 @@ describe("the console's key flow (Chromium)", () => {
     keyId = (await row("e2e app").getAttribute("data-key-id")) ?? "";
     expect(keyId).toMatch(/^key_/);
     await shot(page, "keys-list-used");
+  });
+
+  it("sets the key's Claude Code level and workspace; the table shows them, the admin API has them", async () => {
+    await poll(() => row("e2e app").getByTestId("key-agent").innerText()).toContain("(default)");
+    await row("e2e app").getByRole("button", { name: "Edit" }).click();
+    await page.getByLabel("Claude Code tasks").selectOption("read-only");
+    const dir = path.join(inject("tmpRoot"), "e2e-project");
+    await page.getByLabel(/Workspace/).fill(dir);
+    await shot(page, "keys-agent-form");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await poll(() => row("e2e app").getByTestId("key-agent").innerText()).toContain("read-only");
+    expect(await row("e2e app").getByTestId("key-agent").innerText()).toContain(dir);
+    const view = (await (
+      await fetch(`${gw.url}/admin/keys/${keyId}`, { headers: { authorization: `Bearer ${ADMIN}` } })
+    ).json()) as any;
+    expect(view).toMatchObject({ agent_level: "read-only", workspace: dir, workspace_chosen: true });
+    // A relative path is refused with the admin API's message, shown in the form.
+    await row("e2e app").getByRole("button", { name: "Edit" }).click();
+    await page.getByLabel(/Workspace/).fill("relative/dir");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await poll(() => page.locator("form [role=alert]").innerText()).toContain("absolute path");
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await shot(page, "keys-agent-level");
   });
 
   it("edits limits, rotates (the old text stops) and revokes (at once)", async () => {

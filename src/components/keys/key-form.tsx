@@ -24,6 +24,9 @@ function fieldsOf(f: Record<string, string>) {
     max_budget_tokens: num(f.tokens ?? ""),
     budget_duration: f.period || null,
     expires_at: f.expires ? new Date(`${f.expires}Z`).toISOString() : null,
+    agent_level: (f.level || null) as "read-only" | "sandboxed" | "unrestricted" | null,
+    workspace: f.workspace?.trim() || null,
+    ...(f.share === "yes" ? { share_workspace: true } : {}),
   };
 }
 
@@ -52,6 +55,9 @@ export function KeyForm({
     tokens: initial?.max_budget_tokens?.toString() ?? "",
     period: initial?.budget_duration ?? "",
     expires: localTime(initial?.expires_at ?? null),
+    level: initial?.agent_level ?? "",
+    workspace: initial?.workspace_chosen ? initial.workspace : "",
+    share: "",
   });
   const field = (key: string, text: string, props: Record<string, unknown> = {}) => (
     <label className={label}>
@@ -94,6 +100,28 @@ export function KeyForm({
         </select>
       </label>
       {field("expires", "Expires (UTC, optional)", { type: "datetime-local" })}
+      <label className={label}>
+        Claude Code tasks
+        <select className={input} value={f.level} onChange={(e) => setF({ ...f, level: e.target.value })}>
+          <option value="">default (sandboxed where the sandbox works)</option>
+          <option value="read-only">read-only: read files, no shell, no edits</option>
+          <option value="sandboxed">sandboxed: commands and edits in its workspace</option>
+          <option value="unrestricted">unrestricted (needs CLAUDE_SKIP_PERMS)</option>
+        </select>
+      </label>
+      <div className="sm:col-span-1 lg:col-span-2">
+        {field("workspace", "Workspace (absolute path; empty: its own folder)", {
+          placeholder: initial && !initial.workspace_chosen ? initial.workspace : "/srv/projects/checkout",
+        })}
+      </div>
+      <label className="flex items-center gap-2 text-xs text-zinc-400">
+        <input
+          type="checkbox"
+          checked={f.share === "yes"}
+          onChange={(e) => setF({ ...f, share: e.target.checked ? "yes" : "" })}
+        />
+        May share this workspace with other keys
+      </label>
       <div className="flex items-end gap-2 sm:col-span-2 lg:col-span-2">
         <button
           type="submit"

@@ -103,6 +103,7 @@ export function KeysPage() {
               <th className={th}>Models</th>
               <th className={th}>This period</th>
               <th className={th}>Limits</th>
+              <th className={th}>Claude Code tasks</th>
               <th className={th}>Last used</th>
               <th className={th}>Status</th>
               <th className={th}>
@@ -123,6 +124,15 @@ export function KeysPage() {
                 </td>
                 <td className={td}>
                   <LimitsCell k={k} />
+                </td>
+                <td className={`${td} text-xs`} data-testid="key-agent">
+                  <span className={k.agent_level ? "" : "text-zinc-400"}>
+                    {k.effective_agent_level}
+                    {k.agent_level ? "" : " (default)"}
+                  </span>
+                  <div className="max-w-64 truncate font-mono text-zinc-500" title={k.workspace}>
+                    {k.workspace}
+                  </div>
                 </td>
                 <td className={`${td} whitespace-nowrap text-xs`}>
                   {k.last_used_at ? fmtTime(k.last_used_at) : "never"}
@@ -160,7 +170,7 @@ export function KeysPage() {
             ))}
             {keys.length === 0 && (
               <tr>
-                <td colSpan={8} className="px-3 py-8 text-center text-zinc-500">
+                <td colSpan={9} className="px-3 py-8 text-center text-zinc-500">
                   {list.isPending
                     ? "Loading…"
                     : "No keys yet. Clients use the admin key (CLAUDE_AUTH_KEY) until you create one."}
