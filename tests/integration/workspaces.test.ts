@@ -36,7 +36,14 @@ const health = async () =>
   (await (await fetch(`${c.gw.url}/health`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as any;
 
 beforeAll(async () => {
-  c = await startClaudeGateway({ CLAUDE_AUTH_KEY: ADMIN, METRICS_KEY, CLAUDE_SPARES: "0" });
+  c = await startClaudeGateway({
+    CLAUDE_AUTH_KEY: ADMIN,
+    METRICS_KEY,
+    CLAUDE_SPARES: "0",
+    CLAUDE_SANDBOX_DOMAINS: "registry.example.test",
+  });
+  // A secret in the operator's home folder (HOME is the setup's own).
+  fs.writeFileSync(path.join(c.env.HOME as string, ".netrc"), "machine x login op password HOME-SECRET-NETRC\n");
   c.fake.setScript(stepsScript);
   keyA = await createKey(c.gw, { name: "A" });
   keyB = await createKey(c.gw, { name: "B" });
@@ -107,6 +114,9 @@ describe("a workspace per key, sandboxed by default", () => {
       [{ name: "Grep", input: { pattern: "A-FILE-SECRET", path: path.dirname(workspaceOf(keyA)) } }],
       [{ name: "Glob", input: { pattern: "**/*.txt", path: workspaceOf(keyA) } }],
       [bash(`ls ${path.dirname(workspaceOf(keyA))}`)],
+      [bash(`cat ${path.join(c.env.HOME as string, ".netrc")}`)],
+      [bash(`ls ${process.cwd()}`)], // the gateway's own folder (the tests start it in the repository)
+      [read(path.join(process.cwd(), "package.json"))],
     );
   };
 
@@ -116,13 +126,16 @@ describe("a workspace per key, sandboxed by default", () => {
    */
   const expectNothingLeaked = (text: string) => {
     expect(text).toContain("RESULTS");
-    for (const secret of ["A-FILE-SECRET", "A-PROMPT-SECRET", METRICS_KEY, API_KEY]) expect(text).not.toContain(secret);
+    for (const secret of ["A-FILE-SECRET", "A-PROMPT-SECRET", METRICS_KEY, API_KEY, "HOME-SECRET-NETRC"]) {
+      expect(text).not.toContain(secret);
+    }
     const worked = text.split("\n---\n").filter((s) => s.replace(/^RESULTS\n/, "").startsWith("OK:"));
     for (const out of worked) {
       expect(out).not.toContain("todo.txt");
       expect(out).not.toContain(keyA.id); // the listing of the other workspaces
       expect(out).not.toContain("projects"); // CLAUDE_CONFIG_DIR's listing
       expect(out).not.toContain(c.gw.dbPath);
+      expect(out).not.toContain("package.json");
     }
   };
 
@@ -161,6 +174,16 @@ describe("a workspace per key, sandboxed by default", () => {
     expect(r.status).toBe(200);
     expect(fs.existsSync(outside)).toBe(false);
     expect(r.text).not.toContain('"status"');
+    // Through the sandbox's proxy: a host on the operator's allow-list is tried (no such host here),
+    // any other is refused by the sandbox.
+    const net = await task(
+      keyB.key,
+      `net ${steps([bash("curl -sS -m 5 -o /dev/null -w '%{http_code}' http://registry.example.test/")], [bash("curl -sS -m 5 -o /dev/null -w '%{http_code}' http://other.example.test/")])}`,
+    );
+    const [allowed, other] = net.text.replace(/^RESULTS\n/, "").split("\n---\n");
+    expect(allowed).toBe("OK: 502"); // tried: the proxy found no such host
+    expect(other).toContain("403");
+    expect(other).toContain("host is not on the allow list");
   });
 
   it("a request cannot raise its own level: fields and headers are ignored", async () => {
