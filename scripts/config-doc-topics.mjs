@@ -108,7 +108,7 @@ export const topics = [
   {
     title: "Claude Code",
     intro:
-      "The `claude` binary, where it runs and what a turn may do: [Claude Code as a backend](claude-code.md). Claude Code's own variables (its login, `CLAUDE_CONFIG_DIR`, `CLAUDE_CODE_MAX_RETRIES`…) are read from the gateway's environment, which every `claude` process gets less `CLAUDE_AUTH_KEY`.",
+      "The `claude` binary, where it runs and what a turn may do: [Claude Code as a backend](claude-code.md). Claude Code's own variables (its login, `CLAUDE_CONFIG_DIR`, `CLAUDE_CODE_MAX_RETRIES`…) are set in the gateway's environment: every `claude` process gets those Claude Code needs, and `CLAUDE_ENV_PASSTHROUGH` names more.",
     prefixes: [/^CLAUDE_/],
     vars: {
       CLAUDE_BIN: {
