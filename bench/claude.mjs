@@ -1,7 +1,7 @@
 // `npm run bench:claude`: Claude Code's time to first token cold, on a spare, on a reused process and
 // on a warm session process, stateless requests at several gaps and in bursts, all measured side by
 // side in one run (bench/claude.perf.ts), plus the memory of idle processes and the load average.
-// Prints the tables and writes them to bench/results.md (copy them into the README's Benchmarks).
+// Prints the tables and writes them to bench/results.md (copy them into docs/benchmarks.md).
 //   node bench/claude.mjs [--runs 7]
 import fs from "node:fs";
 import os from "node:os";
@@ -27,7 +27,7 @@ try {
   const md = report(JSON.parse(fs.readFileSync(out, "utf8")));
   console.log(`\n${md}`);
   writeSection("claude", md);
-  console.log("bench:claude: written to bench/results.md (copy the table into the README's Benchmarks)");
+  console.log("bench:claude: written to bench/results.md (copy the table into docs/benchmarks.md)");
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }

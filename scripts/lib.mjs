@@ -227,8 +227,11 @@ export function migratePostgres(url) {
   }
 }
 
-/** Validates the environment with the server's own zod schema (src/server/env-schema.ts). */
-export async function loadEnv(source = process.env) {
+/**
+ * The server's own zod schema module (src/server/env-schema.ts), transpiled once per version of its
+ * source. `query` loads a fresh instance of it (its machine-dependent defaults evaluated again).
+ */
+export async function importEnvSchema(query = "") {
   const src = fs.readFileSync(r("src", "server", "env-schema.ts"), "utf8");
   const dir = r("node_modules", ".cache", "cc-bridge");
   const file = path.join(dir, `env-schema.${createHash("sha1").update(src).digest("hex").slice(0, 12)}.mjs`);
@@ -243,7 +246,12 @@ export async function loadEnv(source = process.env) {
     fs.writeFileSync(tmp, out.outputText);
     fs.renameSync(tmp, file); // whole or absent, even with several starts at once
   }
-  const { parseEnv } = await import(pathToFileURL(file).href);
+  return import(pathToFileURL(file).href + query);
+}
+
+/** Validates the environment with the server's own zod schema (src/server/env-schema.ts). */
+export async function loadEnv(source = process.env) {
+  const { parseEnv } = await importEnvSchema();
   const result = parseEnv(source);
   if (!result.ok) {
     console.error(result.message);

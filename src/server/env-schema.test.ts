@@ -6,12 +6,12 @@ import { aliasTarget, envSchema, parseEnv } from "./env-schema";
 /** Variables whose default depends on the machine (CPU count, memory). */
 const MACHINE_DEPENDENT = ["CLAUDE_MAX_STARTING", "CLAUDE_MAX_PROCESSES"];
 
-/** The README's configuration table: variable → the default column's first `code` value, if any. */
+/** docs/configuration.md (scripts/gen-config-doc.mjs): variable → the default column's first `code` value, if any. */
 
-function readmeDefaults(): Map<string, string | null> {
-  const readme = fs.readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+function documentedDefaults(): Map<string, string | null> {
+  const page = fs.readFileSync(new URL("../../docs/configuration.md", import.meta.url), "utf8");
   const rows = new Map<string, string | null>();
-  for (const line of readme.split("\n")) {
+  for (const line of page.split("\n")) {
     const m = /^\|\s*`([A-Z_]+)`\s*\|([^|]*)\|/.exec(line);
     if (m?.[1]) rows.set(m[1], /`([^`]*)`/.exec(m[2] ?? "")?.[1] ?? null);
   }
@@ -162,12 +162,12 @@ describe("parseEnv", () => {
     expect(parseEnv({ CLAUDE_MAX_STARTING: "0" }).ok).toBe(false);
   });
 
-  it("is documented in the README, every variable with its default", () => {
-    const documented = readmeDefaults();
+  it("is documented in docs/configuration.md, every variable with its default", () => {
+    const documented = documentedDefaults();
     const parsed = parseEnv({});
     if (!parsed.ok) throw new Error(parsed.message);
     for (const name of Object.keys(envSchema.shape)) {
-      expect(documented.has(name), `${name} is missing from the README's table`).toBe(true);
+      expect(documented.has(name), `${name} is missing from docs/configuration.md`).toBe(true);
       // Defaults that depend on the machine are documented by their rule, in words (checked below).
       if (MACHINE_DEPENDENT.includes(name)) {
         expect(documented.get(name), name).toBeNull();

@@ -55,7 +55,7 @@ const inputItem = z.preprocess(
   }),
 );
 
-/** Any tool; only `function` tools are served, the others are accepted and not used (see README). */
+/** Any tool; only `function` tools are served, the others are accepted and not used (see docs/openai-clients.md, Responses API). */
 const tool = z.looseObject({ type: z.string() });
 export const functionToolSchema = z.object({
   type: z.literal("function"),
