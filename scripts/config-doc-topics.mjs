@@ -118,11 +118,11 @@ export const topics = [
       CLAUDE_WORKDIR: {
         unset: "./claude-workdir",
         meaning:
-          "working directory of Claude Code runs; the default is a folder of its own (created), never the gateway's files",
+          "the admin's (and the console's, an open gateway's) workspace for Claude Code tasks; each API key works in `CLAUDE_WORKDIR/keys/<key id>` unless the admin chose another folder ([Workspaces](workspaces.md)); the default is a folder of its own (created), never the gateway's files",
       },
       CLAUDE_SKIP_PERMS: {
         meaning:
-          "skip Claude Code's permission checks (`bypassPermissions`); refused at start-up for root unless `IS_SANDBOX=1`",
+          "the admin's tasks run `unrestricted` (`bypassPermissions`, no sandbox); for API keys it only lets the admin give a key that level ([Workspaces](workspaces.md)); refused at start-up for root unless `IS_SANDBOX=1`",
       },
       CLAUDE_SYSTEM_PROMPT_MODE: {
         meaning: "`append` (after Claude Code's own system prompt) or `replace` (instead of it) for system messages",
