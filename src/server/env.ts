@@ -14,12 +14,6 @@ export function env(): Env {
   return cached;
 }
 
-/** The environment for child processes: the server's own, less the gateway's secret. */
-export function childProcessEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const { CLAUDE_AUTH_KEY: _secret, ...rest } = process.env;
-  return { ...rest, ...extra };
-}
-
 /** The directories of PATH, for finding executables. */
 export function searchPath(): string[] {
   return (process.env.PATH ?? "").split(":").filter(Boolean);

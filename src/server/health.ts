@@ -1,10 +1,11 @@
 import "server-only";
+import { adminGrant } from "./access/agent";
 import { db, dialect } from "./db";
 import { env } from "./env";
 import { claudeVersion, findClaude } from "./providers/claude-code/binary";
 import { claudeProcessStats } from "./providers/claude-code/pool";
 import { sandboxStatus } from "./providers/claude-code/sandbox-check";
-import { adminGrant, effectiveLevel } from "./providers/claude-code/workspace";
+import { effectiveLevel } from "./providers/claude-code/workspace";
 import { hostsHealth } from "./providers/ollama/health";
 import { retentionStatus } from "./retention";
 import { failedRecordWrites, probeWrite } from "./usage/store";
@@ -58,8 +59,8 @@ export async function health() {
       // Claude Code's command sandbox (bubblewrap, socat) and what tasks may do (access/agent.ts).
       sandbox: sandboxStatus(),
       levels: {
-        admin: effectiveLevel(adminGrant()),
-        key_default: effectiveLevel({ owner: "-", level: null, workspace: null, others: [] }),
+        admin: effectiveLevel(adminGrant().level),
+        key_default: effectiveLevel(null),
         unrestricted_allowed: env().CLAUDE_SKIP_PERMS,
       },
     },

@@ -5,6 +5,8 @@
  * step's, and, once the steps are done, with a text that quotes every tool result of the turn, so a
  * test reads in the answer what each tool did (or why it was refused).
  */
+import fs from "node:fs";
+import path from "node:path";
 import type { FakeScript, RecordedRequest } from "../fakes/anthropic";
 
 export interface ToolCall {
@@ -66,3 +68,51 @@ export const edit = (file_path: string, old_string: string, new_string: string):
   name: "Edit",
   input: { file_path, old_string, new_string },
 });
+
+/**
+ * A task for Claude Code (`claude-code`) with a key, on chat completions or Anthropic's Messages
+ * endpoint; answers the status, the body and the answer's text.
+ */
+export async function runTask(
+  url: string,
+  bearer: string,
+  prompt: string,
+  opts: { session?: string; endpoint?: "/v1/chat/completions" | "/v1/messages" } = {},
+) {
+  const anthropic = opts.endpoint === "/v1/messages";
+  const res = await fetch(`${url}${opts.endpoint ?? "/v1/chat/completions"}`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${bearer}`,
+      "content-type": "application/json",
+      ...(opts.session ? { "x-session-id": opts.session } : {}),
+    },
+    body: JSON.stringify({
+      model: "claude-code",
+      ...(anthropic ? { max_tokens: 1000 } : {}),
+      messages: [{ role: "user", content: prompt }],
+    }),
+  });
+  const body = (await res.json()) as any;
+  const text = anthropic ? body?.content?.[0]?.text : body?.choices?.[0]?.message?.content;
+  return { status: res.status, body, text: String(text ?? "") };
+}
+
+/**
+ * What a key's task does in its workspace `dir` when it reads a file put there, writes one and runs a
+ * command: the answer, and whether the written file or the command's file exist afterwards.
+ */
+export async function readWriteRun(url: string, bearer: string, dir: string) {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "readme.txt"), "CAN-READ-THIS\n");
+  const r = await runTask(
+    url,
+    bearer,
+    `try ${steps([read("readme.txt")], [write("out.txt", "x")], [bash("touch ran.txt")])}`,
+  );
+  return {
+    ...r,
+    wrote: fs.existsSync(path.join(dir, "out.txt")),
+    ran: fs.existsSync(path.join(dir, "ran.txt")),
+  };
+}

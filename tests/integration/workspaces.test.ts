@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bash, edit, read, steps, stepsScript, write } from "../helpers/agent-tasks";
+import { bash, edit, read, readWriteRun, runTask, steps, stepsScript, write } from "../helpers/agent-tasks";
 import { type ClaudeSetup, startClaudeGateway } from "../helpers/claude";
 import { ADMIN, admin, type Created, createKey } from "./keys-client";
 
@@ -18,19 +18,7 @@ let keyA: Created;
 let keyB: Created;
 let keyR: Created;
 
-async function task(bearer: string, prompt: string, session?: string) {
-  const res = await fetch(`${c.gw.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${bearer}`,
-      "content-type": "application/json",
-      ...(session ? { "x-session-id": session } : {}),
-    },
-    body: JSON.stringify({ model: "claude-code", messages: [{ role: "user", content: prompt }] }),
-  });
-  const body = (await res.json()) as any;
-  return { status: res.status, body, text: String(body?.choices?.[0]?.message?.content ?? "") };
-}
+const task = (bearer: string, prompt: string, session?: string) => runTask(c.gw.url, bearer, prompt, { session });
 
 const health = async () =>
   (await (await fetch(`${c.gw.url}/health`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as any;
@@ -152,17 +140,11 @@ describe("a workspace per key, sandboxed by default", () => {
     const r = await task(keyR.key, `look around ${attacks()}`);
     expect(r.status).toBe(200);
     expectNothingLeaked(r.text);
-    const own = workspaceOf(keyR);
-    fs.mkdirSync(own, { recursive: true });
-    fs.writeFileSync(path.join(own, "readme.txt"), "R-CAN-READ-THIS\n");
-    const w = await task(
-      keyR.key,
-      `try ${steps([read("readme.txt")], [write("out.txt", "x")], [bash("touch ran.txt")])}`,
-    );
+    const w = await readWriteRun(c.gw.url, keyR.key, workspaceOf(keyR));
     expect(w.status).toBe(200);
-    expect(w.text).toContain("R-CAN-READ-THIS");
-    expect(fs.existsSync(path.join(own, "out.txt"))).toBe(false);
-    expect(fs.existsSync(path.join(own, "ran.txt"))).toBe(false);
+    expect(w.text).toContain("CAN-READ-THIS");
+    expect(w.wrote).toBe(false);
+    expect(w.ran).toBe(false);
   });
 
   it("a sandboxed task cannot write outside its workspace, nor reach the network", async () => {

@@ -32,10 +32,17 @@ export interface AgentGrant {
   others: string[];
 }
 
+/** The grant of the admin key, the console and an open gateway: CLAUDE_WORKDIR, unrestricted with CLAUDE_SKIP_PERMS. */
+export const adminGrant = (): AgentGrant => ({
+  owner: "",
+  level: env().CLAUDE_SKIP_PERMS ? "unrestricted" : null,
+  workspace: null,
+  others: [],
+});
+
 /** The grant of a principal (a key's level and workspace come from its record). */
 export async function agentGrant(p: Principal): Promise<AgentGrant> {
-  if (p.kind !== "key")
-    return { owner: "", level: env().CLAUDE_SKIP_PERMS ? "unrestricted" : null, workspace: null, others: [] };
+  if (p.kind !== "key") return adminGrant();
   const own = p.key.workspace;
   const others = (await chosenWorkspaces()).filter((w) => w.keyId !== p.key.id && !(own && overlaps(own, w.dir)));
   return {
@@ -47,10 +54,7 @@ export async function agentGrant(p: Principal): Promise<AgentGrant> {
 }
 
 /** One path is the other or holds it. */
-export const overlaps = (a: string, b: string): boolean => {
-  const inside = (x: string, y: string) => x === y || x.startsWith(y.endsWith(path.sep) ? y : y + path.sep);
-  return inside(a, b) || inside(b, a);
-};
+export const overlaps = (a: string, b: string): boolean => a === b || inside(a, b) || inside(b, a);
 
 let cache: { rows: Array<{ keyId: string; dir: string }>; at: number } | null = null;
 /** How long the list of chosen workspaces is kept (a change made on this instance clears it at once). */

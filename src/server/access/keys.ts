@@ -59,12 +59,7 @@ export async function keyView(k: KeyRecord, now = Date.now()) {
     updated_at: iso(k.updatedAt),
     revoked_at: iso(k.revokedAt),
     agent_level: k.agentLevel,
-    effective_agent_level: effectiveLevel({
-      owner: k.id,
-      level: isAgentLevel(k.agentLevel) ? k.agentLevel : null,
-      workspace: k.workspace,
-      others: [],
-    }),
+    effective_agent_level: effectiveLevel(isAgentLevel(k.agentLevel) ? k.agentLevel : null),
     workspace: k.workspace ?? keyWorkspace(k.id),
     workspace_chosen: k.workspace !== null,
     last_used_at: iso(last?.createdAt ?? null),

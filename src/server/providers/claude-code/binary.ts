@@ -2,7 +2,8 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
-import { childProcessEnv, env, searchPath } from "../../env";
+import { env, searchPath } from "../../env";
+import { claudeEnv } from "./claude-env";
 
 export interface ClaudeBinary {
   /** The command to run (an absolute path when found). */
@@ -63,7 +64,7 @@ export function claudeVersion(bin: ClaudeBinary): Promise<string | null> {
     v = execa(bin.path, ["--version"], {
       timeout: 10_000,
       stdin: "ignore",
-      env: { ...childProcessEnv(), DISABLE_TELEMETRY: "1" },
+      env: claudeEnv({ DISABLE_TELEMETRY: "1" }),
       extendEnv: false,
     })
       .then((r) => r.stdout.trim().split("\n")[0] || null)

@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { query } from "@anthropic-ai/claude-agent-sdk";
+import { adminGrant } from "../../access/agent";
 import { env } from "../../env";
 import { badRequest } from "../../openai/errors";
 import type { ChatRequest } from "../../openai/schemas";
@@ -15,7 +16,7 @@ import { buildPrompt, type ClaudeBlock } from "./prompt";
 import { callerOf, reuseKey, type Want } from "./reuse";
 import { resumePaused } from "./tool-loop";
 import { LostSession, newEvents, runLeg, SpareRefused } from "./turn";
-import { adminGrant, placementFor } from "./workspace";
+import { placementFor } from "./workspace";
 
 const g = globalThis as unknown as { __ccBridgeClaudeLimiter?: Limiter };
 

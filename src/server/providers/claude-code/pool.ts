@@ -1,4 +1,5 @@
 import "server-only";
+import { adminGrant } from "../../access/agent";
 import { env } from "../../env";
 import { noteClaudeProcessWait } from "../../metrics/sources";
 import { ApiError } from "../../openai/errors";
@@ -9,7 +10,7 @@ import { type ClaudeProcessStats, processStats } from "./pool-stats";
 import type { Want } from "./reuse";
 import { Spares } from "./spares";
 import { closePaused } from "./tool-loop";
-import { adminGrant, type Placement, placementFor } from "./workspace";
+import { type Placement, placementFor } from "./workspace";
 
 export interface Waiter {
   want: Want;

@@ -58,6 +58,7 @@ const liveGroups = new Set<number>();
  * gone, however it died) it kills the groups still listed, then exits.
  */
 const REAPER_SCRIPT =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash script (its own ${!g[@]}), not a template
   'declare -A g; while read -r op id; do if [ "$op" = + ]; then g[$id]=1; else unset "g[$id]"; fi; done; for id in "${!g[@]}"; do kill -KILL -- "-$id" 2>/dev/null; done';
 let reaper: ChildProcess | null | undefined;
 

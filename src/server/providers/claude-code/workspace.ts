@@ -45,17 +45,9 @@ export function workdir(): string {
 /** A key's own folder when the admin chose none. */
 export const keyWorkspace = (keyId: string): string => path.join(workdir(), "keys", keyId);
 
-/** The grant of the admin key, the console and an open gateway. */
-export const adminGrant = (): AgentGrant => ({
-  owner: "",
-  level: env().CLAUDE_SKIP_PERMS ? "unrestricted" : null,
-  workspace: null,
-  others: [],
-});
-
-/** The level a grant comes to: a chosen one, else sandboxed where the sandbox works, read-only elsewhere. */
-export const effectiveLevel = (grant: AgentGrant): AgentLevel =>
-  grant.level ?? (sandboxStatus().available ? "sandboxed" : "read-only");
+/** The level a chosen one (or null) comes to: itself, else sandboxed where the sandbox works, read-only elsewhere. */
+export const effectiveLevel = (chosen: AgentLevel | null): AgentLevel =>
+  chosen ?? (sandboxStatus().available ? "sandboxed" : "read-only");
 
 /** What Claude Code's tasks may never read, and a workspace must keep clear of (access/agent.ts checkWorkspace). */
 export function protectedPaths(): Protected {
@@ -111,7 +103,7 @@ function ensureDir(dir: string, mode?: number): void {
  */
 export function placementFor(grant: AgentGrant): Placement {
   const e = env();
-  const level = effectiveLevel(grant);
+  const level = effectiveLevel(grant.level);
   if (level === "unrestricted" && !e.CLAUDE_SKIP_PERMS) {
     throw new ApiError(
       403,
