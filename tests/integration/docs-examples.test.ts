@@ -7,7 +7,7 @@
  * gateway with an admin key and an API key. Every example has a check of what it prints below, and
  * every check an example.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import ts from "typescript";
@@ -15,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type FakeAnthropic, startFakeAnthropic } from "../fakes/anthropic";
 import { type FakeOllama, startFakeOllama } from "../fakes/ollama";
 import { CLAUDE_BIN, type ClaudeSetup, startClaudeGateway } from "../helpers/claude";
-import { eventually, freePort } from "../helpers/gateway";
 import { type Example, examples, root } from "../helpers/markdown";
+import { healthy, npmStart } from "../helpers/npm-start";
 import { ADMIN, createKey } from "./keys-client";
 
 interface Where {
@@ -187,56 +187,32 @@ describe("the README: its quick start, then its examples on the gateway `npm sta
   let server: ChildProcess | undefined;
   let anthropic: FakeAnthropic;
   let url = "";
-  const output: string[] = [];
 
   beforeAll(async () => {
     anthropic = await startFakeAnthropic();
     const lines = (all.get(QUICK_START)?.code ?? "").trim().split("\n");
     // `npm test` is what CI runs (.ci/run); it cannot run inside itself.
     expect(lines).toEqual(["npm start", "npm test"]);
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
     // A fresh machine: no key, the default database file (here in a folder of its own) and the
     // `claude` the Agent SDK ships; only the upstreams are the fakes.
-    const child = spawn("npm", ["start"], {
-      cwd: root,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        PATH: process.env.PATH,
-        HOME: dir("npm-home"),
-        npm_config_update_notifier: "false",
-        PORT: String(port),
-        USAGE_DB_PATH: path.join(dir("quick-start"), "usage.db"),
-        OLLAMA_URL: ollama.url,
-        CLAUDE_WORKDIR: dir("quick-start", "work"),
-        CLAUDE_CONFIG_DIR: dir("quick-start", "config"),
-        TMPDIR: dir("quick-start", "tmp"),
-        ANTHROPIC_BASE_URL: anthropic.url,
-        ANTHROPIC_API_KEY: "sk-test-fake",
-        DISABLE_TELEMETRY: "1",
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-        CLAUDE_CODE_MAX_RETRIES: "0",
-        NEXT_TELEMETRY_DISABLED: "1",
-      } as unknown as NodeJS.ProcessEnv,
+    const l = await npmStart({
+      HOME: dir("npm-home"),
+      npm_config_update_notifier: "false",
+      USAGE_DB_PATH: path.join(dir("quick-start"), "usage.db"),
+      OLLAMA_URL: ollama.url,
+      CLAUDE_WORKDIR: dir("quick-start", "work"),
+      CLAUDE_CONFIG_DIR: dir("quick-start", "config"),
+      TMPDIR: dir("quick-start", "tmp"),
+      ANTHROPIC_BASE_URL: anthropic.url,
+      ANTHROPIC_API_KEY: "sk-test-fake",
+      DISABLE_TELEMETRY: "1",
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+      CLAUDE_CODE_MAX_RETRIES: "0",
+      NEXT_TELEMETRY_DISABLED: "1",
     });
-    server = child;
-    child.stdout?.on("data", (d) => output.push(String(d)));
-    child.stderr?.on("data", (d) => output.push(String(d)));
-    await eventually(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`npm start exited:\n${output.join("")}`);
-        try {
-          const r = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5_000) });
-          await r.body?.cancel();
-          return r.ok;
-        } catch {
-          return false;
-        }
-      },
-      90_000,
-      () => output.join(""),
-    );
+    server = l.child;
+    url = l.url;
+    await healthy(l);
     // `npm test` is what CI runs: the README's command is the one .ci/run runs.
     expect(fs.readFileSync(path.join(root, ".ci/run"), "utf8")).toMatch(/^npm test$/m);
   }, 120_000);

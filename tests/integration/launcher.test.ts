@@ -1,6 +1,6 @@
 // `npm start` as a supervisor, systemd, Docker or Ctrl-C meet it: a signal to the npm process stops the
 // whole tree (gracefully: runs in flight end with 503), and a second instance shares one database.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -8,60 +8,21 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type FakeOllama, startFakeOllama } from "../fakes/ollama";
-import { eventually, freePort } from "../helpers/gateway";
+import { eventually } from "../helpers/gateway";
+import { healthy, type Launched, npmStart } from "../helpers/npm-start";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-interface Launched {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Runs `npm start` in its own process group (so a failed test can still clean it up by its id). */
-async function npmStart(env: Record<string, string>): Promise<Launched> {
-  const port = env.PORT ?? String(await freePort());
-  const out: string[] = [];
-  const child = spawn("npm", ["start"], {
-    cwd: root,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      OLLAMA_URL: "http://127.0.0.1:9",
-      // Never the real Claude Code (with the real HOME): nothing here needs it.
-      CLAUDE_BIN: "/nonexistent/claude",
-      ...env,
-      PORT: port,
-    },
+/** `npm start` with what every launch here shares: production, no Ollama, never the real Claude Code. */
+const launch = (env: Record<string, string>) =>
+  npmStart({
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+    OLLAMA_URL: "http://127.0.0.1:9",
+    // Never the real Claude Code (with the real HOME): nothing here needs it.
+    CLAUDE_BIN: "/nonexistent/claude",
+    ...env,
   });
-  child.stdout?.on("data", (d) => out.push(String(d)));
-  child.stderr?.on("data", (d) => out.push(String(d)));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
-  );
-  return { child, url: `http://127.0.0.1:${port}`, output: () => out.join(""), exited };
-}
-
-async function healthy(l: Launched): Promise<void> {
-  let done = false;
-  void l.exited.then(() => {
-    done = true;
-  });
-  await eventually(async () => {
-    if (done) throw new Error(`npm start exited:\n${l.output()}`);
-    try {
-      const r = await fetch(`${l.url}/health`);
-      await r.body?.cancel();
-      return r.ok;
-    } catch {
-      return false;
-    }
-  }, 90_000);
-}
 
 /** pid → parent pid of every live (non-zombie) process. */
 function processTable(): Map<number, number> {
@@ -106,7 +67,7 @@ afterAll(() => fake.close());
 
 describe.each(["SIGTERM", "SIGINT"] as const)("%s to the `npm start` process", (signal) => {
   it("stops every process of the tree; a stream in flight ends with a 503 shutdown error", async () => {
-    const l = await npmStart({ USAGE_DB_PATH: path.join(dir, `${signal}.db`), OLLAMA_URL: fake.url });
+    const l = await launch({ USAGE_DB_PATH: path.join(dir, `${signal}.db`), OLLAMA_URL: fake.url });
     try {
       await healthy(l);
       const pids = tree(l.child.pid!);
@@ -145,7 +106,7 @@ describe.each(["SIGTERM", "SIGINT"] as const)("%s to the `npm start` process", (
 
 describe("the server behind `npm start`", () => {
   it("stops within seconds when npm itself is killed (SIGKILL) instead of serving on as an orphan", async () => {
-    const l = await npmStart({ USAGE_DB_PATH: path.join(dir, "orphan.db") });
+    const l = await launch({ USAGE_DB_PATH: path.join(dir, "orphan.db") });
     try {
       await healthy(l);
       const pids = tree(l.child.pid!);
@@ -185,11 +146,11 @@ describe("the server behind `npm start`", () => {
 describe("a second instance on the same database", () => {
   it("starts (migrations already applied), serves, and both record to the one file", async () => {
     const db = path.join(dir, "shared.db");
-    const a = await npmStart({ USAGE_DB_PATH: db, OLLAMA_URL: fake.url });
+    const a = await launch({ USAGE_DB_PATH: db, OLLAMA_URL: fake.url });
     let b: Launched | undefined;
     try {
       await healthy(a);
-      b = await npmStart({ USAGE_DB_PATH: db, OLLAMA_URL: fake.url });
+      b = await launch({ USAGE_DB_PATH: db, OLLAMA_URL: fake.url });
       await healthy(b);
       fake.script = () => ({ chunks: ["hi"] });
       for (const l of [a, b, a, b]) {
@@ -223,7 +184,7 @@ describe("a second instance on the same database", () => {
     holder.exec("CREATE TABLE other (a)");
     holder.prepare("SELECT * FROM other").all();
     try {
-      const l = await npmStart({ USAGE_DB_PATH: db });
+      const l = await launch({ USAGE_DB_PATH: db });
       try {
         const { code } = await l.exited;
         expect(code).toBe(1);
