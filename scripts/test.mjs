@@ -3,10 +3,12 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { ensureDeps, ensurePrismaClient, root } from "./lib.mjs";
+import { ensureSandboxPackages } from "./sandbox-packages.mjs";
 import { summarize } from "./summary.mjs";
 
 ensureDeps();
 ensurePrismaClient();
+ensureSandboxPackages();
 const reportFile = path.join(root, "test-artifacts", "vitest.json");
 fs.rmSync(reportFile, { force: true }); // never summarize a previous run's report
 const bin = (p) => path.join(root, "node_modules", p);
