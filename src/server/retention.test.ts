@@ -21,7 +21,7 @@ beforeAll(async () => {
   exec(file, `INSERT INTO RequestContent (requestId, prompt, answer) SELECT id, 'p', 'a' FROM Request`);
   exec(
     file,
-    `INSERT INTO Session (id, provider, model, createdAt, lastUsedAt) VALUES ('s-old', 'ollama', 'm', ?, ?), ('s-new', 'ollama', 'm', ?, ?)`,
+    `INSERT INTO Session (id, provider, model, upstreamSessionId, createdAt, lastUsedAt) VALUES ('s-old', 'claude-code', 'm', 'c-old', ?, ?), ('s-new', 'claude-code', 'm', 'c-new', ?, ?)`,
     NOW - 50 * DAY,
     NOW - 45 * DAY,
     NOW - DAY,
@@ -33,6 +33,22 @@ beforeAll(async () => {
     NOW - 45 * DAY,
     NOW - 1_000,
   );
+  // Claude Code's transcripts: the old session's (3 entries), the new one's (2), one no session names
+  // any more, idle as long as the old session (2), and one as recent (1).
+  const entry = (sessionId: string, n: number, at: number) =>
+    Array.from({ length: n }, (_, i) =>
+      exec(
+        file,
+        `INSERT INTO TranscriptEntry (sessionId, subpath, uuid, entry, createdAt) VALUES (?, '', ?, '{"type":"user"}', ?)`,
+        sessionId,
+        `${sessionId}-${i}`,
+        at,
+      ),
+    );
+  entry("c-old", 3, NOW - 45 * DAY);
+  entry("c-new", 2, NOW - 1_000);
+  entry("c-orphan-old", 2, NOW - 40 * DAY);
+  entry("c-orphan-new", 1, NOW - 2 * DAY);
   exec(
     file,
     `INSERT INTO StoredResponse (id, requestId, model, createdAt, body) VALUES ('resp_old', 'old1', 'm', ?, '{}'), ('resp_new', 'new1', 'm', ?, '{}')`,
@@ -52,7 +68,7 @@ const totals = () =>
 describe("retention", () => {
   it("drops contents older than STORE_CONTENT_DAYS, keeping the records", async () => {
     const res = await R.pruneOnce(NOW, { retention: 0, content: 5 });
-    expect(res).toEqual({ requests: 0, contents: 2_510, responses: 0, sessions: 0 });
+    expect(res).toEqual({ requests: 0, contents: 2_510, responses: 0, sessions: 0, transcripts: 0 });
     expect(query(file, "SELECT COUNT(*) AS n FROM Request")[0]).toEqual({ n: 2_520 });
     expect(query(file, "SELECT requestId FROM RequestContent ORDER BY requestId").length).toBe(10);
   });
@@ -60,11 +76,15 @@ describe("retention", () => {
   it("deletes records older than RETENTION_DAYS in batches; the rollups keep the totals", async () => {
     const before = totals();
     const res = await R.pruneOnce(NOW, { retention: 30, content: 5 });
-    expect(res).toEqual({ requests: 2_500, contents: 0, responses: 1, sessions: 1 });
+    expect(res).toEqual({ requests: 2_500, contents: 0, responses: 1, sessions: 1, transcripts: 5 });
     expect(query(file, "SELECT COUNT(*) AS n FROM Request")[0]).toEqual({ n: 20 });
     expect(query(file, "SELECT id FROM Session")).toEqual([{ id: "s-new" }]);
     expect(query(file, "SELECT sessionId FROM SessionMessage")).toEqual([{ sessionId: "s-new" }]);
     expect(query(file, "SELECT id FROM StoredResponse")).toEqual([{ id: "resp_new" }]);
+    expect(query(file, "SELECT DISTINCT sessionId FROM TranscriptEntry ORDER BY sessionId")).toEqual([
+      { sessionId: "c-new" },
+      { sessionId: "c-orphan-new" },
+    ]);
     expect(totals()).toEqual(before);
     // The flag is down again: an ordinary delete still updates the rollups.
     exec(file, "DELETE FROM Request WHERE id = 'new0'");

@@ -2,6 +2,8 @@ import "server-only";
 import { db } from "./db";
 import { env } from "./env";
 import { log } from "./log";
+import { deleteTranscripts } from "./sessions/transcripts";
+import { atMs } from "./sql";
 
 // Retention (issue 12): a shared database grows without end. RETENTION_DAYS deletes request records
 // (with their contents), stored responses and sessions idle for longer; STORE_CONTENT_DAYS drops the
@@ -21,6 +23,8 @@ export interface PruneResult {
   contents: number;
   responses: number;
   sessions: number;
+  /** Claude Code transcript entries deleted (with their sessions, or idle as long). */
+  transcripts: number;
 }
 
 const pause = () => new Promise((r) => setTimeout(r, 5));
@@ -44,7 +48,7 @@ export async function pruneOnce(
   days = { retention: env().RETENTION_DAYS, content: env().STORE_CONTENT_DAYS },
 ): Promise<PruneResult> {
   const prisma = await db();
-  const result: PruneResult = { requests: 0, contents: 0, responses: 0, sessions: 0 };
+  const result: PruneResult = { requests: 0, contents: 0, responses: 0, sessions: 0, transcripts: 0 };
   if (days.content > 0) {
     const cutoff = new Date(now - days.content * DAY);
     result.contents = await inBatches(
@@ -97,13 +101,30 @@ export async function pruneOnce(
         (
           await prisma.session.findMany({ where: { lastUsedAt: { lt: cutoff } }, select: { id: true }, take: BATCH })
         ).map((r) => r.id),
-      (ids) =>
-        prisma.$transaction([
+      async (ids) => {
+        // Claude Code's transcripts of these sessions go with them.
+        const upstream = await prisma.session.findMany({
+          where: { id: { in: ids }, upstreamSessionId: { not: null } },
+          select: { upstreamSessionId: true },
+        });
+        result.transcripts += await deleteTranscripts(upstream.map((s) => s.upstreamSessionId as string));
+        await prisma.$transaction([
           prisma.sessionMessage.deleteMany({ where: { sessionId: { in: ids } } }),
           prisma.session.deleteMany({ where: { id: { in: ids } } }),
           prisma.sessionOwner.deleteMany({ where: { sessionId: { in: ids } } }),
-        ]),
+        ]);
+      },
     );
+    // Transcripts no session names any more (an earlier Claude session of a session, a fork's origin)
+    // go once their newest entry is as old as a session that retention deletes.
+    for (;;) {
+      const gone = await prisma.$executeRaw`DELETE FROM "TranscriptEntry" WHERE "sessionId" IN (
+        SELECT t."sessionId" FROM "TranscriptEntry" t GROUP BY t."sessionId"
+          HAVING MAX(t."createdAt") < ${atMs(cutoff.getTime())} LIMIT ${BATCH})`;
+      result.transcripts += gone;
+      if (gone === 0) break;
+      await pause();
+    }
     // Claims whose session never came to be (its first turn failed) go once they are as old.
     for (;;) {
       const gone = await prisma.$executeRaw`DELETE FROM "SessionOwner" WHERE "sessionId" IN (

@@ -132,6 +132,7 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
             id: sessionId,
             upstreamSessionId: session?.upstreamSessionId ?? null,
             history: session?.history ?? [],
+            turns: session?.turnCount ?? 0,
             costSoFar: () => sessionCostUsd(sessionId),
           }
         : null,

@@ -40,6 +40,8 @@ export interface ProviderSession {
   upstreamSessionId: string | null;
   /** The stored conversation (no system messages), for a provider that must rebuild its own. */
   history: ChatMessage[];
+  /** The turns the session has had (a process that served fewer is behind: another instance served the rest). */
+  turns?: number;
   /**
    * The cost recorded for the session so far: Claude reports a running total that carries across
    * `--resume`, so a resumed turn's own cost is its total less this.

@@ -215,8 +215,24 @@ describe("usage queries on PostgreSQL", () => {
       ]);
     const [old] = await cut(20);
     const [older10] = await cut(10);
+    // Claude Code transcripts: one idle for 30 days (2 entries) goes, a recent one stays.
+    for (const [id, uuid, days] of [
+      ["c-pg-old", "u1", 30],
+      ["c-pg-old", "u2", 30],
+      ["c-pg-new", "u3", 1],
+    ] as const) {
+      await cluster.query(
+        "usage",
+        `INSERT INTO "TranscriptEntry" ("sessionId", "uuid", "entry", "createdAt") VALUES ($1, $2, '{}', $3)`,
+        [id, uuid, new Date(NOW - days * D).toISOString().replace("Z", "")],
+      );
+    }
     const { pruneOnce } = await import("../retention");
     const res = await pruneOnce(NOW, { retention: 20, content: 10 });
+    expect(res.transcripts).toBe(2);
+    expect(await cluster.query("usage", `SELECT DISTINCT "sessionId" FROM "TranscriptEntry"`)).toEqual([
+      { sessionId: "c-pg-new" },
+    ]);
     expect(res.contents).toBe(Number(older10!.n));
     expect(res.requests).toBe(Number(old!.n));
     expect(res.requests).toBeGreaterThan(500); // more than one batch

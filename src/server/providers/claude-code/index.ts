@@ -95,7 +95,7 @@ async function* run(input: RunInput): AsyncGenerator<ChatEvent, RunResult> {
     tools,
     outputSchema: schema,
     // The caller's workspace and level (a 503 when its level needs a sandbox this machine lacks).
-    place: placementFor(input.agent ?? adminGrant()),
+    place: placementFor(input.agent ?? adminGrant(), session !== null),
   };
   const pool = claudePool();
   const release = await claudeLimiter().acquire(signal);
@@ -147,7 +147,15 @@ async function* run(input: RunInput): AsyncGenerator<ChatEvent, RunResult> {
     if (!session) return yield* pooled();
     const costSoFar = session.costSoFar ?? (async () => 0);
     const warm = pool.takeWarm(session.id);
-    if (warm && resume && warm.sessionId === resume && warm.key === processKey(config)) {
+    // A warm process is used only while it holds every turn of the session (another instance may have
+    // served the later ones: then the transcript comes from the database).
+    if (
+      warm &&
+      resume &&
+      warm.sessionId === resume &&
+      warm.key === processKey(config) &&
+      warm.turnsDone === session.turns
+    ) {
       try {
         await warm.setModel(config.model);
         return yield* fresh(warm, prompt.blocks, warm.costTotal ?? 0);

@@ -3,8 +3,9 @@ import type { Options, Query, SDKMessage, SDKUserMessage, SpawnedProcess } from 
 import { brand } from "../../brand";
 import { noteLoginSource, notePlanEvent } from "../../claude-plan/state";
 import { ToolWaits } from "./client-tools";
+import { heldSessions, settleTranscripts } from "./local-files";
 import type { ClaudeBlock } from "./prompt";
-import { endProcess, pidOf, processExit, residentBytes, spawnClaude, stderrTail } from "./spawn";
+import { endProcess, envOf, pidOf, processExit, residentBytes, spawnClaude, stderrTail } from "./spawn";
 
 /** The messages written to a live process: one user message per turn, for as long as it lives. */
 class Inbox implements AsyncIterable<SDKUserMessage> {
@@ -82,6 +83,10 @@ export class LiveProcess {
   sessionId: string | null = null;
   /** The model the process now uses (null: Claude Code's default). */
   model: string | null;
+  /** Every Claude session id this process has had (their local transcripts go when it ends). */
+  readonly sessionIds = new Set<string>();
+  /** A session's warm process: the session's turns it has served (with those before it, resumed). */
+  turnsDone: number | null = null;
   /** Claude's running total of cost for this conversation (it carries across --resume). */
   costTotal: number | null = null;
   /** Whether the current turn has produced any answer yet. */
@@ -151,6 +156,10 @@ export class LiveProcess {
       this.exit = exit;
       this.state = "dead";
       this.markExited();
+      // Its conversations' local transcripts: stored (what the mirror had not sent yet), then removed.
+      void settleTranscripts(envOf(child), this.sessionIds).finally(() => {
+        for (const id of this.sessionIds) heldSessions.delete(id);
+      });
     });
     if (child.exitCode !== null) {
       this.state = "dead";
@@ -207,6 +216,10 @@ export class LiveProcess {
       const message = step.value;
       if ("session_id" in message && typeof message.session_id === "string" && message.session_id) {
         this.sessionId = message.session_id;
+        if (!this.sessionIds.has(message.session_id)) {
+          this.sessionIds.add(message.session_id);
+          heldSessions.add(message.session_id);
+        }
       }
       // The Claude plan's limits (OAuth logins) and the login each turn uses: claude-plan/state.ts keeps them.
       if (message.type === "rate_limit_event") notePlanEvent(message.rate_limit_info);

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import type { SpawnedProcess, SpawnOptions } from "@anthropic-ai/claude-agent-sdk";
+import { removeProcessFiles, sweepOnce } from "./local-files";
 
 /**
  * How the Agent SDK starts `claude` here (its `spawnClaudeCodeProcess`): no shell, a process group
@@ -147,8 +148,18 @@ export function stderrTail(child: SpawnedProcess | undefined): string {
   return child ? (stderrTails.get(child as ChildProcess) ?? "") : "";
 }
 
-/** Starts a `claude` process (`nice`: how much lower its CPU priority is than the gateway's). */
+/** The environment each process was started with (where its files are: local-files.ts). */
+const envs = new WeakMap<ChildProcess, Record<string, string | undefined>>();
+
+export const envOf = (child: SpawnedProcess | undefined): Record<string, string | undefined> =>
+  (child && envs.get(child as ChildProcess)) ?? {};
+
+/**
+ * Starts a `claude` process (`nice`: how much lower its CPU priority is than the gateway's). The first
+ * one in a config folder clears what earlier processes left there; each one's own files go when it ends.
+ */
 export function spawnClaude(opts: SpawnOptions, nice = 0): SpawnedProcess {
+  sweepOnce(opts.env);
   const niced = NICE && nice ? [NICE, "-n", String(nice), opts.command] : [opts.command];
   const [cmd, args] = SETPRIV
     ? [SETPRIV, ["--pdeathsig", "KILL", "--", ...niced, ...opts.args]]
@@ -161,10 +172,12 @@ export function spawnClaude(opts: SpawnOptions, nice = 0): SpawnedProcess {
     windowsHide: true,
   });
   stderrTails.set(child, "");
+  envs.set(child, opts.env);
   child.stderr?.on("data", (d: Buffer) => {
     stderrTails.set(child, ((stderrTails.get(child) ?? "") + d.toString("utf8")).slice(-4096));
   });
-  watch(child);
+  const pid = child.pid;
+  void watch(child).then(() => pid !== undefined && removeProcessFiles(opts.env, pid));
   if (!NICE && nice && child.pid !== undefined) setNice(child.pid, os.getPriority() + nice);
   // The SDK ends a process with kill(): make that reach the whole group.
   const kill = child.kill.bind(child);

@@ -164,6 +164,7 @@ export async function* runLeg(start: LegStart, input: RunInput): AsyncGenerator<
     if (outcome === "pause") pool.untrack(proc);
     else if (outcome === "park" && sessionId && proc.alive) {
       proc.kind = "warm";
+      proc.turnsDone = (session?.turns ?? 0) + 1;
       pool.park(sessionId, proc);
     } else if (outcome === "recycle" && !signal.aborted && proc.alive) {
       void recycle(pool, proc);

@@ -7,6 +7,7 @@ import type { Options } from "@anthropic-ai/claude-agent-sdk";
 import type { AgentGrant, AgentLevel, Protected } from "../../access/agent";
 import { env } from "../../env";
 import { ApiError } from "../../openai/errors";
+import { transcriptStore } from "../../sessions/transcripts";
 import { claudeEnv, secretNames } from "./claude-env";
 import { sandboxStatus } from "./sandbox-check";
 
@@ -74,6 +75,8 @@ export interface Placement {
   /** The working directory (created on first use). */
   dir: string;
   level: AgentLevel;
+  /** Its conversations are kept (a session's): mirrored to the database; otherwise none is written. */
+  keep: boolean;
   /** Options every process of this placement starts with (cwd, env, permissions, sandbox, tools). */
   options: Options;
 }
@@ -97,11 +100,14 @@ function ensureDir(dir: string, mode?: number): void {
 }
 
 /**
- * The placement of a grant's processes. Throws 503 `sandbox_unavailable` (naming what to install) when
+ * The placement of a grant's processes; `keep`: for a conversation the gateway keeps (a session's).
+ * Its transcript is then mirrored to the database as Claude Code writes it (`sessionStore`, loaded
+ * from there to resume on any instance; sessions/transcripts.ts), and a stateless request's process
+ * writes none (`persistSession: false`). Throws 503 `sandbox_unavailable` (naming what to install) when
  * the level needs the sandbox and it does not work here, 403 `level_not_permitted` for an unrestricted
  * key while CLAUDE_SKIP_PERMS is off; never runs a sandboxed level without the sandbox.
  */
-export function placementFor(grant: AgentGrant): Placement {
+export function placementFor(grant: AgentGrant, keep = false): Placement {
   const e = env();
   const level = effectiveLevel(grant.level);
   if (level === "unrestricted" && !e.CLAUDE_SKIP_PERMS) {
@@ -127,8 +133,9 @@ export function placementFor(grant: AgentGrant): Placement {
   ensureDir(tmp, 0o700);
   const childEnv = claudeEnv({ ...QUIET_CLAUDE_ENV, CLAUDE_CODE_TMPDIR: tmp });
   const options = optionsFor(level, dir, tmp, grant, childEnv);
-  const key = createHash("sha256").update(JSON.stringify({ level, dir, options })).digest("hex").slice(0, 16);
-  return { key, dir, level, options };
+  const key = createHash("sha256").update(JSON.stringify({ level, dir, options, keep })).digest("hex").slice(0, 16);
+  const transcripts: Options = keep ? { sessionStore: transcriptStore } : { persistSession: false };
+  return { key, dir, level, keep, options: { ...options, ...transcripts } };
 }
 
 /**

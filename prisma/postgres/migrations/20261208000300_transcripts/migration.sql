@@ -1,0 +1,20 @@
+-- CreateTable: Claude Code's transcripts of the sessions the gateway keeps (issue 28)
+CREATE TABLE "TranscriptEntry" (
+    "id" SERIAL NOT NULL,
+    "sessionId" TEXT NOT NULL,
+    "subpath" TEXT NOT NULL DEFAULT '',
+    "uuid" TEXT,
+    "entry" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "TranscriptEntry_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "TranscriptEntry_sessionId_subpath_uuid_key" ON "TranscriptEntry"("sessionId", "subpath", "uuid");
+
+-- CreateIndex
+CREATE INDEX "TranscriptEntry_sessionId_subpath_id_idx" ON "TranscriptEntry"("sessionId", "subpath", "id");
+
+-- CreateIndex
+CREATE INDEX "TranscriptEntry_createdAt_idx" ON "TranscriptEntry"("createdAt");

@@ -1,0 +1,92 @@
+import "server-only";
+import type { SessionKey, SessionStore, SessionStoreEntry } from "@anthropic-ai/claude-agent-sdk";
+import { Prisma } from "@/generated/prisma/client";
+import { db } from "../db";
+import { atMs } from "../sql";
+
+/**
+ * Claude Code's transcripts in the gateway's database (TranscriptEntry), as the Agent SDK's
+ * `sessionStore` (alpha in the pinned SDK 0.3.332: what we rely on is tested in
+ * tests/integration/transcripts.test.ts). Only the conversations the gateway keeps reach it: a
+ * stateless request's process runs with `persistSession: false` and writes no transcript at all
+ * (workspace.ts). An entry with a `uuid` is stored once, however often the SDK sends it (retries, a
+ * replay after a process ended: transcript-files.ts); the others are appended as they come.
+ * Sessions are told apart by Claude's session id alone (a UUID): the SDK's `projectKey` (the working
+ * directory) may differ between instances and is not part of the key.
+ */
+
+/** Rows per INSERT: well under SQLite's bound parameters per statement. */
+const ROWS = 100;
+
+/** Stores a batch of entries of one transcript (idempotent for entries with a uuid). */
+export async function appendEntries(sessionId: string, subpath: string, entries: SessionStoreEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const prisma = await db();
+  const at = atMs(Date.now());
+  for (let i = 0; i < entries.length; i += ROWS) {
+    const rows = entries
+      .slice(i, i + ROWS)
+      .map(
+        (e) =>
+          Prisma.sql`(${sessionId}, ${subpath}, ${typeof e.uuid === "string" ? e.uuid : null}, ${JSON.stringify(e)}, ${at})`,
+      );
+    await prisma.$executeRaw`INSERT INTO "TranscriptEntry" ("sessionId", "subpath", "uuid", "entry", "createdAt")
+      VALUES ${Prisma.join(rows)} ON CONFLICT DO NOTHING`;
+  }
+}
+
+/** A transcript's entries in the order they were stored, or null when none were. */
+export async function loadEntries(sessionId: string, subpath = ""): Promise<SessionStoreEntry[] | null> {
+  const prisma = await db();
+  const rows = await prisma.transcriptEntry.findMany({
+    where: { sessionId, subpath },
+    orderBy: { id: "asc" },
+    select: { entry: true },
+  });
+  return rows.length ? rows.map((r) => JSON.parse(r.entry) as SessionStoreEntry) : null;
+}
+
+/** The uuids stored for a transcript (what a local file may still add: transcript-files.ts). */
+export async function storedUuids(sessionId: string, subpath = ""): Promise<Set<string>> {
+  const prisma = await db();
+  const rows = await prisma.transcriptEntry.findMany({
+    where: { sessionId, subpath, uuid: { not: null } },
+    select: { uuid: true },
+  });
+  return new Set(rows.map((r) => r.uuid as string));
+}
+
+/** Whether anything of this Claude session is stored (its local files may then go). */
+export async function hasTranscript(sessionId: string): Promise<boolean> {
+  const prisma = await db();
+  return (await prisma.transcriptEntry.findFirst({ where: { sessionId }, select: { id: true } })) !== null;
+}
+
+/** Deletes the transcripts (sub-agents' included) of these Claude sessions. */
+export async function deleteTranscripts(sessionIds: string[]): Promise<number> {
+  if (sessionIds.length === 0) return 0;
+  const prisma = await db();
+  const r = await prisma.transcriptEntry.deleteMany({ where: { sessionId: { in: sessionIds } } });
+  return r.count;
+}
+
+/** The Agent SDK's adapter: every `claude` process of a kept conversation gets this one. */
+export const transcriptStore: SessionStore = {
+  append: (key: SessionKey, entries: SessionStoreEntry[]) => appendEntries(key.sessionId, key.subpath ?? "", entries),
+  load: (key: SessionKey) => loadEntries(key.sessionId, key.subpath ?? ""),
+  async listSubkeys(key) {
+    const prisma = await db();
+    const rows = await prisma.transcriptEntry.findMany({
+      where: { sessionId: key.sessionId, subpath: { not: "" } },
+      distinct: ["subpath"],
+      select: { subpath: true },
+    });
+    return rows.map((r) => r.subpath);
+  },
+  async delete(key) {
+    const prisma = await db();
+    await prisma.transcriptEntry.deleteMany({
+      where: { sessionId: key.sessionId, ...(key.subpath ? { subpath: key.subpath } : {}) },
+    });
+  },
+};

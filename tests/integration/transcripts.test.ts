@@ -1,0 +1,194 @@
+/**
+ * Claude Code's transcripts under the gateway's rules (issue 28), with the real `claude` binary:
+ * - a stateless request (fresh, spare or reused process) leaves no file holding its words;
+ * - a session's transcript is mirrored to the database as Claude Code writes it, its local files go
+ *   once its process ends, and the next turn resumes from the database: the upstream sees the real
+ *   earlier turns (the tool call and its result), not a re-telling;
+ * - killed processes and a killed gateway leave nothing behind for long; 300 stateless requests do
+ *   not make the files under CLAUDE_CONFIG_DIR or the temp folder grow.
+ * Two instances on PostgreSQL: tests/integration/transcripts-postgres.test.ts.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isMainRequest, type RecordedRequest } from "../fakes/anthropic";
+import { bash, runTask, steps, stepsScript } from "../helpers/agent-tasks";
+import { type ClaudeSetup, claudeLeaders, processStats, startClaudeGateway, turnPids } from "../helpers/claude";
+import { eventually } from "../helpers/gateway";
+import { filesHolding, filesUnder, upstreamTurns } from "../helpers/transcripts";
+
+const SKIP = { CLAUDE_SKIP_PERMS: "true", IS_SANDBOX: "1" };
+const tmpOf = (c: ClaudeSetup) => c.env.TMPDIR as string;
+/** Every folder a `claude` process of the setup writes to, the workspaces aside. */
+const claudeDirs = (c: ClaudeSetup) => [c.configDir, tmpOf(c), c.env.HOME as string];
+const word = () => `SECRET${Math.random().toString(36).slice(2, 10).toUpperCase()}`;
+
+const stored = (c: ClaudeSetup, claudeSession: string) =>
+  c.gw.query(`SELECT uuid, entry FROM TranscriptEntry WHERE sessionId = ? ORDER BY id`, claudeSession) as Array<{
+    uuid: string | null;
+    entry: string;
+  }>;
+const upstreamOf = (c: ClaudeSetup, session: string): string =>
+  (c.gw.query(`SELECT upstreamSessionId AS u FROM Session WHERE id = ?`, session)[0] as { u: string }).u;
+
+describe("stateless requests keep no transcript", () => {
+  let c: ClaudeSetup;
+  beforeAll(async () => {
+    c = await startClaudeGateway({ ...SKIP, CLAUDE_SPARES: "0" });
+  });
+  afterAll(async () => {
+    await c?.close();
+  });
+
+  it("fresh and reused processes: no file holds the words once answered", async () => {
+    const first = word();
+    const r1 = await runTask(c.gw.url, "x", `remember ${first}`);
+    expect(r1.status, JSON.stringify(r1.body)).toBe(200);
+    expect(r1.text).toContain(first);
+    expect(filesHolding(claudeDirs(c), first)).toEqual([]);
+    // The process was cleared and serves the next request of the same caller.
+    await eventually(async () => (await processStats(c.gw)).reusable === 1, 10_000);
+    const second = word();
+    const r2 = await runTask(c.gw.url, "x", `remember ${second}`);
+    expect(r2.text).toContain(second);
+    expect(filesHolding(claudeDirs(c), second)).toEqual([]);
+    expect(filesHolding(claudeDirs(c), first)).toEqual([]);
+  });
+
+  it("a killed process's session file and socket go when it ends", async () => {
+    const pending = runTask(c.gw.url, "x", "slow [[fake:slow=300]] [[fake:slow=300]]");
+    const [pid] = await eventually(async () => {
+      const p = await turnPids(c);
+      const ready = p.length && fs.existsSync(path.join(c.configDir, "sessions", `${p[0]}.json`));
+      return ready && filesUnder(tmpOf(c)).some((f) => f.endsWith(`/cc-socks/${p[0]}.sock`)) ? p : undefined;
+    }, 10_000);
+    process.kill(pid as number, "SIGKILL");
+    await pending; // answered or not (a process that died before answering is replaced)
+    const sock = () => filesUnder(tmpOf(c)).filter((f) => f.endsWith(`/cc-socks/${pid}.sock`));
+    await eventually(() => !fs.existsSync(path.join(c.configDir, "sessions", `${pid}.json`)) && !sock().length, 5_000);
+    expect(fs.readdirSync(path.join(c.configDir, "sessions")).filter((f) => f.startsWith(`${pid}.`))).toEqual([]);
+  });
+
+  it("300 stateless requests: the files under CLAUDE_CONFIG_DIR and the temp folder do not grow", async () => {
+    const run = async (n: number) => {
+      for (let i = 0; i < n; i += 4) {
+        const rs = await Promise.all([0, 1, 2, 3].map((j) => runTask(c.gw.url, `k${j}`, `one line ${i + j}`)));
+        for (const r of rs) expect(r.status, JSON.stringify(r.body)).toBe(200);
+      }
+    };
+    // Claude Code's own rotation aside: a copy of its settings a minute (it keeps the newest five) and
+    // its daily clean-up's marker.
+    const own = (f: string) => /\/backups\/\.claude\.json\.backup\.\d+$|\/\.last-cleanup$/.test(f);
+    const count = () => claudeDirs(c).map((d) => filesUnder(d).filter((f) => !own(f)).length);
+    await run(20);
+    const settled = async () => {
+      // Processes being cleared or ended have their files still: compare once the pool is at rest.
+      await eventually(async () => (await turnPids(c)).length === 0, 10_000);
+      return count();
+    };
+    const before = await settled();
+    const names = () => claudeDirs(c).flatMap(filesUnder);
+    const beforeNames = names();
+    await run(280);
+    const after = await settled();
+    const added = names().filter((f) => !beforeNames.includes(f) && !own(f));
+    for (const [i, n] of after.entries())
+      expect(n, `${claudeDirs(c)[i]}: ${added}`).toBeLessThanOrEqual(before[i] as number);
+    expect(filesUnder(path.join(c.configDir, "backups")).length).toBeLessThanOrEqual(5);
+  });
+});
+
+describe("a session's transcript lives in the database", () => {
+  let c: ClaudeSetup;
+  beforeAll(async () => {
+    // No warm processes: each turn's process ends after it, so the next turn resumes from the store.
+    c = await startClaudeGateway({ ...SKIP, CLAUDE_SPARES: "1", CLAUDE_WARM_SESSIONS: "0" });
+    c.fake.setScript(stepsScript);
+  });
+  afterAll(async () => {
+    await c?.close();
+  });
+
+  it("a stateless request on a spare keeps no transcript either", async () => {
+    await eventually(async () => (await processStats(c.gw)).spare >= 1, 15_000);
+    const secret = word();
+    const r = await runTask(c.gw.url, "x", `spare ${secret}`);
+    expect(r.text).toContain(secret);
+    expect(filesHolding(claudeDirs(c), secret)).toEqual([]);
+  });
+
+  it("is mirrored, its local files go, and the next turn resumes with the real earlier turns", async () => {
+    const secret = word();
+    const t1 = await runTask(c.gw.url, "x", `first ${secret} ${steps([bash("echo TOOL-OUTPUT-1")])}`, {
+      session: "s-exact",
+    });
+    expect(t1.status, JSON.stringify(t1.body)).toBe(200);
+    expect(t1.text).toContain("OK: TOOL-OUTPUT-1");
+    const claudeSession = upstreamOf(c, "s-exact");
+    const entries = await eventually(() => {
+      const e = stored(c, claudeSession);
+      return e.some((x) => x.entry.includes("TOOL-OUTPUT-1")) ? e : undefined;
+    }, 5_000);
+    expect(entries.map((e) => JSON.parse(e.entry).type)).toEqual(expect.arrayContaining(["user", "assistant"]));
+    // Its process ended: the local transcript went once stored.
+    await eventually(
+      () => filesHolding(claudeDirs(c), secret).length === 0,
+      10_000,
+      () => filesHolding(claudeDirs(c), secret),
+    );
+    const n = c.fake.requests.length;
+    const t2 = await runTask(c.gw.url, "x", "second turn", { session: "s-exact" });
+    expect(t2.status, JSON.stringify(t2.body)).toBe(200);
+    const sent = c.fake.requests.slice(n).filter(isMainRequest).at(-1) as RecordedRequest;
+    const turns = upstreamTurns(sent.body);
+    if (turns.text.includes("<conversation_history>"))
+      console.log(
+        "LOGS",
+        c.gw.logs
+          .filter((l) => l.includes("DEBUG"))
+          .join("\n")
+          .slice(-5000),
+      );
+    expect(turns.text).not.toContain("<conversation_history>");
+    expect(turns.blocks).toEqual(expect.arrayContaining(["tool_use:Bash", "tool_result"]));
+    expect(turns.text).toContain(secret);
+    expect(turns.text).toContain("TOOL-OUTPUT-1");
+    expect(upstreamOf(c, "s-exact")).toBe(claudeSession);
+  });
+
+  it("a killed gateway's leftovers go when the restarted one starts its first process", async () => {
+    const secret = word();
+    const slow = c.gw; // the instance to kill
+    const t1 = await runTask(slow.url, "x", `kill test ${secret}`, { session: "s-killed" });
+    expect(t1.status).toBe(200);
+    // A turn in flight when the gateway dies: its process leaves its files.
+    const pending = runTask(slow.url, "x", `dies ${secret} [[fake:slow=400]] [[fake:slow=400]]`, {
+      session: "s-killed",
+    }).catch(() => null);
+    await eventually(async () => (await turnPids(c).catch(() => [])).length > 0, 10_000);
+    slow.kill("SIGKILL");
+    await pending;
+    await eventually(() => claudeLeaders(c.configDir).length === 0, 10_000);
+    // The resumed turn ran from the Agent SDK's copy of the session in the temp folder: a leftover once
+    // a minute old with no live process (its age is what the sweep goes by, so it is set back here).
+    const resumeDirs = fs.readdirSync(tmpOf(c)).filter((d) => d.startsWith("claude-resume-"));
+    expect(resumeDirs.length).toBeGreaterThan(0);
+    const old = new Date(Date.now() - 120_000);
+    for (const d of resumeDirs) fs.utimesSync(path.join(tmpOf(c), d), old, old);
+    await c.restart();
+    await eventually(
+      () => filesHolding(claudeDirs(c), secret).length === 0,
+      15_000,
+      () => filesHolding(claudeDirs(c), secret),
+    );
+    const live = (f: string) => fs.existsSync(`/proc/${f.split(".")[0]}`);
+    expect(fs.readdirSync(path.join(c.configDir, "sessions")).filter((f) => !live(f))).toEqual([]);
+    const socks = filesUnder(tmpOf(c)).filter((f) => path.basename(path.dirname(f)) === "cc-socks");
+    expect(socks.filter((f) => !live(path.basename(f)))).toEqual([]);
+    for (const d of resumeDirs) expect(fs.existsSync(path.join(tmpOf(c), d))).toBe(false);
+    // And the session goes on from what was stored.
+    const t3 = await runTask(c.gw.url, "x", "after restart", { session: "s-killed" });
+    expect(t3.status, JSON.stringify(t3.body)).toBe(200);
+    expect(upstreamTurns(c.fake.requests.filter(isMainRequest).at(-1)?.body).text).toContain(`kill test ${secret}`);
+  });
+});
