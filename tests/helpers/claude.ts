@@ -75,15 +75,7 @@ export function claudePids(configDir: string): number[] {
       const environ = fs.readFileSync(`/proc/${entry}/environ`, "utf8");
       const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
       if (stat.split(") ")[1]?.startsWith("Z")) continue; // a zombie is already dead
-      const vars = environ.split("\0");
-      // A session resumed from the database runs in the Agent SDK's copy of the config folder, in the
-      // setup's temp folder (beside `config`).
-      const resumed = path.join(path.dirname(configDir), "tmp", "claude-resume-");
-      if (
-        !vars.includes(`CLAUDE_CONFIG_DIR=${configDir}`) &&
-        !vars.some((v) => v.startsWith(`CLAUDE_CONFIG_DIR=${resumed}`))
-      )
-        continue;
+      if (!environ.split("\0").includes(`CLAUDE_CONFIG_DIR=${configDir}`)) continue;
       // The gateway has the same environment: count only what it started.
       if (fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("next")) continue;
       pids.push(Number(entry));

@@ -46,3 +46,15 @@ export function upstreamTurns(body: Json): { blocks: string[]; text: string } {
   }
   return { blocks, text: texts.join("\n") };
 }
+
+/** Whether a process runs (not gone, not a zombie nobody reaped yet). */
+export function running(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** A process file named after its pid (`<pid>.json`, `<pid>.<hash>.key`, `<pid>.sock`) of a running process. */
+export const ofRunning = (file: string): boolean => running(Number(path.basename(file).split(".")[0]));

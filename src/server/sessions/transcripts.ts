@@ -5,9 +5,9 @@ import { db } from "../db";
 import { atMs } from "../sql";
 
 /**
- * Claude Code's transcripts in the gateway's database (TranscriptEntry), as the Agent SDK's
- * `sessionStore` (alpha in the pinned SDK 0.3.332: what we rely on is tested in
- * tests/integration/transcripts.test.ts). Only the conversations the gateway keeps reach it: a
+ * Claude Code's transcripts in the gateway's database (TranscriptEntry), mirrored through the Agent
+ * SDK's `sessionStore` (alpha in the pinned SDK 0.3.332: what we rely on, `append` with its uuids, is
+ * tested in tests/integration/transcripts.test.ts). Only the conversations the gateway keeps reach it: a
  * stateless request's process runs with `persistSession: false` and writes no transcript at all
  * (workspace.ts). An entry with a `uuid` is stored once, however often the SDK sends it (retries, a
  * replay after a process ended: transcript-files.ts); the others are appended as they come.
@@ -70,19 +70,27 @@ export async function deleteTranscripts(sessionIds: string[]): Promise<number> {
   return r.count;
 }
 
-/** The Agent SDK's adapter: every `claude` process of a kept conversation gets this one. */
+/** The sub-agents' transcripts of a session (their subpaths). */
+export async function subpathsOf(sessionId: string): Promise<string[]> {
+  const prisma = await db();
+  const rows = await prisma.transcriptEntry.findMany({
+    where: { sessionId, subpath: { not: "" } },
+    distinct: ["subpath"],
+    select: { subpath: true },
+  });
+  return rows.map((r) => r.subpath);
+}
+
+/**
+ * The Agent SDK's adapter: every `claude` process of a kept conversation mirrors to it. Its `load`
+ * answers "never written" on purpose: the SDK would write the loaded session, with a copy of the
+ * login's files, to a folder in the gateway's temp folder, where every workspace's sandboxed commands
+ * can read; the gateway writes it back itself, into CLAUDE_CONFIG_DIR, before the process starts
+ * (claude-code/local-transcripts.ts restoreTranscript), and the resume reads it there.
+ */
 export const transcriptStore: SessionStore = {
   append: (key: SessionKey, entries: SessionStoreEntry[]) => appendEntries(key.sessionId, key.subpath ?? "", entries),
-  load: (key: SessionKey) => loadEntries(key.sessionId, key.subpath ?? ""),
-  async listSubkeys(key) {
-    const prisma = await db();
-    const rows = await prisma.transcriptEntry.findMany({
-      where: { sessionId: key.sessionId, subpath: { not: "" } },
-      distinct: ["subpath"],
-      select: { subpath: true },
-    });
-    return rows.map((r) => r.subpath);
-  },
+  load: async () => null,
   async delete(key) {
     const prisma = await db();
     await prisma.transcriptEntry.deleteMany({

@@ -9,6 +9,8 @@ import type { ChatEvent, Provider, RunInput, RunResult } from "../types";
 import { clientTools } from "./client-tools";
 import { Limiter } from "./limiter";
 import { LiveProcess, ProcessGone } from "./live";
+import { configDirOf } from "./local-files";
+import { holdTranscript, restoreTranscript } from "./local-transcripts";
 import { checkModelName } from "./model-name";
 import { coldOptions, processKey, spareCanServe, type TurnConfig } from "./options";
 import { claudePool } from "./pool";
@@ -164,13 +166,19 @@ async function* run(input: RunInput): AsyncGenerator<ChatEvent, RunResult> {
         if (!(e instanceof ProcessGone) || e.answered) throw e;
       }
     } else if (warm) {
-      void warm.close(); // started with another system prompt or tools: resume it in a new process
+      // Started with another system prompt or tools, or behind the session: resume it in a new process.
+      await warm.close();
     }
     if (resume) {
+      // The session's transcript, written back from the database where this process will look for it.
+      const release = holdTranscript(resume);
       try {
+        await restoreTranscript(configDirOf(config.place.options.env ?? {}), config.place.dir, resume);
         return yield* fresh(await dedicated({ resume }), prompt.blocks, await costSoFar());
       } catch (e) {
         if (!(e instanceof LostSession)) throw e;
+      } finally {
+        release();
       }
     }
     if (resume || lostLoop) {

@@ -3,7 +3,8 @@ import type { Options, Query, SDKMessage, SDKUserMessage, SpawnedProcess } from 
 import { brand } from "../../brand";
 import { noteLoginSource, notePlanEvent } from "../../claude-plan/state";
 import { ToolWaits } from "./client-tools";
-import { heldSessions, settleTranscripts } from "./local-files";
+import { configDirOf } from "./local-files";
+import { holdTranscript, settleTranscripts } from "./local-transcripts";
 import type { ClaudeBlock } from "./prompt";
 import { endProcess, envOf, pidOf, processExit, residentBytes, spawnClaude, stderrTail } from "./spawn";
 
@@ -85,6 +86,10 @@ export class LiveProcess {
   model: string | null;
   /** Every Claude session id this process has had (their local transcripts go when it ends). */
   readonly sessionIds = new Set<string>();
+  private readonly holds: Array<() => void> = [];
+  /** Settles once the process has ended and its local transcripts were stored and removed. */
+  readonly settled: Promise<void>;
+  private markSettled!: () => void;
   /** A session's warm process: the session's turns it has served (with those before it, resumed). */
   turnsDone: number | null = null;
   /** Claude's running total of cost for this conversation (it carries across --resume). */
@@ -143,6 +148,9 @@ export class LiveProcess {
     this.firstAnswer = new Promise((resolve) => {
       this.markAnswered = resolve;
     });
+    this.settled = new Promise((resolve) => {
+      this.markSettled = resolve;
+    });
     void this.exited.then(() => this.markAnswered());
     this.query = start(this.inbox, (opts) => this.adopt(spawnClaude(opts)), this.waits);
     this.messages = this.query[Symbol.asyncIterator]();
@@ -156,10 +164,12 @@ export class LiveProcess {
       this.exit = exit;
       this.state = "dead";
       this.markExited();
-      // Its conversations' local transcripts: stored (what the mirror had not sent yet), then removed.
-      void settleTranscripts(envOf(child), this.sessionIds).finally(() => {
-        for (const id of this.sessionIds) heldSessions.delete(id);
-      });
+      // Its conversations' local transcripts: stored (what the mirror had not sent yet), then removed
+      // unless another process holds them.
+      for (const release of this.holds) release();
+      void settleTranscripts(configDirOf(envOf(child)), this.sessionIds)
+        .catch(() => {})
+        .finally(this.markSettled);
     });
     if (child.exitCode !== null) {
       this.state = "dead";
@@ -218,7 +228,7 @@ export class LiveProcess {
         this.sessionId = message.session_id;
         if (!this.sessionIds.has(message.session_id)) {
           this.sessionIds.add(message.session_id);
-          heldSessions.add(message.session_id);
+          this.holds.push(holdTranscript(message.session_id));
         }
       }
       // The Claude plan's limits (OAuth logins) and the login each turn uses: claude-plan/state.ts keeps them.
@@ -279,6 +289,9 @@ export class LiveProcess {
       this.query.close();
     } catch {}
     if (this.child) await endProcess(this.child);
-    else this.markExited(); // never spawned
+    else {
+      this.markExited(); // never spawned
+      this.markSettled();
+    }
   }
 }
