@@ -124,6 +124,10 @@ export const topics = [
         meaning:
           "the admin's tasks run `unrestricted` (`bypassPermissions`, no sandbox); for API keys it only lets the admin give a key that level ([Workspaces](workspaces.md)); refused at start-up for root unless `IS_SANDBOX=1`",
       },
+      CLAUDE_TRANSCRIPTS: {
+        meaning:
+          "`database`: a session's Claude Code transcript is mirrored to the database as it is written, resumed from there on any instance and removed from disk when its process ends; `local`: Claude Code's own files only (resumed only on the instance that has them, kept by Claude Code's own clean-up) ([Transcripts](claude-code.md#transcripts))",
+      },
       CLAUDE_SYSTEM_PROMPT_MODE: {
         meaning: "`append` (after Claude Code's own system prompt) or `replace` (instead of it) for system messages",
       },

@@ -270,6 +270,20 @@ export const envSchema = z.object({
    */
   CLAUDE_SANDBOX_DOMAINS: list(""),
   /**
+   * Where a session's Claude Code transcript lives: `database` (mirrored there, resumed from there on
+   * any instance, removed from disk once its process ends) or `local` (Claude Code's own files only,
+   * as before issue 28: resumed only where they are, kept by Claude Code's own clean-up).
+   */
+  CLAUDE_TRANSCRIPTS: z
+    .string()
+    .default("database")
+    .transform((v, ctx) => {
+      const s = v.trim().toLowerCase() || "database";
+      if (s === "database" || s === "local") return s;
+      ctx.addIssue({ code: "custom", message: `expected database or local, got "${v}"` });
+      return z.NEVER;
+    }),
+  /**
    * More variables of the gateway's environment a `claude` process gets, besides what Claude Code needs
    * (claude-code/claude-env.ts): names, or prefixes ending in `*`. Those that look like secrets are hidden
    * from sandboxed commands.

@@ -65,7 +65,8 @@ describe("warm sessions", () => {
     const after1 = await processStats(c.gw);
     expect(after1.idle).toBe(1);
     const [warmPid] = after1.pids.idle;
-    await eventually(async () => (await processStats(c.gw)).spare === 1, 15_000); // the replacement spare
+    // The replacement spare (for sessions now: the first turn's spare, if any, was one for stateless requests).
+    await eventually(async () => (await processStats(c.gw)).starting === 0, 15_000);
     const before = new Set(claudePids(c.configDir));
     const { result, seen } = await pidsDuring(c, () => ask("what animal?"));
     expect(result.choices[0]?.message.content).toBe("Echo: what animal?");
@@ -215,19 +216,6 @@ describe("ready spares", () => {
     expect(claudePids(c.configDir)).toContain(next);
   });
 
-  it("serves a session's first turn and becomes its warm process", async () => {
-    await readySpare(c);
-    const { pids } = await processStats(c.gw);
-    const readyBefore = [...pids.spare, ...pids.reusable];
-    const ask = asker(c, `spare-session-${Date.now()}`);
-    await ask("the river is Nile");
-    const [warm] = (await processStats(c.gw)).pids.idle;
-    expect(readyBefore).toContain(warm);
-    await ask("the river?");
-    expect(texts(c)).toContain("the river is Nile");
-    expect((await processStats(c.gw)).pids.idle).toEqual([warm]);
-  });
-
   it("a request with a system prompt does not take the pre-claimed spare", async () => {
     const spare = await readySpare(c);
     const r = await asker(c, null, "haiku")("x", "Answer briefly.");
@@ -247,6 +235,21 @@ describe("ready spares", () => {
     expect(c.fake.mainRequests().at(-1)?.body.model).not.toMatch(/haiku/);
     expect((await processStats(c.gw)).pids.reusable).toContain(spare);
   });
+  it("serves a session's first turn once sessions come, and becomes its warm process", async () => {
+    // Spares are started for the kind of request that came last: a stateless process keeps no
+    // transcript and cannot hold a session, so after a session's first turn the next spare keeps one.
+    const before = new Set((await processStats(c.gw)).pids.spare);
+    await asker(c, `spare-session-first-${Date.now()}`)("a session before");
+    const spare = await eventually(
+      async () => (await processStats(c.gw)).pids.preclaimed.find((p) => !before.has(p)),
+      20_000,
+    );
+    const ask = asker(c, `spare-session-${Date.now()}`);
+    await ask("the river is Nile");
+    expect((await processStats(c.gw)).pids.idle).toContain(spare);
+    await ask("the river?");
+    expect(texts(c)).toContain("the river is Nile");
+  });
 });
 
 describe("parked spares (CLAUDE_SPARES=2)", () => {
@@ -259,17 +262,21 @@ describe("parked spares (CLAUDE_SPARES=2)", () => {
   });
 
   it("the parked spare takes a request's model and system prompt when it is claimed", async () => {
+    // A session's first turn first: the spares started after it keep their transcript (as a session needs).
+    const boot = new Set((await processStats(c.gw)).pids.spare);
+    await asker(c, `parked-first-${Date.now()}`)("a session before");
     const spares = await eventually(async () => {
       const s = await processStats(c.gw);
-      return s.spare === 2 ? s.pids.spare : undefined;
-    }, 20_000);
+      const fresh = s.pids.spare.filter((p) => !boot.has(p));
+      return fresh.length === 2 && s.starting === 0 ? fresh : undefined;
+    }, 30_000);
     const ask = asker(c, `parked-${Date.now()}`, "haiku");
     await ask("the lake is Titicaca", "Answer briefly.");
     const last = c.fake.mainRequests().at(-1)?.body;
     expect(JSON.stringify(last?.system)).toContain("Answer briefly.");
     expect(last?.model).toMatch(/haiku/);
-    const [idle] = (await processStats(c.gw)).pids.idle;
-    expect(spares).toContain(idle);
+    const idle = (await processStats(c.gw)).pids.idle;
+    expect(idle.filter((p) => spares.includes(p))).toHaveLength(1);
     await ask("the lake?", "Answer briefly.");
     expect(texts(c)).toContain("the lake is Titicaca");
   });
@@ -315,10 +322,23 @@ describe("no process outlives the gateway", () => {
     const c = await startClaudeGateway({ CLAUDE_SPARES: "1" });
     try {
       await asker(c, `kill-${Date.now()}`)("keep me warm");
-      await eventually(async () => (await processStats(c.gw)).spare === 1, 15_000);
+      await eventually(async () => {
+        const s = await processStats(c.gw);
+        return s.spare >= 1 && s.starting === 0;
+      }, 15_000);
       expect(claudePids(c.configDir).length).toBeGreaterThanOrEqual(2);
       c.gw.kill("SIGKILL");
-      await eventually(() => claudePids(c.configDir).length === 0, 3_000);
+      await eventually(
+        () => claudePids(c.configDir).length === 0,
+        3_000,
+        () =>
+          claudePids(c.configDir)
+            .map(
+              (p) =>
+                `${p} ${fs.readFileSync(`/proc/${p}/cmdline`, "utf8").replace(/\0/g, " ").slice(0, 200)} ${fs.readFileSync(`/proc/${p}/stat`, "utf8").slice(0, 80)}`,
+            )
+            .join("\n"),
+      );
     } finally {
       await c.close();
     }

@@ -6,6 +6,7 @@ import { conversationTexts, imageBlocks, systemText } from "../fakes/anthropic";
 import { type ClaudeSetup, claudePids, startClaudeGateway, turnPids } from "../helpers/claude";
 import { eventually } from "../helpers/gateway";
 import { expectChunk, expectCompletion } from "../helpers/schema";
+import { exec } from "../helpers/seed";
 
 let c: ClaudeSetup;
 
@@ -209,14 +210,18 @@ describe("Claude sessions", () => {
     expect(c.gw.query("SELECT COUNT(*) AS n FROM SessionMessage WHERE sessionId = ?", sid)[0].n).toBe(6);
   });
 
-  it("a session whose Claude transcript is gone goes on as a new Claude session from the stored history", async () => {
+  it("a session whose Claude transcript was never stored goes on as a new Claude session from the stored history", async () => {
     const sid = `lost-${Date.now()}`;
     const ask = (content: string) =>
       c.gw.openai({ sessionId: sid }).chat.completions.create({ model: "claude-code", messages: user(content) });
     await ask("remember the kiwi");
     const [before] = c.gw.query("SELECT upstreamSessionId FROM Session WHERE id = ?", sid);
-    fs.rmSync(path.join(c.configDir, "projects"), { recursive: true, force: true }); // e.g. a new CLAUDE_CONFIG_DIR
-    await c.restart(); // …which a gateway only gets at a restart (a warm process would still have the context)
+    await c.gw.stop(); // …a warm process would still have the context
+    // Neither in the database (a session from before transcripts were stored there) nor on disk (e.g. a
+    // new CLAUDE_CONFIG_DIR).
+    exec(c.gw.dbPath, "DELETE FROM TranscriptEntry WHERE sessionId = ?", before.upstreamSessionId);
+    fs.rmSync(path.join(c.configDir, "projects"), { recursive: true, force: true });
+    await c.restart();
     const r = await ask("which fruit?");
     expect(r.choices[0]?.message.content).toMatch(/^Echo: /);
     const sent = conversationTexts(lastMain()?.body)

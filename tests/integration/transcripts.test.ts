@@ -183,3 +183,36 @@ describe("a session's transcript lives in the database", () => {
     expect(upstreamTurns(c.fake.requests.filter(isMainRequest).at(-1)?.body).text).toContain(`kill test ${secret}`);
   });
 });
+
+describe("CLAUDE_TRANSCRIPTS=local", () => {
+  let c: ClaudeSetup;
+  beforeAll(async () => {
+    c = await startClaudeGateway({
+      ...SKIP,
+      CLAUDE_SPARES: "0",
+      CLAUDE_WARM_SESSIONS: "0",
+      CLAUDE_TRANSCRIPTS: "local",
+    });
+    c.fake.setScript(stepsScript);
+  });
+  afterAll(async () => {
+    await c?.close();
+  });
+
+  it("keeps a session's transcript in Claude Code's own files only, and resumes from them", async () => {
+    const secret = word();
+    const t1 = await runTask(c.gw.url, "x", `local ${secret} ${steps([bash("echo LOCAL-TOOL")])}`, {
+      session: "s-local",
+    });
+    expect(t1.status, JSON.stringify(t1.body)).toBe(200);
+    const claudeSession = upstreamOf(c, "s-local");
+    expect(stored(c, claudeSession)).toEqual([]);
+    expect(filesHolding([path.join(c.configDir, "projects")], secret).length).toBe(1);
+    const t2 = await runTask(c.gw.url, "x", "again", { session: "s-local" });
+    expect(t2.status, JSON.stringify(t2.body)).toBe(200);
+    const sent = upstreamTurns(c.fake.requests.filter(isMainRequest).at(-1)?.body);
+    expect(sent.text).not.toContain("<conversation_history>");
+    expect(sent.blocks).toEqual(expect.arrayContaining(["tool_use:Bash", "tool_result"]));
+    expect(stored(c, claudeSession)).toEqual([]);
+  });
+});

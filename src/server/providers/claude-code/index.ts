@@ -173,7 +173,8 @@ async function* run(input: RunInput): AsyncGenerator<ChatEvent, RunResult> {
       // The session's transcript, written back from the database where this process will look for it.
       const release = holdTranscript(resume);
       try {
-        await restoreTranscript(configDirOf(config.place.options.env ?? {}), config.place.dir, resume);
+        if (env().CLAUDE_TRANSCRIPTS === "database")
+          await restoreTranscript(configDirOf(config.place.options.env ?? {}), config.place.dir, resume);
         return yield* fresh(await dedicated({ resume }), prompt.blocks, await costSoFar());
       } catch (e) {
         if (!(e instanceof LostSession)) throw e;

@@ -76,9 +76,13 @@ export function removeProcessFiles(e: Env, pid: number): void {
     for (const f of list(dir)) if (SETTINGS_TMP.exec(f)?.[1] === String(pid)) rm(path.join(dir, f));
 }
 
-/** The environment last seen per config folder: the periodic sweep looks where the processes were. */
-const seen = new Map<string, Env>();
-let timer: ReturnType<typeof setInterval> | undefined;
+/** The environment last seen per config folder: the periodic sweep looks where the processes were (one per gateway: on globalThis). */
+const g = globalThis as unknown as {
+  __ccBridgeSweep?: { seen: Map<string, Env>; timer?: ReturnType<typeof setInterval> };
+};
+g.__ccBridgeSweep ??= { seen: new Map() };
+const state = g.__ccBridgeSweep;
+const seen = state.seen;
 const SWEEP_EVERY_MS = 10 * 60_000;
 
 const sweepLogged = (e: Env) =>
@@ -93,10 +97,10 @@ export function sweepOnce(e: Env): void {
   const first = !seen.has(dir);
   seen.set(dir, e);
   if (first) sweepLogged(e);
-  timer ??= setInterval(() => {
+  state.timer ??= setInterval(() => {
     for (const env of seen.values()) sweepLogged(env);
   }, SWEEP_EVERY_MS);
-  timer.unref?.();
+  state.timer.unref?.();
 }
 
 /**

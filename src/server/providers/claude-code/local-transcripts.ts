@@ -22,8 +22,14 @@ type Env = Record<string, string | undefined>;
 
 const rm = (p: string) => fs.rmSync(p, { recursive: true, force: true });
 
-/** Claude session ids the live processes (and resumes about to start) of this gateway hold, counted. */
-const holds = new Map<string, number>();
+/**
+ * Claude session ids the live processes (and resumes about to start) of this gateway hold, counted. On
+ * globalThis: Next.js may load these modules in more than one bundle, and a process started by one
+ * (a spare) is resumed by another.
+ */
+const g = globalThis as unknown as { __ccBridgeTranscriptHolds?: Map<string, number> };
+g.__ccBridgeTranscriptHolds ??= new Map();
+const holds = g.__ccBridgeTranscriptHolds;
 
 /** Holds a session's local transcript (nothing removes it) until the returned function is called. */
 export function holdTranscript(id: string): () => void {

@@ -134,7 +134,11 @@ export function placementFor(grant: AgentGrant, keep = false): Placement {
   const childEnv = claudeEnv({ ...QUIET_CLAUDE_ENV, CLAUDE_CODE_TMPDIR: tmp });
   const options = optionsFor(level, dir, tmp, grant, childEnv);
   const key = createHash("sha256").update(JSON.stringify({ level, dir, options, keep })).digest("hex").slice(0, 16);
-  const transcripts: Options = keep ? { sessionStore: transcriptStore } : { persistSession: false };
+  const transcripts: Options = !keep
+    ? { persistSession: false }
+    : e.CLAUDE_TRANSCRIPTS === "database"
+      ? { sessionStore: transcriptStore }
+      : {};
   return { key, dir, level, keep, options: { ...options, ...transcripts } };
 }
 
