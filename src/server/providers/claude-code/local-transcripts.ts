@@ -18,8 +18,6 @@ import { appendEntries, hasTranscript, loadEntries, storedUuids, subpathsOf } fr
  *   not sent yet (a process killed mid-turn) is stored.
  */
 
-type Env = Record<string, string | undefined>;
-
 const rm = (p: string) => fs.rmSync(p, { recursive: true, force: true });
 
 /**
