@@ -106,7 +106,8 @@ export function responsesValidatingFetch(failures: string[]): typeof fetch {
         .catch(() => undefined);
       if (res.status >= 400) note("ErrorResponse", body);
       else if (url.pathname.endsWith("/embeddings")) note("CreateEmbeddingResponse", decodeEmbeddings(body));
-      else if (/\/responses(\/resp_[^/]+)?$/.test(url.pathname) && body?.object === "response") note("Response", body);
+      else if (/\/responses(\/resp_[^/]+(\/cancel)?)?$/.test(url.pathname) && body?.object === "response")
+        note("Response", body);
     }
     return res;
   };
