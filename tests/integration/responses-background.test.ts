@@ -61,6 +61,13 @@ describe("background responses on Ollama", () => {
       return r.status === "in_progress" && r.output_text.length > 0 ? r : undefined;
     });
     expect(words(8).startsWith(partial.output_text)).toBe(true);
+    // Counted while it runs: /health (the admin's view) and /metrics.
+    const auth = { headers: { authorization: `Bearer ${ADMIN}` } };
+    const health = (await (await fetch(`${gw.url}/health`, auth)).json()) as any;
+    expect(health.background).toMatchObject({ in_progress: 1, max_per_key: 3 });
+    const metrics = await (await fetch(`${gw.url}/metrics`, auth)).text();
+    expect(metrics).toContain('ccbridge_background_responses{status="in_progress"} 1');
+    expect(metrics).toMatch(/ccbridge_requests_in_flight\{endpoint="\/v1\/responses"\} 1/);
     const done = await settled(created.id);
     expect(done).toMatchObject({ status: "completed", background: true });
     expect(done.output_text).toBe(words(8));

@@ -1,7 +1,7 @@
 import "server-only";
 import type { ChatOutcome } from "../../chat";
 import { ClientCancelled } from "../../chat/cancel";
-import type { WireFormat } from "../../chat/format";
+import { isEvent, type WireFormat } from "../../chat/format";
 import { env } from "../../env";
 import { log } from "../../log";
 import { ApiError, toApiError } from "../../openai/errors";
@@ -88,9 +88,10 @@ async function drive(b: BackgroundStart, run: LocalRun, leaseMs: number): Promis
     outcome = await b.start(signal);
   } catch (e) {
     if (cancelled()) runLog.snapshot.end("cancelled");
-    else
-      for (const f of [...b.format.open(), ...b.format.fail(toApiError(e))])
-        if (f !== "[DONE]") runLog.push(f.data as Record<string, unknown>);
+    else {
+      const frames = [...b.format.open(), ...b.format.fail(toApiError(e))].filter(isEvent);
+      for (const f of frames) runLog.push(f.data as Record<string, unknown>);
+    }
     return runLog.flush(true);
   }
   if (outcome.kind !== "stream") throw new Error("a background run streams");
