@@ -214,4 +214,21 @@ describe("background responses on Ollama", () => {
     const ended = await Promise.all([...runs.map((r) => a.responses.cancel(r.id)), b.responses.cancel(other.id)]);
     expect(ended.map((r) => r.status)).toEqual(["cancelled", "cancelled", "cancelled", "cancelled"]);
   });
+
+  // Last: it restarts the gateway.
+  it("a gateway killed mid-run: after its restart the run is failed (interrupted), never left in progress", async () => {
+    fake.script = slow(400, 50);
+    const created = await client.responses.create({ model: MODEL, input: "x", background: true });
+    await eventually(async () => ((await client.responses.retrieve(created.id)).output_text ? true : undefined));
+    gw.kill("SIGKILL");
+    gw = await startGateway({ OLLAMA_URL: fake.url, CLAUDE_AUTH_KEY: ADMIN }, gw.dbPath);
+    client = sdk(ADMIN);
+    const failed = await eventually(async () => {
+      const r = await client.responses.retrieve(created.id);
+      return r.status === "failed" ? r : undefined;
+    });
+    expectResponse(failed);
+    expect(failed.error?.message).toMatch(/interrupted/);
+    expect(failed.output_text).toMatch(/^w0 /);
+  });
 });
