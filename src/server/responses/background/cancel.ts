@@ -14,11 +14,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * flag goes to the database; a run of this instance is stopped at once, one of another instance when
  * that instance next checks (CANCEL_CHECK_MS). A run whose instance died (lease expired) is ended here.
  */
-export async function cancelBackground(id: string): Promise<string | null> {
+export async function cancelBackground(id: string, by = "the client"): Promise<string | null> {
   if (await requestCancel(id)) {
     const run = local().runs.get(id);
     if (run) {
-      run.controller.abort(new ClientCancelled("cancelled"));
+      run.controller.abort(new ClientCancelled(`background response cancelled by ${by}`));
       await Promise.race([run.done, sleep(30_000)]);
     } else {
       const deadline = Date.now() + env().BACKGROUND_LEASE_MS + 5_000;

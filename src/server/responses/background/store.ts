@@ -126,7 +126,7 @@ export async function eventsAfter(id: string, after: number, take = 500): Promis
 export async function requestCancel(id: string): Promise<boolean> {
   const prisma = await db();
   const { count } = await prisma.storedResponse.updateMany({
-    where: { id, finishedAt: null },
+    where: { id, background: true, finishedAt: null },
     data: { cancelRequested: true },
   });
   return count > 0;

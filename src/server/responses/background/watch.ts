@@ -42,7 +42,7 @@ async function tick(state: { lastLease: number }) {
   if (renew) state.lastLease = now;
   const ids = [...registry.runs.keys()];
   for (const id of await renewAndCheck(ids, registry.instance, renew ? new Date(now + leaseMs) : null)) {
-    registry.runs.get(id)?.controller.abort(new ClientCancelled("cancelled"));
+    registry.runs.get(id)?.controller.abort(new ClientCancelled("background response cancelled"));
   }
   if (renew) await sweep({ leaseBefore: new Date(now) });
 }
