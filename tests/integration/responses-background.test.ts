@@ -50,7 +50,7 @@ async function settled(id: string, c = client) {
 
 describe("background responses on Ollama", () => {
   it("answers queued at once, runs on, and polling shows the output so far, then completed with usage and a record", async () => {
-    fake.script = slow(8, 60);
+    fake.script = slow(8, 150);
     const { data: created, response } = await client.responses
       .create({ model: MODEL, input: "long task", background: true })
       .withResponse();
@@ -60,6 +60,12 @@ describe("background responses on Ollama", () => {
       const r = await client.responses.retrieve(created.id);
       return r.status === "in_progress" && r.output_text.length > 0 ? r : undefined;
     });
+    // It cannot be continued before it has ended.
+    const early = await client.responses
+      .create({ model: MODEL, input: "too soon", previous_response_id: created.id })
+      .catch((e) => e);
+    expect(early).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(early.code).toBe("response_in_progress");
     expect(words(8).startsWith(partial.output_text)).toBe(true);
     // Counted while it runs: /health (the admin's view) and /metrics.
     const auth = { headers: { authorization: `Bearer ${ADMIN}` } };

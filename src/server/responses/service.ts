@@ -28,6 +28,13 @@ async function sessionFor(
   newId: string,
   claim: ResponseCall["claimSession"],
 ): Promise<{ id: string; forkedAt: number | null }> {
+  if (prev.status === "queued" || prev.status === "in_progress") {
+    throw badRequest(
+      `Response '${prev.id}' is still ${prev.status}: continue it once it has ended.`,
+      "previous_response_id",
+      "response_in_progress",
+    );
+  }
   if (!prev.sessionId) throw responseNotFound(prev.id, "previous_response_id");
   if ((await sessionTurns(prev.sessionId)) === prev.turn) {
     await claim(prev.sessionId, "previous_response_id");

@@ -12,6 +12,8 @@ export interface StoredResponseRow {
   body: string;
   /** Made with `background: true` (responses/background/). */
   background?: boolean;
+  /** `queued`/`in_progress` while a background run goes on; then how it ended. */
+  status?: string;
 }
 
 export async function saveResponse(r: StoredResponseRow): Promise<void> {
@@ -32,6 +34,7 @@ export async function loadResponse(id: string): Promise<StoredResponseRow | null
       model: true,
       body: true,
       background: true,
+      status: true,
     },
   });
 }

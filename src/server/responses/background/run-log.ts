@@ -5,6 +5,8 @@ import { type LoggedEvent, writeRun } from "./store";
 
 /** How long events gather before they are written (one transaction per batch). */
 const FLUSH_MS = 100;
+/** How often the snapshot (the whole Response so far) is written again while only its output grows. */
+const SNAPSHOT_MS = 250;
 
 /**
  * A background run's log: every event it emits, in order, written in small batches with the snapshot
@@ -18,6 +20,8 @@ export class RunLog {
   private chain: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  private snapshotAt = 0;
+  private snapshotStatus = "";
 
   constructor(
     private readonly id: string,
@@ -56,15 +60,22 @@ export class RunLog {
   private async write(final: boolean, attempt = 0): Promise<void> {
     const events = this.pending.splice(0);
     if (!events.length && !final) return;
+    // The snapshot goes with the last write, a change of status, and otherwise every SNAPSHOT_MS.
+    const now = Date.now();
+    const withBody = final || this.status !== this.snapshotStatus || now - this.snapshotAt >= SNAPSHOT_MS;
     try {
       const held = await writeRun(this.id, this.runner, {
         events,
-        body: JSON.stringify(this.snapshot.response),
+        body: withBody ? JSON.stringify(this.snapshot.response) : null,
         status: this.status,
         leaseUntil: new Date(Date.now() + this.leaseMs),
         final,
       });
       if (!held) this.hooks.lost();
+      if (withBody) {
+        this.snapshotAt = now;
+        this.snapshotStatus = this.status;
+      }
     } catch (e) {
       this.pending.unshift(...events);
       log({ level: "error", msg: `background response ${this.id}: write failed`, error: String(e) }, "stderr");

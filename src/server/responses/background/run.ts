@@ -96,11 +96,19 @@ async function drive(b: BackgroundStart, run: LocalRun, leaseMs: number): Promis
   }
   if (outcome.kind !== "stream") throw new Error("a background run streams");
   run.status = "in_progress";
-  for await (const event of sseEvents(outcome.body)) runLog.push(event);
+  let broken: unknown = null;
+  try {
+    for await (const event of sseEvents(outcome.body)) runLog.push(event);
+  } catch (e) {
+    broken = e;
+  }
   // The stream ended without its terminal event: cancelled, or cut short.
   if (runLog.status === "queued" || runLog.status === "in_progress") {
     if (cancelled()) runLog.snapshot.end("cancelled");
-    else runLog.snapshot.end("failed", responseError(toApiError(signal.reason ?? new Error("the stream ended early"))));
+    else {
+      const why = signal.reason ?? broken ?? new Error("the run's stream ended before its last event");
+      runLog.snapshot.end("failed", responseError(toApiError(why)));
+    }
   }
   await runLog.flush(true);
 }

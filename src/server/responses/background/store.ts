@@ -52,14 +52,14 @@ export async function runsInFlight(keyId: string | null): Promise<{ all: number;
 export async function writeRun(
   id: string,
   runner: string,
-  w: { events: LoggedEvent[]; body: string; status: string; leaseUntil: Date; final: boolean },
+  w: { events: LoggedEvent[]; body: string | null; status: string; leaseUntil: Date; final: boolean },
 ): Promise<boolean> {
   const prisma = await db();
   return prisma.$transaction(async (tx) => {
     const { count } = await tx.storedResponse.updateMany({
       where: { id, runner, finishedAt: null },
       data: {
-        body: w.body,
+        ...(w.body === null ? {} : { body: w.body }),
         status: w.status,
         leaseUntil: w.leaseUntil,
         ...(w.final ? { finishedAt: new Date(), leaseUntil: null } : {}),
