@@ -31,10 +31,12 @@ export const requestsRouter = router({
     return found;
   }),
   filterOptions: consoleProcedure.query(() => filterOptions()),
-  /** Cancels the background response a request made (the console's login is the admin's); its status after. */
+  /**
+   * Cancels the background response a request made (the console's login is the admin's): its status
+   * after, null when the request made none.
+   */
   cancelBackground: consoleProcedure.input(z.object({ id: z.string().min(1).max(64) })).mutation(async ({ input }) => {
     const body = await cancelBackground(responseIdOf(input.id), "the admin (console)");
-    if (body === null) throw new TRPCError({ code: "NOT_FOUND", message: `No background response of ${input.id}.` });
-    return { status: String((JSON.parse(body) as { status?: unknown }).status) };
+    return { status: body === null ? null : String((JSON.parse(body) as { status?: unknown }).status) };
   }),
 });
