@@ -217,8 +217,13 @@ describe("background responses on Ollama", () => {
     ]) {
       expect(await call().catch((e) => e)).toBeInstanceOf(OpenAI.NotFoundError);
     }
-    const ended = await Promise.all([...runs.map((r) => a.responses.cancel(r.id)), b.responses.cancel(other.id)]);
-    expect(ended.map((r) => r.status)).toEqual(["cancelled", "cancelled", "cancelled", "cancelled"]);
+    const ended = await Promise.all(runs.map((r) => a.responses.cancel(r.id)));
+    expect(ended.map((r) => r.status)).toEqual(["cancelled", "cancelled", "cancelled"]);
+    // Deleting a running one cancels it first: nothing keeps writing it.
+    const aborted = fake.aborted;
+    await b.responses.delete(other.id);
+    expect(await b.responses.retrieve(other.id).catch((e) => e)).toBeInstanceOf(OpenAI.NotFoundError);
+    await eventually(() => (fake.aborted > aborted ? true : undefined));
   });
 
   // Last: it restarts the gateway.
