@@ -184,6 +184,21 @@ describe("background responses on Ollama", () => {
     expect((await client.responses.cancel(quick.id)).status).toBe("completed");
   });
 
+  it("queued behind a busy session, it stays queued; cancelled there, it never runs", async () => {
+    fake.script = slow(30, 50);
+    const headers = { "X-Session-ID": `bg-busy-${Date.now()}` };
+    const busy = client.responses.create({ model: MODEL, input: "first" }, { headers });
+    await eventually(() => (fake.inFlight > 0 ? true : undefined));
+    const chats = fake.chats().length;
+    const queued = await client.responses.create({ model: MODEL, input: "second", background: true }, { headers });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await client.responses.retrieve(queued.id)).status).toBe("queued");
+    const cancelled = await client.responses.cancel(queued.id);
+    expect(cancelled).toMatchObject({ status: "cancelled", output: [] });
+    await busy;
+    expect(fake.chats().length).toBe(chats);
+  });
+
   it("a failing upstream ends failed with the error", async () => {
     fake.script = () => ({ httpError: { status: 500, message: "boom" } });
     const created = await client.responses.create({ model: MODEL, input: "fail", background: true });
@@ -232,7 +247,7 @@ describe("background responses on Ollama", () => {
     const created = await client.responses.create({ model: MODEL, input: "x", background: true });
     await eventually(async () => ((await client.responses.retrieve(created.id)).output_text ? true : undefined));
     gw.kill("SIGKILL");
-    gw = await startGateway({ OLLAMA_URL: fake.url, CLAUDE_AUTH_KEY: ADMIN }, gw.dbPath);
+    gw = await startGateway({ OLLAMA_URL: fake.url, CLAUDE_AUTH_KEY: ADMIN, OLLAMA_TIMEOUT_MS: "1000" }, gw.dbPath);
     client = sdk(ADMIN);
     const failed = await eventually(async () => {
       const r = await client.responses.retrieve(created.id);
@@ -241,5 +256,9 @@ describe("background responses on Ollama", () => {
     expectResponse(failed);
     expect(failed.error?.message).toMatch(/interrupted/);
     expect(failed.output_text).toMatch(/^w0 /);
+    // The run's timeout (OLLAMA_TIMEOUT_MS) bounds a background run as any other.
+    const timedOut = await settled((await client.responses.create({ model: MODEL, input: "t", background: true })).id);
+    expect(timedOut.status).toBe("failed");
+    expect(timedOut.error?.message).toMatch(/timed out|timeout/i);
   });
 });
