@@ -10,6 +10,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOllama, startFakeOllama } from "../fakes/ollama";
 import { type Gateway, startGateway } from "../helpers/gateway";
+import { responsesValidatingFetch } from "../helpers/openai-responses";
 
 let fake: FakeOllama;
 let gw: Gateway;
@@ -69,11 +70,18 @@ describe("keep-alive comment lines on silent streams", () => {
     const res = await post("/v1/responses", { model: MODEL, input: "hi", background: true, stream: true });
     const text = await res.text();
     expect(text).toContain("\n\n: ping\n\n");
-    const openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "unused", maxRetries: 0 });
+    const failures: string[] = [];
+    const openai = new OpenAI({
+      baseURL: `${gw.url}/v1`,
+      apiKey: "unused",
+      maxRetries: 0,
+      fetch: responsesValidatingFetch(failures),
+    });
     const id = `resp_${res.headers.get("x-request-id")?.slice(4)}`;
     const events: any[] = [];
     for await (const e of await openai.responses.retrieve(id, { stream: true })) events.push(e);
     expect(events.at(-1)).toMatchObject({ type: "response.completed" });
     expect(events.at(-1).response.output[0].content[0].text).toBe("slow but there");
+    expect(failures).toEqual([]);
   });
 });
