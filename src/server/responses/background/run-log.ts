@@ -39,8 +39,9 @@ export class RunLog {
 
   push(event: Record<string, unknown>): void {
     if (this.closed) return;
-    this.snapshot.apply(event);
+    // Logged as it came, before the snapshot takes (and later grows) its items.
     this.pending.push({ seq: Number(event.sequence_number), type: String(event.type), json: JSON.stringify(event) });
+    this.snapshot.apply(event);
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.flush(false);
