@@ -7,7 +7,7 @@ import type { ResponsesRequest } from "../openai/responses-schema";
 import type { ResolvedModel } from "../providers/registry";
 import type { RequestRecorder } from "../usage/recorder";
 import { replayStream } from "./background/replay";
-import { startBackground } from "./background/run";
+import { admitBackground, startBackground } from "./background/run";
 import { setRunSession } from "./background/store";
 import { responseObject } from "./envelope";
 import { responseNotFound } from "./errors";
@@ -80,6 +80,7 @@ export async function createResponse(call: ResponseCall): Promise<ChatOutcome> {
       "invalid_background",
     );
   }
+  if (background) await admitBackground(recorder.keyId);
   // A background run always streams (its log is the stream's events), whatever the client asked.
   const chat = toChatRequest(background ? { ...req, stream: true } : req);
   let sessionId = call.headerSession;

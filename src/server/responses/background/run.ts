@@ -26,8 +26,8 @@ export interface BackgroundStart {
   start(signal: AbortSignal): Promise<ChatOutcome>;
 }
 
-/** The operator's bounds (BACKGROUND_MAX, BACKGROUND_MAX_PER_KEY): beyond them a 429. */
-async function admit(keyId: string | null): Promise<void> {
+/** The operator's bounds (BACKGROUND_MAX, BACKGROUND_MAX_PER_KEY): beyond them a 429. Checked before anything is claimed. */
+export async function admitBackground(keyId: string | null): Promise<void> {
   const { BACKGROUND_MAX, BACKGROUND_MAX_PER_KEY } = env();
   const n = await runsInFlight(keyId);
   const over =
@@ -51,7 +51,6 @@ async function admit(keyId: string | null): Promise<void> {
  * streaming client gets, writing each event to the response's log.
  */
 export async function startBackground(b: BackgroundStart): Promise<void> {
-  await admit(b.keyId);
   const registry = local();
   const leaseMs = env().BACKGROUND_LEASE_MS;
   await insertRun(

@@ -132,6 +132,19 @@ export async function requestCancel(id: string): Promise<boolean> {
   return count > 0;
 }
 
+/** Which runs nobody runs any more: not ended, and their lease expired before `leaseBefore` or not `notRunner`'s. */
+export interface Orphaned {
+  leaseBefore?: Date;
+  notRunner?: string;
+}
+
+const orphanWhere = (where: Orphaned) => ({
+  background: true,
+  finishedAt: null,
+  ...(where.leaseBefore ? { leaseUntil: { lt: where.leaseBefore } } : {}),
+  ...(where.notRunner ? { NOT: { runner: where.notRunner } } : {}),
+});
+
 /**
  * Ends a run nobody runs any more (its instance died: lease expired, or every run of another process on
  * SQLite after a restart) with `status` and its last snapshot changed by `edit`. False when it ended
@@ -139,21 +152,13 @@ export async function requestCancel(id: string): Promise<boolean> {
  */
 export async function endOrphan(
   id: string,
-  where: { leaseBefore?: Date; notRunner?: string },
+  where: Orphaned,
   status: string,
   edit: (body: string) => string,
 ): Promise<boolean> {
   const prisma = await db();
   return prisma.$transaction(async (tx) => {
-    const row = await tx.storedResponse.findFirst({
-      where: {
-        id,
-        finishedAt: null,
-        ...(where.leaseBefore ? { leaseUntil: { lt: where.leaseBefore } } : {}),
-        ...(where.notRunner ? { NOT: { runner: where.notRunner } } : {}),
-      },
-      select: { body: true },
-    });
+    const row = await tx.storedResponse.findFirst({ where: { id, ...orphanWhere(where) }, select: { body: true } });
     if (!row) return false;
     await tx.storedResponse.update({
       where: { id },
@@ -165,15 +170,10 @@ export async function endOrphan(
 }
 
 /** Runs that have not ended, whose lease expired before `before` (or, with `notRunner`, every one not of it). */
-export async function orphans(where: { leaseBefore?: Date; notRunner?: string }): Promise<string[]> {
+export async function orphans(where: Orphaned): Promise<string[]> {
   const prisma = await db();
   const rows = await prisma.storedResponse.findMany({
-    where: {
-      background: true,
-      finishedAt: null,
-      ...(where.leaseBefore ? { leaseUntil: { lt: where.leaseBefore } } : {}),
-      ...(where.notRunner ? { NOT: { runner: where.notRunner } } : {}),
-    },
+    where: orphanWhere(where),
     select: { id: true },
     take: 100,
   });

@@ -5,7 +5,7 @@ import { env } from "../../env";
 import { log } from "../../log";
 import { ResponseSnapshot } from "../snapshot";
 import { local } from "./local";
-import { endOrphan, orphans, renewAndCheck } from "./store";
+import { endOrphan, type Orphaned, orphans, renewAndCheck } from "./store";
 
 /** How often this instance looks for cancels of its runs asked on another instance. */
 export const CANCEL_CHECK_MS = 250;
@@ -24,7 +24,7 @@ export const interrupted = (body: string, why: string): string =>
  * Runs nobody runs any more become `failed` (interrupted): those whose lease expired (their instance
  * died; any instance sweeps them), and, on SQLite (one instance), at start every run of an earlier process.
  */
-export async function sweep(where: { leaseBefore?: Date; notRunner?: string }): Promise<number> {
+export async function sweep(where: Orphaned): Promise<number> {
   let n = 0;
   for (const id of await orphans(where)) {
     if (await endOrphan(id, where, "failed", (b) => interrupted(b, "the gateway instance running it stopped"))) n++;
