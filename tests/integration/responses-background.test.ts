@@ -242,8 +242,17 @@ describe("background responses on Ollama", () => {
   });
 
   // Last: it restarts the gateway.
-  it("a gateway killed mid-run: after its restart the run is failed (interrupted), never left in progress", async () => {
+  it("a gateway stopped mid-run fails it (gateway_shutdown); one killed leaves it to be failed (interrupted) at its restart", async () => {
     fake.script = slow(400, 50);
+    const stopped = await client.responses.create({ model: MODEL, input: "x", background: true });
+    await eventually(async () => ((await client.responses.retrieve(stopped.id)).output_text ? true : undefined));
+    await gw.stop();
+    const [row] = gw.query("SELECT status, body, finishedAt FROM StoredResponse WHERE id = ?", stopped.id);
+    expect(row).toMatchObject({ status: "failed", finishedAt: expect.any(Number) });
+    expect(JSON.parse(row.body).error.message).toMatch(/shutting down/);
+    gw = await startGateway({ OLLAMA_URL: fake.url, CLAUDE_AUTH_KEY: ADMIN }, gw.dbPath);
+    client = sdk(ADMIN);
+
     const created = await client.responses.create({ model: MODEL, input: "x", background: true });
     await eventually(async () => ((await client.responses.retrieve(created.id)).output_text ? true : undefined));
     gw.kill("SIGKILL");
