@@ -156,6 +156,31 @@ describe("background responses with claude-code (issue 26)", () => {
     expect(lastTexts()).toContain("gone a b c");
   });
 
+  it("a streamed one cut after a few events resumes from starting_after: every event once, in order", async () => {
+    const stream = await client.responses.create({
+      model: "claude-code",
+      input: "resume a b c d [[fake:slow=40]]",
+      background: true,
+      stream: true,
+    });
+    const seen: any[] = [];
+    for await (const e of stream) {
+      seen.push(e);
+      if (seen.length === 4) break;
+    }
+    const id = seen[0].response.id;
+    const rest: any[] = [];
+    for await (const e of await client.responses.retrieve(id, { stream: true, starting_after: 3 })) rest.push(e);
+    const seqs = [...seen, ...rest].map((e) => e.sequence_number);
+    expect(seqs).toEqual(seqs.map((_, i) => i));
+    expect(rest.at(-1)).toMatchObject({ type: "response.completed", response: { status: "completed" } });
+    const text = rest
+      .filter((e) => e.type === "response.output_text.delta")
+      .map((e) => e.delta)
+      .join("");
+    expect(text).toBe("Echo: resume a b c d");
+  });
+
   it("cancel mid-run ends Claude Code's process; the response is cancelled and the record says so", async () => {
     const created = await client.responses.create({
       model: "claude-code",
