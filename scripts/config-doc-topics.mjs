@@ -101,7 +101,28 @@ export const topics = [
         meaning: "how long a request waits for an earlier one on the same session; then 409 `session_busy`",
       },
       STREAM_PING_MS: {
-        meaning: "a `ping` event this often while an Anthropic Messages stream's upstream is silent",
+        meaning:
+          "a keep-alive this often while a stream's upstream is silent: a `ping` event on Anthropic Messages, an SSE comment line (`: ping`) on chat completions and background responses' streams",
+      },
+    },
+  },
+  {
+    title: "Background responses",
+    intro:
+      "`POST /v1/responses` with `background: true`: runs that outlive their request, polled, resumed and cancelled from any instance: [Long tasks](long-tasks.md).",
+    prefixes: [/^BACKGROUND_/],
+    vars: {
+      BACKGROUND_MAX: { meaning: "background responses queued or running at once on all instances; beyond it a 429" },
+      BACKGROUND_MAX_PER_KEY: {
+        meaning: "the same per API key (the admin key, the console and an open gateway count as one); beyond it a 429",
+      },
+      BACKGROUND_LEASE_MS: {
+        meaning:
+          "the lease a running instance renews (every third of it); when it dies, any instance marks its runs `failed` within about this long",
+      },
+      BACKGROUND_EVENTS_HOURS: {
+        meaning:
+          "how long a finished background response keeps its stream events (for `starting_after`); its Response object stays as stored responses do",
       },
     },
   },

@@ -88,6 +88,9 @@ export async function serve({ port, host, directRoutes = true }) {
       const idle = setInterval(() => server.closeIdleConnections(), 50);
       const grace = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
       await Promise.race([closed, grace]);
+      // Background responses (issue 26) end with 503 too: their last events are written before the end.
+      const background = [...(globalThis.__ccBridgeBackground?.runs.values() ?? [])].map((r) => r.done);
+      await Promise.race([Promise.allSettled(background), grace]);
       clearInterval(idle);
       server.closeAllConnections();
       await app.close().catch(() => {});

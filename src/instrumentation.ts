@@ -8,4 +8,7 @@ export async function register() {
   // Retention (RETENTION_DAYS, STORE_CONTENT_DAYS): a periodic pass in the background.
   const { startRetention } = await import("./server/retention");
   startRetention();
+  // Background responses: cancels asked on other instances, leases, runs a stopped instance left.
+  const { ensureWatch } = await import("./server/responses/background/watch");
+  ensureWatch();
 }

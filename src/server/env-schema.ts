@@ -296,8 +296,20 @@ export const envSchema = z.object({
   OLLAMA_CONNECT_TIMEOUT_MS: int(10_000, 100, 600_000),
   MAX_BODY_BYTES: int(25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   SESSION_WAIT_MS: int(5 * 60_000, 0, 24 * 3_600_000),
-  /** A `ping` event this often while an Anthropic Messages stream's upstream is silent (Claude Code drops one silent for 300 s). */
+  /**
+   * A keep-alive this often while a stream's upstream is silent: Anthropic's `ping` event, an SSE comment
+   * line (`: ping`) on chat completions and on a background response's stream (proxies cut idle connections;
+   * Claude Code drops a stream silent for 300 s).
+   */
   STREAM_PING_MS: int(10_000, 100, 60_000),
+  /** Background responses (issue 26) queued or running at once, on all instances: beyond it a 429. */
+  BACKGROUND_MAX: int(64, 1, 100_000),
+  /** The same, per API key (the admin key, the console and an open gateway count as one). */
+  BACKGROUND_MAX_PER_KEY: int(8, 1, 100_000),
+  /** The running instance renews a background run's lease this often ×3; an expired lease: `failed` (interrupted). */
+  BACKGROUND_LEASE_MS: int(15_000, 1_000, 600_000),
+  /** How long a finished background response keeps its stream events (for `starting_after`); 0: until it is deleted. */
+  BACKGROUND_EVENTS_HOURS: int(24, 0, 100_000),
   MODELS_CACHE_MS: int(10_000, 0, 3_600_000),
   LOG_REQUESTS: bool(true),
   DIRECT_ROUTES: bool(true),

@@ -7,6 +7,7 @@ import { claudeProcessStats } from "./providers/claude-code/pool";
 import { sandboxStatus } from "./providers/claude-code/sandbox-check";
 import { effectiveLevel } from "./providers/claude-code/workspace";
 import { hostsHealth } from "./providers/ollama/health";
+import { localCounts } from "./responses/background/local";
 import { retentionStatus } from "./retention";
 import { failedRecordWrites, probeWrite } from "./usage/store";
 import { APP_VERSION } from "./version";
@@ -65,6 +66,13 @@ export async function health() {
       },
     },
     ollama,
+    // Background responses run by this instance now, and the bounds on all (BACKGROUND_*).
+    background: {
+      ...localCounts(),
+      max: env().BACKGROUND_MAX,
+      max_per_key: env().BACKGROUND_MAX_PER_KEY,
+      lease_ms: env().BACKGROUND_LEASE_MS,
+    },
     auth: env().CLAUDE_AUTH_KEY ? "required" : "off",
   };
   return { status: database.ok ? 200 : 503, body };

@@ -107,3 +107,29 @@ describe("retention", () => {
     expect(Math.abs(s.p50LatencyMs! - 124)).toBeLessThanOrEqual(124 * 0.032);
   });
 });
+
+describe("retention of background responses' events (BACKGROUND_EVENTS_HOURS)", () => {
+  it("drops the events of runs that ended longer ago, keeping their Response object and the others' events", async () => {
+    exec(
+      file,
+      `INSERT INTO StoredResponse (id, requestId, model, createdAt, body, background, status, finishedAt)
+       VALUES ('resp_bg_old', 'x1', 'm', ?, '{}', 1, 'completed', ?), ('resp_bg_new', 'x2', 'm', ?, '{}', 1, 'completed', ?),
+              ('resp_bg_run', 'x3', 'm', ?, '{}', 1, 'in_progress', NULL)`,
+      NOW - 3 * DAY,
+      NOW - 3 * DAY,
+      NOW - 1_000,
+      NOW - 1_000,
+      NOW - 3 * DAY,
+    );
+    for (const id of ["resp_bg_old", "resp_bg_new", "resp_bg_run"]) {
+      for (let seq = 0; seq < 30; seq++) exec(file, `INSERT INTO ResponseEvent VALUES (?, ?, 't', '{}')`, id, seq);
+    }
+    expect(await R.pruneResponseEvents(NOW, 24)).toBe(30);
+    expect(query(file, "SELECT responseId, COUNT(*) AS n FROM ResponseEvent GROUP BY 1 ORDER BY 1")).toEqual([
+      { responseId: "resp_bg_new", n: 30 },
+      { responseId: "resp_bg_run", n: 30 },
+    ]);
+    expect(query(file, "SELECT id FROM StoredResponse WHERE id = 'resp_bg_old'")).toEqual([{ id: "resp_bg_old" }]);
+    expect(await R.pruneResponseEvents(NOW, 0)).toBe(0);
+  });
+});

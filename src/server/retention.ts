@@ -94,7 +94,11 @@ export async function pruneOnce(
             take: BATCH,
           })
         ).map((r) => r.id),
-      (ids) => prisma.storedResponse.deleteMany({ where: { id: { in: ids } } }),
+      (ids) =>
+        prisma.$transaction([
+          prisma.responseEvent.deleteMany({ where: { responseId: { in: ids } } }),
+          prisma.storedResponse.deleteMany({ where: { id: { in: ids } } }),
+        ]),
     );
     result.sessions = await inBatches(
       async () =>
@@ -139,6 +143,26 @@ export async function pruneOnce(
   return result;
 }
 
+/**
+ * Drops the stream events of background responses that ended more than `hours` ago (BACKGROUND_EVENTS_HOURS;
+ * 0: kept until the response is deleted): their Response object stays, `starting_after` finds nothing more.
+ * Returns how many events went.
+ */
+export async function pruneResponseEvents(now = Date.now(), hours = env().BACKGROUND_EVENTS_HOURS): Promise<number> {
+  if (hours <= 0) return 0;
+  const prisma = await db();
+  const cutoff = atMs(now - hours * 3_600_000);
+  let total = 0;
+  for (;;) {
+    const gone = await prisma.$executeRaw`DELETE FROM "ResponseEvent" WHERE "responseId" IN (
+      SELECT r."id" FROM "StoredResponse" r WHERE r."finishedAt" < ${cutoff}
+        AND EXISTS (SELECT 1 FROM "ResponseEvent" e WHERE e."responseId" = r."id") LIMIT 20)`;
+    total += gone;
+    if (gone === 0) return total;
+    await pause();
+  }
+}
+
 /** What /health shows: the settings and the last run (by any instance sharing the database). */
 export async function retentionStatus() {
   const { RETENTION_DAYS, STORE_CONTENT_DAYS } = env();
@@ -159,12 +183,14 @@ const g = globalThis as unknown as { __ccBridgeRetention?: NodeJS.Timeout };
 
 /** Starts the periodic pass in this process (nothing when both settings are 0). */
 export function startRetention(): void {
-  const { RETENTION_DAYS, STORE_CONTENT_DAYS, RETENTION_INTERVAL_MS } = env();
-  if ((!RETENTION_DAYS && !STORE_CONTENT_DAYS) || g.__ccBridgeRetention) return;
+  const { RETENTION_DAYS, STORE_CONTENT_DAYS, RETENTION_INTERVAL_MS, BACKGROUND_EVENTS_HOURS } = env();
+  if ((!RETENTION_DAYS && !STORE_CONTENT_DAYS && !BACKGROUND_EVENTS_HOURS) || g.__ccBridgeRetention) return;
   const run = () =>
-    pruneOnce().catch((e) =>
-      log({ level: "error", msg: `retention failed: ${String(e?.message ?? e).split("\n")[0]}` }, "stderr"),
-    );
+    (RETENTION_DAYS || STORE_CONTENT_DAYS ? pruneOnce() : Promise.resolve())
+      .then(() => pruneResponseEvents())
+      .catch((e) =>
+        log({ level: "error", msg: `retention failed: ${String(e?.message ?? e).split("\n")[0]}` }, "stderr"),
+      );
   // A few seconds after start (not in the start-up path), then every RETENTION_INTERVAL_MS.
   setTimeout(run, 3_000).unref();
   g.__ccBridgeRetention = setInterval(run, RETENTION_INTERVAL_MS);

@@ -34,22 +34,25 @@ export interface SseEvent {
 
 /** Parses an SSE body into its events (`event:` name and JSON `data:`). */
 export function parseSse(text: string): SseEvent[] {
-  return text
-    .split("\n\n")
-    .filter((block) => block.trim())
-    .map((block) => {
-      const lines = block.split("\n");
-      const event =
-        lines
-          .find((l) => l.startsWith("event:"))
-          ?.slice(6)
-          .trim() ?? null;
-      const data = lines
-        .filter((l) => l.startsWith("data:"))
-        .map((l) => l.slice(5).replace(/^ /, ""))
-        .join("\n");
-      return { event, data: data === "[DONE]" ? data : JSON.parse(data) };
-    });
+  return (
+    text
+      .split("\n\n")
+      // (a comment block, `: ping`, is no event: every SSE parser skips it)
+      .filter((block) => block.split("\n").some((l) => l.startsWith("data:")))
+      .map((block) => {
+        const lines = block.split("\n");
+        const event =
+          lines
+            .find((l) => l.startsWith("event:"))
+            ?.slice(6)
+            .trim() ?? null;
+        const data = lines
+          .filter((l) => l.startsWith("data:"))
+          .map((l) => l.slice(5).replace(/^ /, ""))
+          .join("\n");
+        return { event, data: data === "[DONE]" ? data : JSON.parse(data) };
+      })
+  );
 }
 
 /**
@@ -106,7 +109,8 @@ export function responsesValidatingFetch(failures: string[]): typeof fetch {
         .catch(() => undefined);
       if (res.status >= 400) note("ErrorResponse", body);
       else if (url.pathname.endsWith("/embeddings")) note("CreateEmbeddingResponse", decodeEmbeddings(body));
-      else if (/\/responses(\/resp_[^/]+)?$/.test(url.pathname) && body?.object === "response") note("Response", body);
+      else if (/\/responses(\/resp_[^/]+(\/cancel)?)?$/.test(url.pathname) && body?.object === "response")
+        note("Response", body);
     }
     return res;
   };

@@ -93,6 +93,8 @@ const checks: Record<string, Check> = {
     expect(lastOllamaChat().messages[0]).toEqual({ role: "system", content: "Be brief." });
   },
   "responses-sdk": (out) => expect(out).toBe("Echo: Hello\nEcho: And then?\nEcho: Count to 3"),
+  "long-tasks-sdk": (out) =>
+    expect(out).toBe("completed Echo: Summarize the repository\nEcho: Count to 3\ncompleted\n"),
   "embeddings-curl": (out) => {
     const body = JSON.parse(out);
     expect(body.data.map((d: any) => d.embedding.length)).toEqual([8, 8]);

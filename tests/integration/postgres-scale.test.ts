@@ -2,36 +2,24 @@
 // one session alternating between them, concurrent turns on one session from both, a key's budget held
 // across both, and records equal to requests after a concurrent run on both.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeOllama, lastUserText, startFakeOllama } from "../fakes/ollama";
-import { type Gateway, startGateway } from "../helpers/gateway";
-import { migratePg, type PgCluster, startPostgres } from "../helpers/postgres";
+import { type FakeOllama, lastUserText } from "../fakes/ollama";
+import type { Gateway } from "../helpers/gateway";
+import { type PgInstances, twoInstancesOnPg } from "../helpers/pg-instances";
+import type { PgCluster } from "../helpers/postgres";
 import { ADMIN, chat, createKey } from "./keys-client";
 
 let cluster: PgCluster;
 let fake: FakeOllama;
 let a: Gateway;
 let b: Gateway;
+let pair: PgInstances | undefined;
 
 beforeAll(async () => {
-  cluster = await startPostgres();
-  const url = await cluster.createDatabase("shared");
-  await migratePg(url);
-  fake = await startFakeOllama();
-  const env = {
-    DATABASE_URL: url,
-    OLLAMA_URL: fake.url,
-    CLAUDE_AUTH_KEY: ADMIN,
-    RETENTION_DAYS: "30",
-    RETENTION_INTERVAL_MS: "1000",
-  };
-  [a, b] = await Promise.all([startGateway(env), startGateway(env)]);
+  pair = await twoInstancesOnPg({ CLAUDE_AUTH_KEY: ADMIN, RETENTION_DAYS: "30", RETENTION_INTERVAL_MS: "1000" });
+  ({ cluster, fake, a, b } = pair);
 });
 
-afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop()]);
-  await fake?.close();
-  cluster?.stop();
-});
+afterAll(() => pair?.stop());
 
 const count = async (sql: string) => Number((await cluster.query<{ n: string }>("shared", sql))[0]!.n);
 

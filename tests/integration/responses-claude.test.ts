@@ -2,7 +2,7 @@
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { conversationTexts } from "../fakes/anthropic";
-import { type ClaudeSetup, startClaudeGateway } from "../helpers/claude";
+import { type ClaudeSetup, startClaudeGateway, turnPids } from "../helpers/claude";
 import { eventually } from "../helpers/gateway";
 import { expectResponse, responsesValidatingFetch } from "../helpers/openai-responses";
 
@@ -122,5 +122,83 @@ describe("POST /v1/responses with claude-code", () => {
     });
     expectResponse(second);
     expect(second.output_text).toBe("Got: hot");
+  });
+});
+
+describe("background responses with claude-code (issue 26)", () => {
+  const settled = (id: string) =>
+    eventually(async () => {
+      const r = await client.responses.retrieve(id);
+      return ["queued", "in_progress"].includes(r.status ?? "") ? undefined : r;
+    }, 20_000);
+
+  it("the client gone right after creating a streamed one: the run completes, is stored and continues", async () => {
+    const ac = new AbortController();
+    const res = await fetch(`${c.gw.url}/v1/responses`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "claude-code",
+        input: "gone a b c [[fake:slow=30]]",
+        background: true,
+        stream: true,
+      }),
+      signal: ac.signal,
+    });
+    ac.abort();
+    const id = `resp_${res.headers.get("x-request-id")?.slice(4)}`;
+    const done = await settled(id);
+    expect(done).toMatchObject({ status: "completed", background: true });
+    expect(done.output_text).toBe("Echo: gone a b c");
+    expect(done.usage?.output_tokens).toBeGreaterThan(0);
+    const next = await client.responses.create({ model: "claude-code", input: "after", previous_response_id: id });
+    expect(next.output_text).toBe("Echo: after");
+    expect(lastTexts()).toContain("gone a b c");
+  });
+
+  it("a streamed one cut after a few events resumes from starting_after: every event once, in order", async () => {
+    const stream = await client.responses.create({
+      model: "claude-code",
+      input: "resume a b c d [[fake:slow=40]]",
+      background: true,
+      stream: true,
+    });
+    const seen: any[] = [];
+    for await (const e of stream) {
+      seen.push(e);
+      if (seen.length === 4) break;
+    }
+    const id = seen[0].response.id;
+    const rest: any[] = [];
+    for await (const e of await client.responses.retrieve(id, { stream: true, starting_after: 3 })) rest.push(e);
+    const seqs = [...seen, ...rest].map((e) => e.sequence_number);
+    expect(seqs).toEqual(seqs.map((_, i) => i));
+    expect(rest.at(-1)).toMatchObject({ type: "response.completed", response: { status: "completed" } });
+    const text = rest
+      .filter((e) => e.type === "response.output_text.delta")
+      .map((e) => e.delta)
+      .join("");
+    expect(text).toBe("Echo: resume a b c d");
+  });
+
+  it("cancel mid-run ends Claude Code's process; the response is cancelled and the record says so", async () => {
+    const created = await client.responses.create({
+      model: "claude-code",
+      input: "cancel a b c d e f g h i j k l m n [[fake:slow=400]]",
+      background: true,
+    });
+    expect(created.status).toBe("queued");
+    await eventually(
+      async () => ((await client.responses.retrieve(created.id)).output_text ? true : undefined),
+      15_000,
+    );
+    const pids = await turnPids(c);
+    expect(pids.length).toBeGreaterThan(0);
+    const cancelled = await client.responses.cancel(created.id);
+    expect(cancelled.status).toBe("cancelled");
+    await eventually(async () => (await turnPids(c)).length === 0, 3_000);
+    const rec = await eventually(() => c.gw.records().find((r) => r.id === `req_${created.id.slice(5)}`));
+    expect(rec.status).toBe("cancelled");
+    expect((await client.responses.cancel(created.id)).status).toBe("cancelled");
   });
 });

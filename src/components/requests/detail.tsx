@@ -6,7 +6,8 @@ import { useTRPC } from "@/trpc/client";
 import { fmtCost, fmtInt, fmtMs, fmtTime } from "../format";
 import { useCostLabel } from "../overview/plan";
 import { MessageView } from "../sessions/message";
-import { StatusBadge } from "./list";
+import { CancelBackground } from "./cancel";
+import { BackgroundBadge, isLive, StatusBadge } from "./list";
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -19,7 +20,12 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 
 export function RequestDetail({ id }: { id: string }) {
   const trpc = useTRPC();
-  const q = useQuery(trpc.requests.detail.queryOptions({ id }));
+  const q = useQuery(
+    trpc.requests.detail.queryOptions(
+      { id },
+      { refetchInterval: (q) => (q.state.data && isLive(q.state.data) ? 2_000 : false) },
+    ),
+  );
   const costLabel = useCostLabel();
   // The list's filters travel in ?list=…, so "← Requests" goes back to the same filtered list.
   const listQuery = useSearchParams().get("list");
@@ -45,6 +51,8 @@ export function RequestDetail({ id }: { id: string }) {
         </Link>
         <h1 className="font-mono text-lg">{r.id}</h1>
         <StatusBadge status={r.status} http={r.httpStatus} />
+        <BackgroundBadge status={r.background} />
+        <CancelBackground id={r.id} status={r.background} onDone={() => q.refetch()} />
       </header>
       <dl className="grid grid-cols-2 gap-4 rounded-lg border border-zinc-800 bg-zinc-900/60 p-4 md:grid-cols-4">
         <Field label="Time">{fmtTime(r.createdAt)}</Field>

@@ -21,13 +21,29 @@ export function StatusBadge({ status, http }: { status: string; http?: number })
       ? "bg-emerald-950 text-emerald-300"
       : status === "cancelled"
         ? "bg-zinc-800 text-zinc-300"
-        : "bg-red-950 text-red-300";
+        : status === "running"
+          ? "bg-sky-950 text-sky-300"
+          : "bg-red-950 text-red-300";
   return (
     <span className={`rounded px-1.5 py-0.5 text-xs ${cls}`}>
-      {http && status !== "ok" ? `${status} ${http}` : status}
+      {http && status !== "ok" && status !== "running" ? `${status} ${http}` : status}
     </span>
   );
 }
+
+/** A background response's own status (queued, in_progress, then how it ended), next to its request's. */
+export function BackgroundBadge({ status }: { status: string | null }) {
+  if (!status) return null;
+  return (
+    <span data-testid="background-status" className="ml-1 rounded bg-indigo-950 px-1.5 py-0.5 text-xs text-indigo-300">
+      background · {status}
+    </span>
+  );
+}
+
+/** While a run goes on (a background one, a stream), its list or detail is fetched again every 2 s. */
+export const isLive = (r: { status: string; background: string | null }) =>
+  r.status === "running" || r.background === "queued" || r.background === "in_progress";
 
 const th = "px-3 py-2 font-medium";
 const td = "px-3 py-2 whitespace-nowrap";
@@ -55,6 +71,7 @@ function RequestCard({ r, href }: { r: Row; href: string }) {
         </Link>
         <span className="ml-auto">
           <StatusBadge status={r.status} http={r.httpStatus} />
+          <BackgroundBadge status={r.background} />
         </span>
       </div>
       <div className="truncate font-mono text-sm">
@@ -99,7 +116,10 @@ export function RequestList() {
   const list = useInfiniteQuery(
     trpc.requests.list.infiniteQueryOptions(
       { ...toQuery(filter, anchor), limit: 50 },
-      { getNextPageParam: (last) => last.nextCursor ?? undefined },
+      {
+        getNextPageParam: (last) => last.nextCursor ?? undefined,
+        refetchInterval: (q) => (q.state.data?.pages.some((p) => p.items.some(isLive)) ? 2_000 : false),
+      },
     ),
   );
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
@@ -155,6 +175,7 @@ export function RequestList() {
                 </td>
                 <td className={td}>
                   <StatusBadge status={r.status} http={r.httpStatus} />
+                  <BackgroundBadge status={r.background} />
                 </td>
                 <td className={`${td} text-right`}>{fmtInt(r.totalTokens)}</td>
                 <td className={`${td} text-right`}>{fmtCost(r.costUsd)}</td>

@@ -44,7 +44,9 @@ export function shutdownSignal(): AbortSignal {
  */
 export function runSignal(client: AbortSignal, timeoutMs: number, onTimeout: () => Error) {
   const controller = new AbortController();
-  const cancel = () => controller.abort(new ClientCancelled());
+  // A ClientCancelled the caller gave (a background run's cancel says who cancelled it) is kept as it is.
+  const cancel = () =>
+    controller.abort(client.reason instanceof ClientCancelled ? client.reason : new ClientCancelled());
   if (client.aborted) cancel();
   else client.addEventListener("abort", cancel, { once: true });
   const stopping = shutdownSignal();

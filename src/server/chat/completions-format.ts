@@ -15,6 +15,8 @@ export function completionsFormat(id: string, request: ChatRequest): WireFormat 
       "[DONE]",
     ],
     fail: (error) => [{ data: error.toBody() }],
+    // A comment line while the upstream is silent (STREAM_PING_MS): proxies see traffic, parsers skip it.
+    ping: () => [": ping"],
     body: (result, acc) => builder.completion(acc, result.finishReason, result.usage),
   };
 }

@@ -3,8 +3,13 @@ import type { MessageAccumulator } from "../openai/completion";
 import type { ApiError } from "../openai/errors";
 import type { ChatEvent, RunResult } from "../providers/types";
 
-/** One server-sent event: JSON data, optionally with an `event:` name; or the `[DONE]` sentinel. */
-export type SseFrame = { event?: string; data: unknown } | "[DONE]";
+/**
+ * One server-sent event: JSON data, optionally with an `event:` name; the `[DONE]` sentinel; or `: ping`,
+ * a comment line every SSE parser ignores (a keep-alive for formats without a ping event of their own).
+ */
+export type SseFrame = SseEvent | "[DONE]" | ": ping";
+export type SseEvent = { event?: string; data: unknown };
+export const isEvent = (f: SseFrame): f is SseEvent => typeof f === "object";
 
 /**
  * Turns a run's events into a JSON body or SSE frames. The service calls `add` for every event in
@@ -19,7 +24,7 @@ export interface WireFormat {
   end(result: RunResult, acc: MessageAccumulator): SseFrame[];
   /** The frames of a stream that failed after it started. */
   fail(error: ApiError): SseFrame[];
-  /** Frames sent while the upstream is silent (STREAM_PING_MS), for formats that have them (Anthropic's `ping`). */
+  /** Frames sent while the upstream is silent (STREAM_PING_MS), Anthropic's `ping` event, chat completions' `: ping` comment. */
   ping?(): SseFrame[];
   /** The whole answer of a non-streaming request. */
   body(result: RunResult, acc: MessageAccumulator): unknown;

@@ -1,14 +1,14 @@
 import "server-only";
 import { MessageAccumulator } from "../openai/completion";
 import type { ApiError } from "../openai/errors";
-import { SSE_DONE, sseEvent, sseNamedEvent } from "../openai/sse";
+import { SSE_DONE, SSE_PING, sseEvent, sseNamedEvent } from "../openai/sse";
 import type { ChatEvent, RunResult } from "../providers/types";
 import { ClientCancelled } from "./cancel";
 import type { SseFrame, WireFormat } from "./format";
 import type { Finisher } from "./index";
 
 const encode = (f: SseFrame) =>
-  f === "[DONE]" ? SSE_DONE : f.event ? sseNamedEvent(f.event, f.data) : sseEvent(f.data);
+  f === "[DONE]" ? SSE_DONE : f === ": ping" ? SSE_PING : f.event ? sseNamedEvent(f.event, f.data) : sseEvent(f.data);
 
 export interface StreamInput {
   events: AsyncGenerator<ChatEvent, RunResult>;

@@ -4,6 +4,7 @@ import { isCurrent } from "../claude-plan/info";
 import { planState, refusalCounts } from "../claude-plan/state";
 import { claudeLimiter, claudeProcessStats } from "../providers/claude-code";
 import { ollamaHosts } from "../providers/ollama/route";
+import { localCounts } from "../responses/background/local";
 import { recordWriteFailures, takeClaudeProcessWaits } from "./sources";
 
 const STATES = ["running", "waiting", "idle", "spare", "reusable"] as const;
@@ -57,6 +58,15 @@ function build() {
       help: "Requests being served now (streams until their last event), by endpoint.",
       labelNames: ["endpoint"],
       registers: [registry],
+    }),
+    background: new Gauge({
+      name: "ccbridge_background_responses",
+      help: "Background responses run by this instance now (POST /v1/responses with background: true), by status.",
+      labelNames: ["status"],
+      registers: [registry],
+      collect() {
+        for (const [status, n] of Object.entries(localCounts())) this.set({ status }, n);
+      },
     }),
     claudeQueue: new Gauge({
       name: "ccbridge_claude_queue_length",

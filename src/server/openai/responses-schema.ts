@@ -101,7 +101,7 @@ export const responsesRequestSchema = z.looseObject({
   parallel_tool_calls: z.boolean().nullish(),
   reasoning: z.looseObject({ effort: z.string().nullish() }).nullish(),
   user: z.string().nullish(),
-  background: z.literal(false, { error: "background responses are not supported" }).nullish(),
+  background: z.boolean().nullish(),
 });
 
 export type ResponsesRequest = z.output<typeof responsesRequestSchema>;

@@ -16,3 +16,10 @@ export const SSE_HEADERS = {
 /** A named event (`event: <name>`), as the Responses API sends them; the name is one of our own constants. */
 export const sseNamedEvent = (name: string, data: unknown): Uint8Array =>
   encoder.encode(`event: ${name.replace(/[\r\n]/g, "")}\ndata: ${JSON.stringify(data)}\n\n`);
+
+/** A named event whose data is JSON text already (a logged event, JSON.stringify's output: one line). */
+export const sseNamedJson = (name: string, json: string): Uint8Array =>
+  encoder.encode(`event: ${name.replace(/[\r\n]/g, "")}\ndata: ${json.replace(/[\r\n]/g, "")}\n\n`);
+
+/** An SSE comment line: a keep-alive every SSE parser ignores. */
+export const SSE_PING = encoder.encode(": ping\n\n");

@@ -161,6 +161,7 @@ describe("listRequests", () => {
         endpoint: "/v1/chat/completions",
         keyId: null,
         upstreamHost: null,
+        background: null,
       },
     ]);
   });
@@ -174,6 +175,21 @@ describe("listRequests", () => {
     expect(items.map((r) => [r.id, r.model, r.endpoint])).toEqual([["m401", "", "/v1/models"]]);
     expect(await Q.requestDetail("m401")).toMatchObject({ model: "", httpStatus: 401, endpoint: "/v1/models" });
     exec(file, "DELETE FROM Request WHERE id = 'm401'");
+  });
+
+  it("shows the status of the background response a request made, in the list and the detail", async () => {
+    insertRequests(file, [{ id: "bg1", at: NOW - M, sessionId: "sbg" }]);
+    exec(file, "UPDATE Request SET status = 'running' WHERE id = 'bg1'");
+    exec(
+      file,
+      `INSERT INTO StoredResponse (id, requestId, model, createdAt, body, background, status) VALUES ('resp_bg1', 'bg1', 'm', ?, '{}', 1, 'in_progress')`,
+      NOW - M,
+    );
+    const { items } = await Q.listRequests({ sessionId: "sbg" }, {});
+    expect(items.map((r) => [r.id, r.status, r.background])).toEqual([["bg1", "running", "in_progress"]]);
+    expect(await Q.requestDetail("bg1")).toMatchObject({ background: "in_progress" });
+    exec(file, "DELETE FROM StoredResponse WHERE id = 'resp_bg1'");
+    exec(file, "DELETE FROM Request WHERE id = 'bg1'");
   });
 
   it("pages 50 by default and 200 at most", async () => {
@@ -229,6 +245,7 @@ describe("requestDetail", () => {
       endpoint: "/v1/chat/completions",
       keyId: null,
       upstreamHost: null,
+      background: null,
       content: { prompt: [{ role: "user", content: "Hi" }], answer: "Hello!" },
       loop: { previous: null, next: [], toolWaitMs: null },
     });

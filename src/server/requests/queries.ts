@@ -51,6 +51,8 @@ export interface RequestListItem {
   endpoint: string;
   keyId: string | null;
   upstreamHost: string | null;
+  /** The status of the background response (issue 26) this request made, if it made one: live while it runs. */
+  background: string | null;
 }
 
 const listSelect = {
@@ -106,12 +108,27 @@ export async function listRequests(
     take: limit + 1,
     select: listSelect,
   });
-  return page(rows as RequestListItem[], limit, (r) => ({ at: r.createdAt, id: r.id }));
+  const statuses = await backgroundStatuses(rows.map((r) => r.id));
+  const items = rows.map((r) => ({ ...r, background: statuses.get(r.id) ?? null }));
+  return page(items as RequestListItem[], limit, (r) => ({ at: r.createdAt, id: r.id }));
+}
+
+/** The background responses the requests made (by request id): their status now. */
+async function backgroundStatuses(requestIds: string[]): Promise<Map<string, string>> {
+  if (!requestIds.length) return new Map();
+  const prisma = await db();
+  const rows = await prisma.storedResponse.findMany({
+    where: { requestId: { in: requestIds }, background: true },
+    select: { requestId: true, status: true },
+  });
+  return new Map(rows.map((r) => [r.requestId, r.status]));
 }
 
 export interface RequestDetail extends RequestRow {
   /** The stored prompt (the client's messages, parsed JSON) and answer; null when not stored. */
   content: { prompt: unknown; answer: string } | null;
+  /** The status of the background response it made, if any (the console's cancel shows while it runs). */
+  background: string | null;
   /** The legs of a tool-call loop this request belongs to: the one before it and the ones after it. */
   loop: { previous: string | null; next: string[]; toolWaitMs: number | null };
 }
@@ -144,6 +161,7 @@ export async function requestDetail(id: string): Promise<RequestDetail | null> {
   const { content, parentRequestId, toolWaitMs, ...rest } = row;
   return {
     ...(rest as RequestRow),
+    background: (await backgroundStatuses([id])).get(id) ?? null,
     content: content ? { prompt: parseJson(content.prompt), answer: content.answer } : null,
     loop: { previous: parentRequestId, next: next.map((n) => n.id), toolWaitMs },
   };

@@ -5,7 +5,7 @@ import type { FinishReason, TokenUsage } from "../providers/types";
 import { functionTools } from "./map";
 import type { OutputItem } from "./output";
 
-export type ResponseStatus = "in_progress" | "completed" | "incomplete" | "failed";
+export type ResponseStatus = "queued" | "in_progress" | "completed" | "incomplete" | "failed" | "cancelled";
 
 export function responseUsage(u: TokenUsage) {
   return {
@@ -50,6 +50,7 @@ export function responseObject(
     object: "response" as const,
     created_at: env.createdAt,
     status: s.status,
+    background: req.background === true,
     completed_at: s.status === "completed" ? Math.floor(Date.now() / 1000) : null,
     error: s.error ? responseError(s.error) : null,
     incomplete_details: reason ? { reason } : null,

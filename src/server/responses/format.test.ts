@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { expectResponse, expectStreamEvent } from "../../../tests/helpers/openai-responses";
+import { isEvent } from "../chat/format";
 import { ApiError } from "../openai/errors";
 import { parseResponsesRequest } from "../openai/responses-schema";
 import type { ChatEvent, RunResult } from "../providers/types";
@@ -21,7 +22,7 @@ const envelope = (extra: Record<string, unknown> = {}) => ({
 function run(events: ChatEvent[], finish = result(), extra: Record<string, unknown> = {}) {
   const f = responsesFormat(envelope(extra));
   const frames = [...f.open(), ...events.flatMap((e) => f.add(e)), ...f.end(finish, undefined as never)];
-  return frames.map((fr) => (fr === "[DONE]" ? null : fr)).filter((fr) => fr !== null);
+  return frames.filter(isEvent);
 }
 
 describe("the Responses wire format", () => {

@@ -125,7 +125,7 @@ describe("Responses request → chat request", () => {
     expect(item.message).toMatch(/message, function_call, function_call_output/);
     const tool = badRequestOf(() => map({ input: "x", tools: [{ type: "function", name: "bad name!" }] }));
     expect(tool.param).toBe("tools[0].name");
-    expect(badRequestOf(() => map({ input: "x", background: true })).param).toBe("background");
+    expect(badRequestOf(() => map({ input: "x", background: "yes" })).param).toBe("background");
     expect(badRequestOf(() => map({ input: [] })).param).toBe("input");
     expect(badRequestOf(() => parseResponsesRequest({ input: "x" })).code).toBe("missing_required_parameter");
   });

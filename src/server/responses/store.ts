@@ -10,6 +10,10 @@ export interface StoredResponseRow {
   turn: number;
   model: string;
   body: string;
+  /** Made with `background: true` (responses/background/). */
+  background?: boolean;
+  /** `queued`/`in_progress` while a background run goes on; then how it ended. */
+  status?: string;
 }
 
 export async function saveResponse(r: StoredResponseRow): Promise<void> {
@@ -21,14 +25,27 @@ export async function loadResponse(id: string): Promise<StoredResponseRow | null
   const prisma = await db();
   return prisma.storedResponse.findUnique({
     where: { id },
-    select: { id: true, requestId: true, keyId: true, sessionId: true, turn: true, model: true, body: true },
+    select: {
+      id: true,
+      requestId: true,
+      keyId: true,
+      sessionId: true,
+      turn: true,
+      model: true,
+      body: true,
+      background: true,
+      status: true,
+    },
   });
 }
 
 /** Deletes a stored response; false when there was none. Its session (shared by the chain) stays. */
 export async function deleteResponse(id: string): Promise<boolean> {
   const prisma = await db();
-  const { count } = await prisma.storedResponse.deleteMany({ where: { id } });
+  const [{ count }] = await prisma.$transaction([
+    prisma.storedResponse.deleteMany({ where: { id } }),
+    prisma.responseEvent.deleteMany({ where: { responseId: id } }),
+  ]);
   return count > 0;
 }
 

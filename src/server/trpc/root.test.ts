@@ -119,6 +119,7 @@ describe("tRPC routers (createCaller, seeded database)", () => {
       "keys.rotate": { id: b.id },
       "keys.usage": { range: "24h" },
       "requests.detail": { id: "r1" },
+      "requests.cancelBackground": { id: "r1" },
       "sessions.transcript": { id: "s1" },
       "requests.list": {},
       "sessions.list": {},

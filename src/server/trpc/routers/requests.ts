@@ -2,6 +2,8 @@ import "server-only";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { listRequests, requestDetail } from "../../requests/queries";
+import { responseIdOf } from "../../responses";
+import { cancelBackground } from "../../responses/background/cancel";
 import { filterOptions } from "../../usage/analytics";
 import { consoleProcedure, router } from "../init";
 
@@ -29,4 +31,12 @@ export const requestsRouter = router({
     return found;
   }),
   filterOptions: consoleProcedure.query(() => filterOptions()),
+  /**
+   * Cancels the background response a request made (the console's login is the admin's): its status
+   * after, null when the request made none.
+   */
+  cancelBackground: consoleProcedure.input(z.object({ id: z.string().min(1).max(64) })).mutation(async ({ input }) => {
+    const body = await cancelBackground(responseIdOf(input.id), "the admin (console)");
+    return { status: body === null ? null : String((JSON.parse(body) as { status?: unknown }).status) };
+  }),
 });
