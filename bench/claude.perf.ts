@@ -4,8 +4,9 @@
  * start-up and turn overhead plus the gateway's. Time to first token of:
  * - a cold `claude -p` (the real CLI, started for one prompt): the yardstick of every ratio;
  * - through the gateway: a new process (no spare, no reuse), a stateless request and a session's
- *   first turn on a spare, a session's later turn on its warm process, a stateless request and a
- *   session's first turn on a reused (cleared) process;
+ *   first turn on a spare (started for sessions), a session's later turn on its warm process, a
+ *   stateless request on a reused (cleared) process, and a session's first turn after it (a new
+ *   process: a cleared stateless process keeps no transcript, so it cannot hold a session);
  * - stateless requests one after the other with gaps of 3 s, 1.5 s, 0.5 s and none, each series on
  *   a gateway of its own with the default configuration;
  * - a burst of 4 at once: after the gap-less series (the gateway has seen traffic), on an idle
@@ -178,8 +179,12 @@ test("claude start-up and load", async () => {
       rows.cold!.push(await coldCli({ ...process.env, ...env }, env.CLAUDE_WORKDIR));
       await quiet();
       rows.coldGateway!.push(await ttft(bare));
+      // Spares are started for the kind of the latest request (a stateless process keeps no transcript
+      // and cannot hold a session): one unmeasured request of each kind first.
+      await ttft(spares);
       await spareReady(spares);
       rows.spare!.push(await ttft(spares));
+      await ttft(spares, { "x-session-id": `bench-before-${i}-${Date.now()}` });
       await spareReady(spares);
       const sid = `bench-${i}-${Date.now()}`;
       rows.spareSession!.push(await ttft(spares, { "x-session-id": sid }));
