@@ -15,6 +15,7 @@ import { isMainRequest, type RecordedRequest } from "../fakes/anthropic";
 import { bash, runTask, steps, stepsScript } from "../helpers/agent-tasks";
 import { type ClaudeSetup, claudeLeaders, processStats, startClaudeGateway, turnPids } from "../helpers/claude";
 import { eventually } from "../helpers/gateway";
+import { exec } from "../helpers/seed";
 import { filesHolding, filesUnder, ofRunning, upstreamTurns } from "../helpers/transcripts";
 
 const SKIP = { CLAUDE_SKIP_PERMS: "true", IS_SANDBOX: "1" };
@@ -53,6 +54,12 @@ describe("stateless requests keep no transcript", () => {
     expect(r2.text).toContain(second);
     expect(filesHolding(claudeDirs(c), second)).toEqual([]);
     expect(filesHolding(claudeDirs(c), first)).toEqual([]);
+    // Anthropic's Messages endpoint has no sessions: the same.
+    const third = word();
+    const r3 = await runTask(c.gw.url, "x", `remember ${third}`, { endpoint: "/v1/messages" });
+    expect(r3.status, JSON.stringify(r3.body)).toBe(200);
+    expect(r3.text).toContain(third);
+    expect(filesHolding(claudeDirs(c), third)).toEqual([]);
   });
 
   it("a killed process's session file and socket go when it ends", async () => {
@@ -150,6 +157,35 @@ describe("a session's transcript lives in the database", () => {
     expect(turns.text).toContain(secret);
     expect(turns.text).toContain("TOOL-OUTPUT-1");
     expect(upstreamOf(c, "s-exact")).toBe(claudeSession);
+  });
+
+  it("a database that refuses the transcript: the turn goes on, the file stays, and is stored once it can be", async () => {
+    exec(
+      c.gw.dbPath,
+      "CREATE TRIGGER refuse_transcripts BEFORE INSERT ON TranscriptEntry BEGIN SELECT RAISE(ABORT, 'refused'); END",
+    );
+    const secret = word();
+    try {
+      const t1 = await runTask(c.gw.url, "x", `refused ${secret}`, { session: "s-refused" });
+      expect(t1.status, JSON.stringify(t1.body)).toBe(200);
+      await eventually(() => c.gw.logs.join("").includes("transcript mirror failed"), 20_000);
+      const claudeSession = upstreamOf(c, "s-refused");
+      expect(stored(c, claudeSession)).toEqual([]);
+      // Its process ended (no warm processes here): the transcript could not be stored, so it stays.
+      await eventually(() => c.gw.logs.join("").includes(`transcript ${claudeSession} not stored yet`), 10_000);
+      expect(filesHolding([c.configDir], secret).length).toBe(1);
+    } finally {
+      exec(c.gw.dbPath, "DROP TRIGGER refuse_transcripts");
+    }
+    // The next start's sweep stores it and removes the file; the session goes on from it.
+    await c.restart();
+    await eventually(() => filesHolding([c.configDir], secret).length === 0, 15_000);
+    expect(stored(c, upstreamOf(c, "s-refused")).length).toBeGreaterThan(0);
+    const t2 = await runTask(c.gw.url, "x", "go on", { session: "s-refused" });
+    expect(t2.status).toBe(200);
+    const sent = upstreamTurns(c.fake.requests.filter(isMainRequest).at(-1)?.body);
+    expect(sent.text).not.toContain("<conversation_history>");
+    expect(sent.text).toContain(`refused ${secret}`);
   });
 
   it("a killed gateway's leftovers go when the restarted one starts its first process", async () => {

@@ -16,3 +16,6 @@ CREATE INDEX "TranscriptEntry_sessionId_subpath_id_idx" ON "TranscriptEntry"("se
 
 -- CreateIndex
 CREATE INDEX "TranscriptEntry_createdAt_idx" ON "TranscriptEntry"("createdAt");
+
+-- CreateIndex: which session a transcript belongs to
+CREATE INDEX "Session_upstreamSessionId_idx" ON "Session"("upstreamSessionId");

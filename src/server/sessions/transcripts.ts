@@ -56,10 +56,17 @@ export async function storedUuids(sessionId: string, subpath = ""): Promise<Set<
   return new Set(rows.map((r) => r.uuid as string));
 }
 
-/** Whether anything of this Claude session is stored (its local files may then go). */
-export async function hasTranscript(sessionId: string): Promise<boolean> {
+/**
+ * Whether this Claude session is one the gateway keeps: something of its transcript is stored, or a
+ * session names it (its mirror may have failed). Its local files are stored, then removed.
+ */
+export async function isKeptConversation(sessionId: string): Promise<boolean> {
   const prisma = await db();
-  return (await prisma.transcriptEntry.findFirst({ where: { sessionId }, select: { id: true } })) !== null;
+  const [entry, session] = await Promise.all([
+    prisma.transcriptEntry.findFirst({ where: { sessionId }, select: { id: true } }),
+    prisma.session.findFirst({ where: { upstreamSessionId: sessionId }, select: { id: true } }),
+  ]);
+  return entry !== null || session !== null;
 }
 
 /** Deletes the transcripts (sub-agents' included) of these Claude sessions. */

@@ -2,6 +2,7 @@ import "server-only";
 import type { Options, Query, SDKMessage, SDKUserMessage, SpawnedProcess } from "@anthropic-ai/claude-agent-sdk";
 import { brand } from "../../brand";
 import { noteLoginSource, notePlanEvent } from "../../claude-plan/state";
+import { log } from "../../log";
 import { ToolWaits } from "./client-tools";
 import { configDirOf } from "./local-files";
 import { holdTranscript, settleTranscripts } from "./local-transcripts";
@@ -234,6 +235,10 @@ export class LiveProcess {
       // The Claude plan's limits (OAuth logins) and the login each turn uses: claude-plan/state.ts keeps them.
       if (message.type === "rate_limit_event") notePlanEvent(message.rate_limit_info);
       else if (message.type === "system" && message.subtype === "init") noteLoginSource(message.apiKeySource);
+      // The database did not take a batch of the transcript (after the SDK's retries): the local file
+      // still has it, and it is stored from there when the process ends (local-transcripts.ts).
+      else if (message.type === "system" && message.subtype === "mirror_error")
+        log({ level: "warn", msg: `transcript mirror failed for ${message.session_id}: ${message.error}` }, "stderr");
       if (message.type === "result") {
         this.state = "idle";
       } else if (message.type === "stream_event" || message.type === "assistant") {

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { log } from "../../log";
-import { hasTranscript } from "../../sessions/transcripts";
+import { isKeptConversation } from "../../sessions/transcripts";
 import { isHeld, settleTranscript } from "./local-transcripts";
 
 /**
@@ -138,7 +138,7 @@ export async function sweep(e: Env, now = Date.now()): Promise<void> {
   for (const project of list(projects)) {
     for (const f of list(path.join(projects, project))) {
       const id = /^([0-9a-f-]{36})\.jsonl$/.exec(f)?.[1];
-      if (id && !isHeld(id) && (await hasTranscript(id).catch(() => false))) await settleTranscript(configDir, id);
+      if (id && !isHeld(id) && (await isKeptConversation(id).catch(() => false))) await settleTranscript(configDir, id);
     }
   }
 }

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { SessionStoreEntry } from "@anthropic-ai/claude-agent-sdk";
 import { log } from "../../log";
-import { appendEntries, hasTranscript, loadEntries, storedUuids, subpathsOf } from "../../sessions/transcripts";
+import { appendEntries, isKeptConversation, loadEntries, storedUuids, subpathsOf } from "../../sessions/transcripts";
 
 /**
  * A kept conversation's transcript on disk, `CLAUDE_CONFIG_DIR/projects/<dir>/<session>.jsonl` (and its
@@ -145,7 +145,7 @@ export async function settleTranscripts(configDir: string, sessionIds: Iterable<
     if (isHeld(id)) continue;
     const local = transcriptFiles(configDir, id);
     if (local.files.length + local.dirs.length === 0) continue; // a stateless conversation: nothing written
-    if (await hasTranscript(id).catch(() => false)) await settleTranscript(configDir, id);
+    if (await isKeptConversation(id).catch(() => false)) await settleTranscript(configDir, id);
   }
 }
 
