@@ -13,7 +13,7 @@ import { isHeld, settleTranscript } from "./local-transcripts";
  *   removed by the process when it exits well, left when it is killed;
  * - `.claude.json.tmp.<pid>.<hash>`: its settings file half-written when it was ended;
  * - `$TMPDIR/claude-<uid>/fswatch-probe-*` (under CLAUDE_CODE_TMPDIR when set): one per start, left
- *   even by a process that exits well;
+ *   even by a process that exits well: removed a few seconds after each start;
  * - a kept conversation's transcript (local-transcripts.ts): removed with its last process; one a
  *   killed gateway left, by the sweep once stored.
  * A stateless conversation writes no transcript (`persistSession: false`).
@@ -28,8 +28,8 @@ const tmpDirOf = (e: Env): string => e.TMPDIR ?? os.tmpdir();
 /** Where Claude Code keeps its temp files (its socket's cc-socks/ and claude-<uid>/ below them). */
 const tempDirsOf = (e: Env): string[] => [...new Set([e.CLAUDE_CODE_TMPDIR ?? tmpDirOf(e), tmpDirOf(e)])];
 
-/** Older than this, a probe folder is a leftover (a process uses it only while it starts). */
-const STALE_MS = 60_000;
+/** Older than this, a probe folder is a leftover (a process uses it only while it starts, within a second). */
+const PROBE_MS = 5_000;
 
 const rm = (p: string) => fs.rmSync(p, { recursive: true, force: true });
 
@@ -66,6 +66,26 @@ const olderThan = (p: string, ms: number, now: number): boolean => {
 /** Where a process writes `.claude.json` (through `.claude.json.tmp.<pid>.<hash>`, renamed when done). */
 const settingsDirsOf = (e: Env): string[] => [...new Set([configDirOf(e), e.HOME ?? os.homedir()])];
 const SETTINGS_TMP = /^\.claude\.json\.tmp\.(\d+)\./;
+
+/**
+ * The file-watch probes Claude Code makes in its temp folder as it starts (`claude-<uid>/fswatch-probe-*`)
+ * and leaves: those older than PROBE_MS (a process uses its own only while it starts).
+ */
+function removeProbes(e: Env, now = Date.now()): void {
+  for (const base of tempDirsOf(e)) {
+    for (const d of list(base).filter((x) => /^claude-\d+$/.test(x))) {
+      for (const probe of list(path.join(base, d)).filter((x) => x.startsWith("fswatch-probe-"))) {
+        const p = path.join(base, d, probe);
+        if (olderThan(p, PROBE_MS, now)) rm(p);
+      }
+    }
+  }
+}
+
+/** A process that starts makes a probe: it goes a few seconds later (unless the gateway is gone by then). */
+export function removeProbesSoon(e: Env): void {
+  setTimeout(() => removeProbes(e), PROBE_MS + 1_000).unref?.();
+}
 
 /** A process's own files, once it ended: its session file and lock key, its socket, a half-written settings file. */
 export function removeProcessFiles(e: Env, pid: number): void {
@@ -127,13 +147,8 @@ export async function sweep(e: Env, now = Date.now()): Promise<void> {
       const pid = Number(/^(\d+)\.sock$/.exec(f)?.[1]);
       if (pid && !alive(pid)) rm(path.join(socks, f));
     }
-    for (const d of list(base).filter((x) => /^claude-\d+$/.test(x))) {
-      for (const probe of list(path.join(base, d)).filter((x) => x.startsWith("fswatch-probe-"))) {
-        const p = path.join(base, d, probe);
-        if (olderThan(p, STALE_MS, now)) rm(p);
-      }
-    }
   }
+  removeProbes(e, now);
   const projects = path.join(configDir, "projects");
   for (const project of list(projects)) {
     for (const f of list(path.join(projects, project))) {

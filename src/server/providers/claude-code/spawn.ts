@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import type { SpawnedProcess, SpawnOptions } from "@anthropic-ai/claude-agent-sdk";
-import { removeProcessFiles, sweepOnce } from "./local-files";
+import { removeProbesSoon, removeProcessFiles, sweepOnce } from "./local-files";
 
 /**
  * How the Agent SDK starts `claude` here (its `spawnClaudeCodeProcess`): no shell, a process group
@@ -160,6 +160,7 @@ export const envOf = (child: SpawnedProcess | undefined): Record<string, string 
  */
 export function spawnClaude(opts: SpawnOptions, nice = 0): SpawnedProcess {
   sweepOnce(opts.env);
+  removeProbesSoon(opts.env);
   const niced = NICE && nice ? [NICE, "-n", String(nice), opts.command] : [opts.command];
   const [cmd, args] = SETPRIV
     ? [SETPRIV, ["--pdeathsig", "KILL", "--", ...niced, ...opts.args]]
