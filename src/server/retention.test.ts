@@ -52,7 +52,7 @@ const totals = () =>
 describe("retention", () => {
   it("drops contents older than STORE_CONTENT_DAYS, keeping the records", async () => {
     const res = await R.pruneOnce(NOW, { retention: 0, content: 5 });
-    expect(res).toEqual({ requests: 0, contents: 2_510, responses: 0, sessions: 0 });
+    expect(res).toEqual({ requests: 0, contents: 2_510, steps: 0, responses: 0, sessions: 0 });
     expect(query(file, "SELECT COUNT(*) AS n FROM Request")[0]).toEqual({ n: 2_520 });
     expect(query(file, "SELECT requestId FROM RequestContent ORDER BY requestId").length).toBe(10);
   });
@@ -60,7 +60,7 @@ describe("retention", () => {
   it("deletes records older than RETENTION_DAYS in batches; the rollups keep the totals", async () => {
     const before = totals();
     const res = await R.pruneOnce(NOW, { retention: 30, content: 5 });
-    expect(res).toEqual({ requests: 2_500, contents: 0, responses: 1, sessions: 1 });
+    expect(res).toEqual({ requests: 2_500, contents: 0, steps: 0, responses: 1, sessions: 1 });
     expect(query(file, "SELECT COUNT(*) AS n FROM Request")[0]).toEqual({ n: 20 });
     expect(query(file, "SELECT id FROM Session")).toEqual([{ id: "s-new" }]);
     expect(query(file, "SELECT sessionId FROM SessionMessage")).toEqual([{ sessionId: "s-new" }]);
