@@ -323,6 +323,8 @@ export const envSchema = z.object({
   OTEL_RESOURCE_ATTRIBUTES: optionalString,
   /** Spans waiting for export at most; past it spans are dropped (counted in /metrics). */
   OTEL_BSP_MAX_QUEUE_SIZE: int(2_048, 1, 1_000_000),
+  /** How long spans wait to be exported in a batch (ms). */
+  OTEL_BSP_SCHEDULE_DELAY: int(5_000, 1, 3_600_000),
   /** Turns tracing off whatever else is set. */
   OTEL_SDK_DISABLED: bool(false),
   /** Prompt and answer text (and tool input summaries) on the spans: off unless set, as the GenAI conventions say. */

@@ -161,6 +161,7 @@ describe("listRequests", () => {
         endpoint: "/v1/chat/completions",
         keyId: null,
         upstreamHost: null,
+        steps: 0,
       },
     ]);
   });
@@ -231,6 +232,7 @@ describe("requestDetail", () => {
       upstreamHost: null,
       content: { prompt: [{ role: "user", content: "Hi" }], answer: "Hello!" },
       loop: { previous: null, next: [], toolWaitMs: null },
+      steps: [],
     });
   });
 

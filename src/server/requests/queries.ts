@@ -1,7 +1,9 @@
 import "server-only";
 import { db } from "../db";
+import type { Step } from "../steps/types";
 import type { RequestRow } from "../usage/store";
 import { decodeCursor, page, pageSize } from "./cursor";
+import { stepsOf } from "./steps";
 
 export type { Keyset } from "./cursor";
 export { InvalidCursorError } from "./cursor";
@@ -17,6 +19,8 @@ export interface RequestFilter {
   keyId?: string;
   /** The upstream host that served it (an Ollama host's name). */
   upstreamHost?: string;
+  /** A tool its run called (`Bash`, `Write`, `mcp__client__get_weather`…). */
+  tool?: string;
   /** createdAt ≥ since */
   since?: Date;
   /** createdAt < until */
@@ -51,6 +55,8 @@ export interface RequestListItem {
   endpoint: string;
   keyId: string | null;
   upstreamHost: string | null;
+  /** Steps of its run (model and tool calls) recorded with it. */
+  steps: number;
 }
 
 const listSelect = {
@@ -99,14 +105,16 @@ export async function listRequests(
       sessionId: filter.sessionId,
       keyId: filter.keyId,
       upstreamHost: filter.upstreamHost,
+      ...(filter.tool ? { steps: { some: { tool: filter.tool } } } : {}),
       createdAt: { gte: filter.since, lt: filter.until, lte: after?.at },
       ...(after ? { OR: [{ createdAt: { lt: after.at } }, { id: { lt: after.id } }] } : {}),
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,
-    select: listSelect,
+    select: { ...listSelect, _count: { select: { steps: true } } },
   });
-  return page(rows as RequestListItem[], limit, (r) => ({ at: r.createdAt, id: r.id }));
+  const items = rows.map(({ _count, ...r }) => ({ ...r, steps: _count.steps }) as RequestListItem);
+  return page(items, limit, (r) => ({ at: r.createdAt, id: r.id }));
 }
 
 export interface RequestDetail extends RequestRow {
@@ -114,6 +122,8 @@ export interface RequestDetail extends RequestRow {
   content: { prompt: unknown; answer: string } | null;
   /** The legs of a tool-call loop this request belongs to: the one before it and the ones after it. */
   loop: { previous: string | null; next: string[]; toolWaitMs: number | null };
+  /** What the run did: its model and tool calls in order (a running request's so far). */
+  steps: Step[];
 }
 
 /** Every column of one request, with its stored content; null when there is no such request. */
@@ -142,10 +152,12 @@ export async function requestDetail(id: string): Promise<RequestDetail | null> {
     take: 20,
   });
   const { content, parentRequestId, toolWaitMs, ...rest } = row;
+  const steps = (await stepsOf([id])).get(id) ?? [];
   return {
     ...(rest as RequestRow),
     content: content ? { prompt: parseJson(content.prompt), answer: content.answer } : null,
     loop: { previous: parentRequestId, next: next.map((n) => n.id), toolWaitMs },
+    steps,
   };
 }
 

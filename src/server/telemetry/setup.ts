@@ -84,6 +84,7 @@ async function start(): Promise<Tracing | null> {
   const batch = new BatchSpanProcessor({
     exporter: counting,
     maxQueueSize,
+    scheduledDelayMillis: e.OTEL_BSP_SCHEDULE_DELAY,
     maxExportBatchSize: Math.min(512, maxQueueSize),
   });
   bounded = new BoundedProcessor(batch, maxQueueSize);
