@@ -36,14 +36,14 @@ type AnyValue = {
   doubleValue?: number;
   arrayValue?: { values?: AnyValue[] };
 };
-const valueOf = (v: AnyValue): unknown =>
+const plain = (v: AnyValue): unknown =>
   v.stringValue ??
   (v.intValue !== undefined ? Number(v.intValue) : undefined) ??
   v.boolValue ??
   v.doubleValue ??
-  v.arrayValue?.values?.map(valueOf);
+  v.arrayValue?.values?.map(plain);
 const attrs = (list: { key: string; value: AnyValue }[] = []) =>
-  Object.fromEntries(list.map((a) => [a.key, valueOf(a.value)]));
+  Object.fromEntries(list.map((a) => [a.key, plain(a.value)]));
 
 export async function startOtlpReceiver(opts: { hang?: boolean } = {}): Promise<OtlpReceiver> {
   const spans: OtlpSpan[] = [];
