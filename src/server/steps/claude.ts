@@ -80,7 +80,8 @@ export class ClaudeSteps {
   private onEvent(e: NonNullable<Message["event"]>, agent: string, parentSeq: number | null): void {
     if (e.type === "message_start") {
       const id = e.message?.id;
-      const step = this.model(e.message?.model ?? null, e.message?.usage, Date.now(), parentSeq);
+      // The API call began when the message before it came (a tool's result, the turn's start).
+      const step = this.model(e.message?.model ?? null, e.message?.usage, this.lastAt, parentSeq);
       if (!step) return;
       if (id) this.models.set(id, step);
       this.streaming.set(agent, step);
