@@ -4,9 +4,11 @@
  * tRPC queries), /metrics, and the OpenTelemetry trace a real OTLP receiver gets (http/json), parented
  * by the caller's `traceparent`.
  */
+import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bash, read, steps, stepsScript, type ToolCall, write } from "../helpers/agent-tasks";
 import { type ClaudeSetup, startClaudeGateway } from "../helpers/claude";
+import { parseSse, responsesValidatingFetch } from "../helpers/openai-responses";
 import { type OtlpReceiver, startOtlpReceiver } from "../helpers/otlp";
 
 let c: ClaudeSetup;
@@ -169,5 +171,64 @@ describe("a Claude Code task's steps", () => {
     // Children start no earlier than their parents.
     for (const s of [...tools, ...chats])
       expect(BigInt(s.startTimeUnixNano)).toBeGreaterThanOrEqual(BigInt(root.startTimeUnixNano));
+  });
+});
+
+describe("the steps seen by the client", () => {
+  const task = () => `go ${steps([bash("echo one")], [bash("cat /nope/missing")])}`;
+
+  it("/v1/responses: each tool call Claude Code ran is an mcp_call item (schema-valid, the openai SDK reads it), streamed as it ends", async () => {
+    const failures: string[] = [];
+    const client = new OpenAI({ baseURL: `${c.gw.url}/v1`, apiKey: "x", fetch: responsesValidatingFetch(failures) });
+    const res = await client.responses.create({ model: "claude-code", input: task(), store: false });
+    const calls = res.output.filter((o) => o.type === "mcp_call");
+    expect(calls.map((o) => [o.name, o.status, o.server_label, JSON.parse(o.arguments).summary])).toEqual([
+      ["Bash", "completed", "claude-code", "echo one"],
+      ["Bash", "failed", "claude-code", "cat /nope/missing"],
+    ]);
+    expect(calls[1]).toMatchObject({ error: { type: "mcp_tool_execution_error" }, output: null });
+    expect(res.output.at(-1)?.type).toBe("message");
+    expect(res.output_text).toContain("RESULTS");
+    // A client that keeps the conversation itself (store: false, as Codex does) sends the items back.
+    const next = await client.responses.create({
+      model: "claude-code",
+      input: [...(res.output as any[]), { role: "user", content: "and now?" }],
+      store: false,
+    });
+    expect(next.status).toBe("completed");
+    // Streamed: the items' events come as the steps end, before the answer's text.
+    const stream = await client.responses.create({ model: "claude-code", input: task(), store: false, stream: true });
+    const types: string[] = [];
+    for await (const e of stream) types.push(e.type);
+    const firstText = types.indexOf("response.output_text.delta");
+    expect(types.indexOf("response.mcp_call.completed")).toBeGreaterThan(-1);
+    expect(types.indexOf("response.mcp_call.failed")).toBeLessThan(firstText);
+    expect(failures).toEqual([]);
+  });
+
+  it("X-Agent-Steps: off leaves them out of a response", async () => {
+    const res = await fetch(`${c.gw.url}/v1/responses`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-agent-steps": "off" },
+      body: JSON.stringify({ model: "claude-code", input: task(), store: false }),
+    });
+    const body = (await res.json()) as any;
+    expect(body.output.map((o: any) => o.type)).toEqual(["message"]);
+  });
+
+  it("chat completions: nothing on the wire by default; X-Agent-Steps: reasoning streams a progress line per step", async () => {
+    const chat = async (headers: Record<string, string>) => {
+      const res = await fetch(`${c.gw.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ model: "claude-code", stream: true, messages: [{ role: "user", content: task() }] }),
+      });
+      const chunks = parseSse(await res.text()).filter((e) => e.data !== "[DONE]");
+      return chunks.map((e) => e.data.choices?.[0]?.delta?.reasoning_content ?? "").join("");
+    };
+    expect(await chat({})).toBe("");
+    const lines = await chat({ "x-agent-steps": "reasoning" });
+    expect(lines).toMatch(/▸ Bash: echo one \(ok, \d+ B, \d+ ms\)\n/);
+    expect(lines).toMatch(/▸ Bash: cat \/nope\/missing \(error, \d+ B, \d+ ms\)\n/);
   });
 });

@@ -29,5 +29,6 @@ export function requestContext(request: Request): RequestContext {
     clientAddress: addressOf(request),
     traceparent: h.get("traceparent")?.slice(0, 256) ?? null,
     tracestate: h.get("tracestate")?.slice(0, 512) ?? null,
+    agentSteps: h.get("x-agent-steps")?.slice(0, 32) ?? null,
   };
 }

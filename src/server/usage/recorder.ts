@@ -25,6 +25,8 @@ export interface RequestContext {
   /** The caller's W3C trace context (its spans parent the request's trace). */
   traceparent?: string | null;
   tracestate?: string | null;
+  /** The `X-Agent-Steps` header: how the client wants the run's steps (steps/feed.ts stepsMode). */
+  agentSteps?: string | null;
 }
 
 export type Outcome =
