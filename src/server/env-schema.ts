@@ -317,6 +317,8 @@ export const envSchema = z.object({
   /** Headers sent to the collector, `key=value` pairs separated by commas (read by the OTLP exporter itself). */
   OTEL_EXPORTER_OTLP_HEADERS: optionalString,
   OTEL_EXPORTER_OTLP_TRACES_HEADERS: optionalString,
+  /** How long one export may take (ms; read by the OTLP exporter itself); a slower collector's spans are dropped. */
+  OTEL_EXPORTER_OTLP_TIMEOUT: int(10_000, 1, 600_000),
   /** The traces' `service.name`; `cc-bridge` when unset. */
   OTEL_SERVICE_NAME: optionalString,
   /** More resource attributes, `key=value` pairs separated by commas. */
