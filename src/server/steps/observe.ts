@@ -10,9 +10,12 @@ import type { StepLog } from "./log";
 export function stepsFinished(req: TracedRequest, row: RequestRow, log: StepLog | null): void {
   if (log) stepsObserved(row.provider, log.steps);
   if (!tracingConfigured()) return;
-  void tracing()
-    .then((t) => {
-      if (t) traceRequest(t, req, row, log);
-    })
-    .catch(() => {});
+  // Spans are made after the request's own work (its answer, its record), never on its path.
+  setImmediate(() => {
+    void tracing()
+      .then((t) => {
+        if (t) traceRequest(t, req, row, log);
+      })
+      .catch(() => {});
+  });
 }
