@@ -64,6 +64,28 @@ export function poster(maxSockets) {
   return post;
 }
 
+/** `n` POSTs one after the other; each one's [first byte, end] element `pick` (ms). */
+export async function sequential(post, port, pathName, body, n, pick) {
+  const out = [];
+  for (let i = 0; i < n; i++) out.push((await post(port, pathName, body))[pick]);
+  return out;
+}
+
+/** Requests/s with `concurrency` clients POSTing for `seconds`. */
+export async function throughput(post, port, pathName, body, concurrency, seconds) {
+  let count = 0;
+  const until = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < until) {
+        await post(port, pathName, body);
+        count++;
+      }
+    }),
+  );
+  return count / seconds;
+}
+
 /**
  * A gateway (scripts/serve.mjs) on a free port with `env` over a minimal environment (no Claude
  * binary), once `ready(port)` has resolved (tried every 100 ms for up to 30 s).

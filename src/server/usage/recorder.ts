@@ -6,7 +6,7 @@ import type { ApiError } from "../openai/errors";
 import type { RunResult } from "../providers/types";
 import { forgetUpstreamHost, upstreamHostOf } from "../providers/upstream";
 import { takeSteps } from "../steps/log";
-import { stepsFinished } from "../steps/observe";
+import { stepsMeasured, stepsTraced } from "../steps/observe";
 import { recordedSteps } from "../steps/record";
 import { providerOf } from "./attribution";
 import { beginRequest, finishRequest, type RequestRow } from "./store";
@@ -154,8 +154,9 @@ export class RequestRecorder {
       prompt: this.prompt,
       answer: this.answer,
     };
-    stepsFinished(traced, row, run);
+    stepsMeasured(row, run);
     const saved = await finishRequest(row, this.content(), steps);
+    stepsTraced(traced, row, run);
     if (!saved) {
       log({ level: "error", msg: "usage record not saved yet (queued, retried)", id: row.id }, "stderr");
     }
