@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ensureBuild, ensurePrismaClient, migrate, root } from "../scripts/lib.mjs";
-import { arg, pct, poster, sequential, startGateway as serve, sleep, throughput } from "./lib.mjs";
+import { arg, machineLine, pct, poster, sequential, startGateway as serve, sleep, throughput } from "./lib.mjs";
 import { writeSection } from "./results.mjs";
 
 const REQUESTS = arg("requests", 2000);
@@ -113,11 +113,7 @@ try {
     "| --- | ---: | ---: | ---: | --- | ---: |",
     ...rows.map((r) => `| ${r.join(" | ")} |`),
   ].join("\n");
-  const cpus = os.cpus();
-  const meta = `- Date: ${new Date().toISOString()}; ${cpus.length} × ${cpus[0]?.model ?? "cpu"}, Node ${process.version}; load average at the start ${os
-    .loadavg()
-    .map((x) => x.toFixed(1))
-    .join(", ")} (a shared machine: other work was running)
+  const meta = `${machineLine()}
 - Method: scripts/serve.mjs with the default configuration (LOG_REQUESTS and STORE_CONTENT on) on a fresh database, a fake Ollama in its own process, one load generator (Node http, keep-alive), measured in turn: the gateway, the fake straight, the gateway with \`DIRECT_ROUTES=false\`; ${REQUESTS} sequential requests per latency figure, ${SECONDS} s per throughput figure. Command: \`npm run bench:gateway\``;
   console.log(`\n${table}\n\n${meta}\n`);
   writeSection("gateway", `## Gateway overhead (\`npm run bench:gateway\`)\n\n${meta}\n\n${table}`);

@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import http from "node:http";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { root } from "../scripts/lib.mjs";
 
@@ -125,4 +126,14 @@ export async function stopGateway(proc) {
   proc.kill("SIGTERM");
   await Promise.race([exited, sleep(5_000)]);
   if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+}
+
+/** The results' first line: when, on what machine, under what load. */
+export function machineLine() {
+  const cpus = os.cpus();
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(", ");
+  return `- Date: ${new Date().toISOString()}; ${cpus.length} × ${cpus[0]?.model ?? "cpu"}, Node ${process.version}; load average at the start ${load} (a shared machine: other work was running)`;
 }

@@ -10,7 +10,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { ensureBuild, ensurePrismaClient, migrate, root } from "../scripts/lib.mjs";
-import { arg, pct, poster, sequential, startGateway, stopGateway, throughput } from "./lib.mjs";
+import { arg, machineLine, pct, poster, sequential, startGateway, stopGateway, throughput } from "./lib.mjs";
 import { writeSection } from "./results.mjs";
 
 const REQUESTS = arg("requests", 2000);
@@ -99,11 +99,7 @@ try {
     `| on, to a local receiver (http/protobuf) | ${f(on.p50)} | ${vs(on)} | ${f(on.rps, 0)} | ${f((on.rps / off.rps) * 100, 0)} % | ${on.dropped} | p50 ≤ +0.2 ms |`,
     `| on, to a collector that never answers | ${f(stuck.p50)} | ${vs(stuck)} | ${f(stuck.rps, 0)} | ${f((stuck.rps / off.rps) * 100, 0)} % | ${stuck.dropped} | latency unchanged |`,
   ].join("\n");
-  const cpus = os.cpus();
-  const meta = `- Date: ${new Date().toISOString()}; ${cpus.length} × ${cpus[0]?.model ?? "cpu"}, Node ${process.version}; load average at the start ${os
-    .loadavg()
-    .map((x) => x.toFixed(1))
-    .join(", ")} (a shared machine: other work was running)
+  const meta = `${machineLine()}
 - Method: three gateways (scripts/serve.mjs, default configuration, a fresh database each, tracing's defaults: batches every 5 s, a queue of 2,048 spans) side by side, measured in turn ${ROUNDS} times in a rotating order (a shared machine's load falls on all three alike); a fake Ollama in its own process; the collectors and the load generator in this process (Node http, keep-alive); two spans per request (the request's and its model call's; in-process, making and serializing them cost about 20–30 µs per request here); the receiver got ${ok.seen.exports} exports (${f(ok.seen.bytes / 1024, 0)} KiB), the silent collector ${silent.seen.exports} (never answered: each export gives up after OTEL_EXPORTER_OTLP_TIMEOUT, 10 s, meanwhile the queue fills and new spans are dropped). ${REQUESTS} sequential requests per latency figure (p50 over all rounds), ${SECONDS} s per throughput figure (the median round). Command: \`npm run bench:tracing\``;
   console.log(`\n${table}\n\n${meta}\n`);
   writeSection("tracing", `## Tracing overhead (\`npm run bench:tracing\`)\n\n${meta}\n\n${table}`);

@@ -6,22 +6,12 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bash, runTask, steps, stepsScript, type ToolCall, write } from "../helpers/agent-tasks";
+import { bash, runTask, steps, stepsScript, subAgent, write } from "../helpers/agent-tasks";
 import { launch, shot } from "../helpers/browser";
 import { type ClaudeSetup, startClaudeGateway } from "../helpers/claude";
 
 let c: ClaudeSetup;
 let browser: Browser;
-
-const agent = (...list: ToolCall[][]): ToolCall => ({
-  name: "Agent",
-  input: {
-    description: "look",
-    prompt: `look ${steps(...list)}`,
-    subagent_type: "general-purpose",
-    run_in_background: false,
-  },
-});
 
 beforeAll(async () => {
   c = await startClaudeGateway({ CLAUDE_SPARES: "0" });
@@ -30,7 +20,7 @@ beforeAll(async () => {
   const r = await runTask(
     c.gw.url,
     "",
-    `build it ${steps([write("src/app.txt", "v1\n")], [bash("ls -la src && false")], [agent([bash("echo sub-agent-was-here")])])}`,
+    `build it ${steps([write("src/app.txt", "v1\n")], [bash("ls -la src && false")], [subAgent([bash("echo sub-agent-was-here")])])}`,
     { session: "steps-session" },
   );
   expect(r.status).toBe(200);

@@ -6,24 +6,13 @@
  */
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bash, read, steps, stepsScript, type ToolCall, write } from "../helpers/agent-tasks";
+import { bash, read, steps, stepsScript, subAgent, write } from "../helpers/agent-tasks";
 import { type ClaudeSetup, startClaudeGateway } from "../helpers/claude";
 import { parseSse, responsesValidatingFetch } from "../helpers/openai-responses";
 import { type OtlpReceiver, startOtlpReceiver } from "../helpers/otlp";
 
 let c: ClaudeSetup;
 let otlp: OtlpReceiver;
-
-/** A sub-agent (Claude Code's Agent tool) that runs these steps itself. */
-const agent = (...list: ToolCall[][]): ToolCall => ({
-  name: "Agent",
-  input: {
-    description: "check it",
-    prompt: `check ${steps(...list)}`,
-    subagent_type: "general-purpose",
-    run_in_background: false,
-  },
-});
 
 const trpc = async (proc: string, input: unknown) => {
   const res = await fetch(`${c.gw.url}/api/trpc/${proc}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`);
@@ -59,7 +48,7 @@ describe("a Claude Code task's steps", () => {
     const prompt = `do it ${steps(
       [write("notes/a.txt", "hello steps\n")],
       [read("notes/a.txt"), bash("echo ran-bash")],
-      [agent([bash("echo from-sub-agent")])],
+      [subAgent([bash("echo from-sub-agent")])],
       [bash("exit 3")],
     )}`;
     const res = await fetch(`${c.gw.url}/v1/chat/completions`, {
