@@ -220,4 +220,26 @@ describe("the steps seen by the client", () => {
     expect(lines).toMatch(/▸ Bash: echo one \(ok, \d+ B, \d+ ms\)\n/);
     expect(lines).toMatch(/▸ Bash: cat \/nope\/missing \(error, \d+ B, \d+ ms\)\n/);
   });
+
+  it("Anthropic Messages: X-Agent-Steps: reasoning puts the lines in a thinking block; none by default", async () => {
+    const messages = async (headers: Record<string, string>) => {
+      const res = await fetch(`${c.gw.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({
+          model: "claude-code",
+          max_tokens: 1000,
+          stream: true,
+          messages: [{ role: "user", content: task() }],
+        }),
+      });
+      const events = parseSse(await res.text());
+      return events
+        .filter((e) => e.data?.delta?.type === "thinking_delta")
+        .map((e) => e.data.delta.thinking)
+        .join("");
+    };
+    expect(await messages({})).toBe("");
+    expect(await messages({ "x-agent-steps": "reasoning" })).toMatch(/▸ Bash: echo one \(ok/);
+  });
 });
