@@ -20,7 +20,11 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 
 export function RequestDetail({ id }: { id: string }) {
   const trpc = useTRPC();
-  const q = useQuery(trpc.requests.detail.queryOptions({ id }));
+  // A request still running shows its steps so far (the live registry), refreshed every 2 s.
+  const q = useQuery({
+    ...trpc.requests.detail.queryOptions({ id }),
+    refetchInterval: (query) => (query.state.data?.status === "running" ? 2_000 : false),
+  });
   const costLabel = useCostLabel();
   // The list's filters travel in ?list=…, so "← Requests" goes back to the same filtered list.
   const listQuery = useSearchParams().get("list");
