@@ -23,7 +23,7 @@ export interface OtlpReceiver {
   url: string;
   spans: OtlpSpan[];
   /** Bodies and content types of every export received. */
-  posts: { path: string; type: string; body: Buffer }[];
+  posts: { path: string; type: string; body: Buffer; headers: http.IncomingHttpHeaders }[];
   /** Waits until a span matches (or throws after `ms`). */
   waitFor(match: (s: OtlpSpan) => boolean, ms?: number): Promise<OtlpSpan>;
   close(): Promise<void>;
@@ -55,7 +55,7 @@ export async function startOtlpReceiver(opts: { hang?: boolean } = {}): Promise<
     req.on("end", () => {
       const body = Buffer.concat(chunks);
       const type = String(req.headers["content-type"] ?? "");
-      posts.push({ path: req.url ?? "", type, body });
+      posts.push({ path: req.url ?? "", type, body, headers: req.headers });
       if (opts.hang) {
         open.add(res);
         return;

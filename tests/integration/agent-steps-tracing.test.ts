@@ -1,6 +1,7 @@
 /**
  * Issue 25 without Claude Code: an Ollama run's steps (its model call and the tool call it asked for)
- * under STORE_CONTENT=false (no inputs kept), traces in OTLP http/protobuf to a real receiver, and a
+ * under STORE_CONTENT=false (no inputs kept), traces in OTLP http/protobuf to a real receiver (with the
+ * collector's headers, and the content the operator opted in to), and a
  * collector that never answers: requests are served as usual, the bounded queue drops spans and
  * /metrics counts them.
  */
@@ -24,7 +25,13 @@ beforeAll(async () => {
   [otlp, silent] = await Promise.all([startOtlpReceiver(), startOtlpReceiver({ hang: true })]);
   const common = { OLLAMA_URL: ollama.url, OTEL_BSP_SCHEDULE_DELAY: "20" };
   [gw, stuck] = await Promise.all([
-    startGateway({ ...common, STORE_CONTENT: "false", OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url }),
+    startGateway({
+      ...common,
+      STORE_CONTENT: "false",
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      OTEL_EXPORTER_OTLP_HEADERS: "x-collector-key=k%201",
+      OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: "true",
+    }),
     startGateway({
       ...common,
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${silent.url}/v1/traces`,
@@ -73,12 +80,13 @@ describe("an Ollama run's steps, STORE_CONTENT=false, OTLP http/protobuf", () =>
     expect(metrics).toContain('ccbridge_tool_calls_total{provider="ollama",tool="get_weather",outcome="none"} 1');
   });
 
-  it("exports the trace as protobuf: the request's and the model call's spans, without the tool's input", async () => {
+  it("exports the trace as protobuf with the collector's headers; the opted-in content is on the spans, not in the database", async () => {
     await expect
       .poll(() => otlp.posts.filter((p) => p.type === "application/x-protobuf").length, { timeout: 10_000 })
       .toBeGreaterThan(0);
     const post = otlp.posts.find((p) => p.type === "application/x-protobuf")!;
     expect(post.path).toBe("/v1/traces");
+    expect(post.headers["x-collector-key"]).toBe("k 1");
     const bytes = post.body.toString("latin1");
     for (const s of [
       "POST /v1/chat/completions",
@@ -89,7 +97,12 @@ describe("an Ollama run's steps, STORE_CONTENT=false, OTLP http/protobuf", () =>
       "cc-bridge",
     ])
       expect(bytes).toContain(s);
-    expect(bytes).not.toContain("SECRET-CITY");
+    // OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: the prompt and the tool's input summary are on
+    // the spans, while STORE_CONTENT=false kept neither in the database (the test above).
+    expect(bytes).toContain("gen_ai.input.messages");
+    expect(bytes).toContain("weather?");
+    expect(bytes).toContain("gen_ai.tool.call.arguments");
+    expect(bytes).toContain("SECRET-CITY");
   });
 });
 
