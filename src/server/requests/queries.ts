@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "../db";
+import { parseJson } from "../json";
 import type { Step } from "../steps/types";
 import type { RequestRow } from "../usage/store";
 import { decodeCursor, page, pageSize } from "./cursor";
@@ -159,13 +160,4 @@ export async function requestDetail(id: string): Promise<RequestDetail | null> {
     loop: { previous: parentRequestId, next: next.map((n) => n.id), toolWaitMs },
     steps,
   };
-}
-
-/** JSON text parsed, or the text itself when it is not JSON (a clipped prompt, for one). */
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "../db";
+import { parseJson } from "../json";
 import { decodeCursor, page, pageSize } from "../requests/cursor";
 import { stepsOf } from "../requests/steps";
 import type { Step } from "../steps/types";
@@ -145,12 +146,4 @@ export async function sessionTranscript(id: string): Promise<SessionTranscript |
   const steps = await stepsOf([...turns.values()].flatMap((t) => (t.requestId ? [t.requestId] : [])));
   for (const t of turns.values()) t.steps = (t.requestId && steps.get(t.requestId)) || [];
   return { session: numbers(session), turns: [...turns.values()].sort((a, b) => a.turn - b.turn) };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
