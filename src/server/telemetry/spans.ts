@@ -45,6 +45,9 @@ export function callerContext(traceparent: string | null, tracestate: string | n
   });
 }
 
+/** A path as its route: ids (`resp_…`, `msg_…`) as `{id}`, so span names stay few. */
+const routeOf = (path: string) => path.replace(/\/(resp|msg|req|chatcmpl)[_-][\w-]+/g, "/{id}");
+
 /** The provider as the conventions name it (gen_ai.provider.name). */
 const providerName = (p: string) => (p === "claude-code" ? "anthropic" : p || "unknown");
 
@@ -56,14 +59,19 @@ export function traceRequest(t: Tracing, req: TracedRequest, row: RequestRow, lo
     "gen_ai.request.model": row.model,
     ...(conversation ? { "gen_ai.conversation.id": conversation } : {}),
   };
+  const operation = /\/embeddings$/.test(req.path)
+    ? "embeddings"
+    : /\/(chat\/completions|responses|messages)$/.test(req.path)
+      ? "chat"
+      : null;
   const root = t.tracer.startSpan(
-    `${req.method} ${req.path}`,
+    `${req.method} ${routeOf(req.path)}`,
     {
       kind: SpanKind.SERVER,
       startTime: req.startedAt,
       attributes: {
         ...common,
-        "gen_ai.operation.name": "chat",
+        ...(operation ? { "gen_ai.operation.name": operation } : {}),
         "http.request.method": req.method,
         "url.path": req.path,
         "http.response.status_code": row.httpStatus,

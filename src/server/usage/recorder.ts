@@ -155,6 +155,14 @@ export class RequestRecorder {
       answer: this.answer,
     };
     stepsMeasured(row, run);
+    if (run?.dropped)
+      log({
+        level: "warn",
+        msg: "steps past the bound not kept",
+        id: row.id,
+        kept: steps.length,
+        dropped: run.dropped,
+      });
     const saved = await finishRequest(row, this.content(), steps);
     stepsTraced(traced, row, run);
     if (!saved) {
