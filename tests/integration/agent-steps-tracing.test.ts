@@ -133,3 +133,21 @@ describe("a collector that never answers", () => {
     await expect.poll(() => silent.posts.length, { timeout: 5_000 }).toBeGreaterThan(0);
   });
 });
+
+describe("a gateway told to stop", () => {
+  it("sends the spans still queued while it closes", async () => {
+    const late = await startGateway({
+      OLLAMA_URL: ollama.url,
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_BSP_SCHEDULE_DELAY: "600000",
+    });
+    const res = await weather(late.url);
+    expect(res.status).toBe(200);
+    const id = res.headers.get("x-request-id");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(otlp.spans.some((s) => s.attributes["cc_bridge.request.id"] === id)).toBe(false);
+    await late.stop();
+    await otlp.waitFor((s) => s.attributes["cc_bridge.request.id"] === id, 5_000);
+  });
+});

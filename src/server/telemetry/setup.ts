@@ -15,8 +15,6 @@ import { APP_VERSION as version } from "../version";
 
 export interface Tracing {
   tracer: Tracer;
-  /** Exports what is queued (tests, shutdown). */
-  flush(): Promise<void>;
   /** Prompt and answer text on spans (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT). */
   content: boolean;
 }
@@ -93,10 +91,13 @@ async function start(): Promise<Tracing | null> {
     detectResources({ detectors: [envDetector] }),
   );
   const provider = new TracerProvider({ resource, spanProcessors: [bounded] });
+  // A gateway told to stop sends what is queued before it ends (scripts/serve.mjs runs these hooks, 2 s at most).
+  const stops = globalThis as { __ccBridgeStopHooks?: (() => Promise<void>)[] };
+  stops.__ccBridgeStopHooks ??= [];
+  stops.__ccBridgeStopHooks.push(() => provider.forceFlush().catch(() => {}));
   log({ level: "info", msg: "tracing on", protocol, maxQueueSize });
   return {
     tracer: provider.getTracer("cc-bridge", version),
-    flush: () => provider.forceFlush(),
     content: e.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT,
   };
 }
