@@ -8,32 +8,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ensureBuild, ensurePrismaClient, migrate, root } from "../scripts/lib.mjs";
-import { arg, pct, poster, startGateway as serve, sleep } from "./lib.mjs";
+import { arg, machineLine, pct, poster, sequential, startGateway as serve, sleep, throughput } from "./lib.mjs";
 import { writeSection } from "./results.mjs";
 
 const REQUESTS = arg("requests", 2000);
 const SECONDS = arg("seconds", 5);
 const post = poster(64);
-
-async function sequential(port, pathName, body, n, pick) {
-  const out = [];
-  for (let i = 0; i < n; i++) out.push((await post(port, pathName, body))[pick]);
-  return out;
-}
-
-async function throughput(port, pathName, body, concurrency, seconds) {
-  let count = 0;
-  const until = Date.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < until) {
-        await post(port, pathName, body);
-        count++;
-      }
-    }),
-  );
-  return count / seconds;
-}
 
 /** Resident memory of a process and its descendants, in MiB. */
 function rssMiB(pid) {
@@ -83,11 +63,11 @@ const fakeBody = (stream) => JSON.stringify({ model: "bench", messages, stream }
 
 /** p50 (non-streamed, c=1), p50 to the first streamed byte (c=1) and requests/s (c=16) of one target. */
 async function measure(port, pathName, body) {
-  await sequential(port, pathName, body(false), 300, 1); // warm up (JIT, connections, the database)
+  await sequential(post, port, pathName, body(false), 300, 1); // warm up (JIT, connections, the database)
   return {
-    p50: pct(await sequential(port, pathName, body(false), REQUESTS, 1), 50),
-    first: pct(await sequential(port, pathName, body(true), REQUESTS, 0), 50),
-    rps: await throughput(port, pathName, body(false), 16, SECONDS),
+    p50: pct(await sequential(post, port, pathName, body(false), REQUESTS, 1), 50),
+    first: pct(await sequential(post, port, pathName, body(true), REQUESTS, 0), 50),
+    rps: await throughput(post, port, pathName, body(false), 16, SECONDS),
   };
 }
 
@@ -133,11 +113,7 @@ try {
     "| --- | ---: | ---: | ---: | --- | ---: |",
     ...rows.map((r) => `| ${r.join(" | ")} |`),
   ].join("\n");
-  const cpus = os.cpus();
-  const meta = `- Date: ${new Date().toISOString()}; ${cpus.length} × ${cpus[0]?.model ?? "cpu"}, Node ${process.version}; load average at the start ${os
-    .loadavg()
-    .map((x) => x.toFixed(1))
-    .join(", ")} (a shared machine: other work was running)
+  const meta = `${machineLine()}
 - Method: scripts/serve.mjs with the default configuration (LOG_REQUESTS and STORE_CONTENT on) on a fresh database, a fake Ollama in its own process, one load generator (Node http, keep-alive), measured in turn: the gateway, the fake straight, the gateway with \`DIRECT_ROUTES=false\`; ${REQUESTS} sequential requests per latency figure, ${SECONDS} s per throughput figure. Command: \`npm run bench:gateway\``;
   console.log(`\n${table}\n\n${meta}\n`);
   writeSection("gateway", `## Gateway overhead (\`npm run bench:gateway\`)\n\n${meta}\n\n${table}`);

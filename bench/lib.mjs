@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import http from "node:http";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { root } from "../scripts/lib.mjs";
 
@@ -64,6 +65,28 @@ export function poster(maxSockets) {
   return post;
 }
 
+/** `n` POSTs one after the other; each one's [first byte, end] element `pick` (ms). */
+export async function sequential(post, port, pathName, body, n, pick) {
+  const out = [];
+  for (let i = 0; i < n; i++) out.push((await post(port, pathName, body))[pick]);
+  return out;
+}
+
+/** Requests/s with `concurrency` clients POSTing for `seconds`. */
+export async function throughput(post, port, pathName, body, concurrency, seconds) {
+  let count = 0;
+  const until = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < until) {
+        await post(port, pathName, body);
+        count++;
+      }
+    }),
+  );
+  return count / seconds;
+}
+
 /**
  * A gateway (scripts/serve.mjs) on a free port with `env` over a minimal environment (no Claude
  * binary), once `ready(port)` has resolved (tried every 100 ms for up to 30 s).
@@ -103,4 +126,14 @@ export async function stopGateway(proc) {
   proc.kill("SIGTERM");
   await Promise.race([exited, sleep(5_000)]);
   if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+}
+
+/** The results' first line: when, on what machine, under what load. */
+export function machineLine() {
+  const cpus = os.cpus();
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(", ");
+  return `- Date: ${new Date().toISOString()}; ${cpus.length} × ${cpus[0]?.model ?? "cpu"}, Node ${process.version}; load average at the start ${load} (a shared machine: other work was running)`;
 }

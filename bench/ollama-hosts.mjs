@@ -11,7 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ensureBuild, ensurePrismaClient, migrate, root } from "../scripts/lib.mjs";
-import { arg, pct, poster, startGateway as serve, sleep, stopGateway } from "./lib.mjs";
+import { arg, machineLine, pct, poster, startGateway as serve, sleep, stopGateway } from "./lib.mjs";
 import { writeSection } from "./results.mjs";
 
 const SECONDS = arg("seconds", 10);
@@ -118,11 +118,7 @@ try {
         `| ${r.n} | ${f(r.rps)} | ${f(r.rps / one, 2)} | ${f(r.rps * TOKENS, 0)} | ${f(r.p50, 0)} | ${f(r.ttft, 0)} | ${r.spread.join(" / ")} | ${r.errors} | ${r.n === 1 ? `≈ ${f(ideal)} (the fake's ceiling)` : `≈ ${r.n}× one host`} |`,
     ),
   ].join("\n");
-  const cpus = os.cpus();
-  const meta = `- Date: ${new Date().toISOString()}; ${cpus.length} × ${cpus[0]?.model ?? "cpu"}, Node ${process.version}; load average at the start ${os
-    .loadavg()
-    .map((x) => x.toFixed(1))
-    .join(", ")} (a shared machine: other work was running)
+  const meta = `${machineLine()}
 - Method: scripts/serve.mjs with the default configuration on a fresh database, OLLAMA_URL listing 1, 2 then 3 latency-bound fake Ollama hosts (each its own process: ${PARALLEL} requests at a time, the others queued, ${TOKENS} tokens streamed one every ${TOKEN_MS} ms, so at most ${f(ideal)} requests/s per host); ${CONCURRENCY} clients sending streamed chat completions for ${SECONDS} s per configuration, after a warm-up. Command: \`npm run bench:ollama-hosts\``;
   console.log(`\n${table}\n\n${meta}\n`);
   writeSection("ollama-hosts", `## Several Ollama hosts (\`npm run bench:ollama-hosts\`)\n\n${meta}\n\n${table}`);

@@ -61,7 +61,8 @@ export const topics = [
     vars: {
       LOG_REQUESTS: { meaning: "one JSON log line per request on stdout" },
       STORE_CONTENT: {
-        meaning: "keep each request's prompt and answer (shown in the console); `false` keeps figures only",
+        meaning:
+          "keep each request's prompt and answer (shown in the console) and its steps' input summaries and paths; `false` keeps figures only (the steps' tools, outcomes and timings stay)",
       },
       RETENTION_DAYS: {
         note: "keep all",
@@ -70,10 +71,56 @@ export const topics = [
       },
       STORE_CONTENT_DAYS: {
         note: "as long as the record",
-        meaning: "drop the stored prompts and answers of requests older than this, sooner than the records themselves",
+        meaning:
+          "drop the stored prompts and answers (and the steps' input summaries and paths) of requests older than this, sooner than the records themselves",
       },
       RETENTION_INTERVAL_MS: {
         meaning: "how often each instance runs retention (the first run is a few seconds after start)",
+      },
+    },
+  },
+  {
+    title: "Tracing (OpenTelemetry)",
+    intro:
+      "Traces of every request, Claude Code's turns, model calls and tool calls, sent over OTLP/HTTP; off unless an endpoint is set: [What the agent did](agent-steps.md#tracing). The standard `OTEL_*` names; the OTLP exporter reads the endpoints, headers and timeout itself.",
+    prefixes: [/^OTEL_/],
+    vars: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: {
+        unset: "tracing off",
+        meaning: "the collector's base URL (`http://collector:4318`); traces go to its `/v1/traces`",
+      },
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: {
+        unset: "from OTEL_EXPORTER_OTLP_ENDPOINT",
+        meaning: "the traces URL as it is (no path added); wins over `OTEL_EXPORTER_OTLP_ENDPOINT`",
+      },
+      OTEL_EXPORTER_OTLP_PROTOCOL: {
+        unset: "http/protobuf",
+        meaning: "`http/protobuf` or `http/json` (gRPC is not served)",
+      },
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: {
+        unset: "OTEL_EXPORTER_OTLP_PROTOCOL",
+        meaning: "the traces' protocol; wins over `OTEL_EXPORTER_OTLP_PROTOCOL`",
+      },
+      OTEL_EXPORTER_OTLP_HEADERS: {
+        meaning: "headers for the collector, `key=value` pairs separated by commas (`authorization=Bearer%20x`)",
+      },
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: { meaning: "headers for the traces endpoint only; added to the others" },
+      OTEL_EXPORTER_OTLP_TIMEOUT: {
+        meaning: "longest export (ms); a collector slower than this has its spans dropped (counted in /metrics)",
+      },
+      OTEL_SERVICE_NAME: { unset: "cc-bridge", meaning: "the traces' `service.name`" },
+      OTEL_RESOURCE_ATTRIBUTES: {
+        meaning: "more resource attributes, `key=value` pairs separated by commas (`deployment.environment=prod`)",
+      },
+      OTEL_BSP_MAX_QUEUE_SIZE: {
+        meaning:
+          "spans waiting for export at most; past it new spans are dropped (`ccbridge_trace_spans_dropped_total`)",
+      },
+      OTEL_BSP_SCHEDULE_DELAY: { meaning: "how long spans wait to go out in one batch (ms)" },
+      OTEL_SDK_DISABLED: { meaning: "`true` turns tracing off whatever else is set" },
+      OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: {
+        meaning:
+          "put the prompt and answer (`gen_ai.input.messages`, `gen_ai.output.messages`) and the tools' input summaries on the spans; off: figures and names only",
       },
     },
   },

@@ -94,6 +94,10 @@ export async function serve({ port, host, directRoutes = true }) {
       clearInterval(idle);
       server.closeAllConnections();
       await app.close().catch(() => {});
+      // What the app asked to finish before the process ends (tracing's queued spans), 2 s at most.
+      const hooks = globalThis.__ccBridgeStopHooks ?? [];
+      const bound = new Promise((resolve) => setTimeout(resolve, 2_000).unref());
+      await Promise.race([Promise.allSettled(hooks.map((hook) => hook())), bound]);
       process.removeAllListeners(signal);
       process.kill(process.pid, signal);
     })();

@@ -48,6 +48,16 @@ describe("parseEnv", () => {
     });
   });
 
+  it("takes the OTLP protocols tracing serves (http/protobuf, http/json) and refuses gRPC", () => {
+    expect(parseEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: " HTTP/JSON " })).toMatchObject({
+      ok: true,
+      env: { OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: undefined },
+    });
+    const grpc = parseEnv({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "grpc" });
+    expect(grpc.ok).toBe(false);
+    expect(JSON.stringify(grpc)).toContain("expected http/protobuf or http/json");
+  });
+
   it("takes OLLAMA_URL as one URL or a comma-separated list, credentials kept per URL and never echoed", () => {
     const r = parseEnv({ OLLAMA_URL: " http://gpu1:11434/ , https://u:pw@gpu2/ollama/,http://gpu3:11434" });
     expect(r.ok && r.env.OLLAMA_URL).toBe("http://gpu1:11434,https://u:pw@gpu2/ollama,http://gpu3:11434");

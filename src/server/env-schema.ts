@@ -197,6 +197,18 @@ const planGuard = z
     return z.NEVER;
   });
 
+/** OTLP over HTTP: protobuf or JSON (gRPC is not served). */
+const otlpProtocol = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const s = v?.trim().toLowerCase();
+    if (!s) return undefined;
+    if (s === "http/protobuf" || s === "http/json") return s;
+    ctx.addIssue({ code: "custom", message: `expected http/protobuf or http/json, got "${v}"` });
+    return z.NEVER;
+  });
+
 const optionalString = z
   .string()
   .optional()
@@ -320,6 +332,31 @@ export const envSchema = z.object({
   ALLOWED_HOSTS: list(""),
   TRUST_PROXY: bool(false),
   MODEL_ALIASES: aliases,
+  /** OpenTelemetry traces (telemetry/): off unless this or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set; `/v1/traces` is added to it. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
+  /** The traces endpoint as it is (no path added); wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalString,
+  /** `http/protobuf` (unset) or `http/json`. */
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol,
+  /** The traces' protocol; wins over OTEL_EXPORTER_OTLP_PROTOCOL. */
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol,
+  /** Headers sent to the collector, `key=value` pairs separated by commas (read by the OTLP exporter itself). */
+  OTEL_EXPORTER_OTLP_HEADERS: optionalString,
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: optionalString,
+  /** How long one export may take (ms; read by the OTLP exporter itself); a slower collector's spans are dropped. */
+  OTEL_EXPORTER_OTLP_TIMEOUT: int(10_000, 1, 600_000),
+  /** The traces' `service.name`; `cc-bridge` when unset. */
+  OTEL_SERVICE_NAME: optionalString,
+  /** More resource attributes, `key=value` pairs separated by commas. */
+  OTEL_RESOURCE_ATTRIBUTES: optionalString,
+  /** Spans waiting for export at most; past it spans are dropped (counted in /metrics). */
+  OTEL_BSP_MAX_QUEUE_SIZE: int(2_048, 1, 1_000_000),
+  /** How long spans wait to be exported in a batch (ms). */
+  OTEL_BSP_SCHEDULE_DELAY: int(5_000, 1, 3_600_000),
+  /** Turns tracing off whatever else is set. */
+  OTEL_SDK_DISABLED: bool(false),
+  /** Prompt and answer text (and tool input summaries) on the spans: off unless set, as the GenAI conventions say. */
+  OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: bool(false),
 });
 
 export type Env = z.output<typeof envSchema>;

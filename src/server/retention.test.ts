@@ -19,6 +19,13 @@ beforeAll(async () => {
   ];
   insertRequests(file, rows);
   exec(file, `INSERT INTO RequestContent (requestId, prompt, answer) SELECT id, 'p', 'a' FROM Request`);
+  // Two steps each (issue 25): a model call, and a tool call with an input summary and a path.
+  exec(
+    file,
+    `INSERT INTO RequestStep (requestId, seq, kind, tool, summary, outcome, path, startedAt)
+     SELECT id, 1, 'model', NULL, NULL, NULL, NULL, createdAt FROM Request UNION ALL
+     SELECT id, 2, 'tool', 'Write', 'notes.txt', 'ok', '/w/notes.txt', createdAt FROM Request`,
+  );
   exec(
     file,
     `INSERT INTO Session (id, provider, model, upstreamSessionId, createdAt, lastUsedAt) VALUES ('s-old', 'claude-code', 'm', 'c-old', ?, ?), ('s-new', 'claude-code', 'm', 'c-new', ?, ?)`,
@@ -68,16 +75,24 @@ const totals = () =>
 describe("retention", () => {
   it("drops contents older than STORE_CONTENT_DAYS, keeping the records", async () => {
     const res = await R.pruneOnce(NOW, { retention: 0, content: 5 });
-    expect(res).toEqual({ requests: 0, contents: 2_510, responses: 0, sessions: 0, transcripts: 0 });
+    expect(res).toEqual({ requests: 0, contents: 2_510, steps: 2_510, responses: 0, sessions: 0, transcripts: 0 });
     expect(query(file, "SELECT COUNT(*) AS n FROM Request")[0]).toEqual({ n: 2_520 });
+    // The steps stay, their input summaries and paths gone from the old ones only.
+    expect(query(file, "SELECT COUNT(*) AS n FROM RequestStep")[0]).toEqual({ n: 5_040 });
+    expect(
+      query(file, "SELECT COUNT(*) AS n FROM RequestStep WHERE summary IS NOT NULL OR path IS NOT NULL")[0],
+    ).toEqual({
+      n: 10,
+    });
     expect(query(file, "SELECT requestId FROM RequestContent ORDER BY requestId").length).toBe(10);
   });
 
   it("deletes records older than RETENTION_DAYS in batches; the rollups keep the totals", async () => {
     const before = totals();
     const res = await R.pruneOnce(NOW, { retention: 30, content: 5 });
-    expect(res).toEqual({ requests: 2_500, contents: 0, responses: 1, sessions: 1, transcripts: 5 });
+    expect(res).toEqual({ requests: 2_500, contents: 0, steps: 0, responses: 1, sessions: 1, transcripts: 5 });
     expect(query(file, "SELECT COUNT(*) AS n FROM Request")[0]).toEqual({ n: 20 });
+    expect(query(file, "SELECT COUNT(*) AS n FROM RequestStep")[0]).toEqual({ n: 40 });
     expect(query(file, "SELECT id FROM Session")).toEqual([{ id: "s-new" }]);
     expect(query(file, "SELECT sessionId FROM SessionMessage")).toEqual([{ sessionId: "s-new" }]);
     expect(query(file, "SELECT id FROM StoredResponse")).toEqual([{ id: "resp_new" }]);

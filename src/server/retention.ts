@@ -6,7 +6,7 @@ import { deleteTranscripts } from "./sessions/transcripts";
 import { atMs } from "./sql";
 
 // Retention (issue 12): a shared database grows without end. RETENTION_DAYS deletes request records
-// (with their contents), stored responses and sessions idle for longer; STORE_CONTENT_DAYS drops the
+// (with their contents and steps), stored responses and sessions idle for longer; STORE_CONTENT_DAYS drops the
 // prompts and answers of older requests sooner. Small batches, each its own short transaction, so
 // writers (SQLite's one writer, other instances) are never held for long. The rollups keep the totals:
 // a batch sets Maintenance(retention).pruning inside its transaction, and the rollup delete trigger of
@@ -21,6 +21,8 @@ const JOB = "retention";
 export interface PruneResult {
   requests: number;
   contents: number;
+  /** Requests whose steps' input summaries and paths were blanked (STORE_CONTENT_DAYS). */
+  steps: number;
   responses: number;
   sessions: number;
   /** Claude Code transcript entries deleted (with their sessions, or idle as long). */
@@ -48,7 +50,7 @@ export async function pruneOnce(
   days = { retention: env().RETENTION_DAYS, content: env().STORE_CONTENT_DAYS },
 ): Promise<PruneResult> {
   const prisma = await db();
-  const result: PruneResult = { requests: 0, contents: 0, responses: 0, sessions: 0, transcripts: 0 };
+  const result: PruneResult = { requests: 0, contents: 0, steps: 0, responses: 0, sessions: 0, transcripts: 0 };
   if (days.content > 0) {
     const cutoff = new Date(now - days.content * DAY);
     result.contents = await inBatches(
@@ -61,6 +63,24 @@ export async function pruneOnce(
           })
         ).map((r) => r.requestId),
       (ids) => prisma.requestContent.deleteMany({ where: { requestId: { in: ids } } }),
+    );
+    // The steps stay (tools, outcomes, timings); their input summaries and paths go with the contents.
+    const withText = { OR: [{ summary: { not: null } }, { path: { not: null } }] };
+    result.steps = await inBatches(
+      async () =>
+        (
+          await prisma.requestStep.findMany({
+            where: { request: { createdAt: { lt: cutoff } }, ...withText },
+            select: { requestId: true },
+            distinct: ["requestId"],
+            take: BATCH,
+          })
+        ).map((r) => r.requestId),
+      (ids) =>
+        prisma.requestStep.updateMany({
+          where: { requestId: { in: ids }, ...withText },
+          data: { summary: null, path: null },
+        }),
     );
   }
   if (days.retention > 0) {
@@ -81,6 +101,7 @@ export async function pruneOnce(
         prisma.$transaction([
           flag(true),
           prisma.requestContent.deleteMany({ where: { requestId: { in: ids } } }),
+          prisma.requestStep.deleteMany({ where: { requestId: { in: ids } } }),
           prisma.request.deleteMany({ where: { id: { in: ids } } }),
           flag(false),
         ]),

@@ -64,6 +64,16 @@ export const write = (file_path: string, content: string): ToolCall => ({
   name: "Write",
   input: { file_path, content },
 });
+/** A sub-agent (Claude Code's Agent tool, in the foreground) that runs these steps itself. */
+export const subAgent = (...list: ToolCall[][]): ToolCall => ({
+  name: "Agent",
+  input: {
+    description: "check it",
+    prompt: `check ${steps(...list)}`,
+    subagent_type: "general-purpose",
+    run_in_background: false,
+  },
+});
 export const edit = (file_path: string, old_string: string, new_string: string): ToolCall => ({
   name: "Edit",
   input: { file_path, old_string, new_string },

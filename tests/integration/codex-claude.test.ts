@@ -2,6 +2,8 @@
  * The Codex CLI driving a Claude Code model through the gateway (Responses API → the Claude
  * provider's function calling): the real `codex exec` and the real `claude` against the fake
  * Anthropic API, which calls Codex's own `exec_command` tool; Codex runs it and Claude's turn goes on.
+ * And a turn in which Claude Code runs its own Bash first (CLAUDE_KEEP_BUILTIN_TOOLS): Codex gets that
+ * step as an `mcp_call` item (issue 25) and carries on.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -10,6 +12,7 @@ import { lastToolResults } from "../fakes/anthropic";
 import { type ClaudeSetup, startClaudeGateway, turnPids } from "../helpers/claude";
 import { codexExec, writeCodexConfig } from "../helpers/codex";
 import { eventually } from "../helpers/gateway";
+import { query } from "../helpers/seed";
 
 let c: ClaudeSetup;
 let home: string;
@@ -45,5 +48,34 @@ describe("codex exec on claude-code", () => {
     } finally {
       c.fake.setScript(undefined);
     }
+  });
+});
+
+describe("codex exec on claude-code, with Claude Code's own steps in the stream", () => {
+  let own: ClaudeSetup;
+  beforeAll(async () => {
+    own = await startClaudeGateway({ CLAUDE_KEEP_BUILTIN_TOOLS: "true", CLAUDE_SPARES: "0" });
+  });
+  afterAll(async () => {
+    await own?.close();
+  });
+
+  it("Claude Code runs its own Bash (an mcp_call item to Codex), then answers; codex exec ends well", async () => {
+    own.fake.setScript((req) => {
+      const results = lastToolResults(req.body);
+      if (results.length) return { type: "reply", text: `Own step said: ${results[0]?.text.trim()}` };
+      return { type: "reply", text: "", toolUses: [{ name: "Bash", input: { command: "echo own-step-ran" } }] };
+    });
+    const home2 = fs.mkdtempSync(path.join(inject("tmpRoot"), "codex-own-"));
+    writeCodexConfig(home2, own.gw.url, "claude-code");
+    const run = await codexExec(home2, "Check the folder", "unused");
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout + run.stderr).toContain("Own step said: own-step-ran");
+    const legs = own.gw.records().filter((r) => r.endpoint === "/v1/responses");
+    expect(legs.map((r) => r.status)).toEqual(["ok"]);
+    // The step Codex got as an mcp_call item (a Claude Code tool that ran and ended on the server).
+    expect(query(own.gw.dbPath, `SELECT tool, outcome FROM RequestStep WHERE kind = 'tool'`)).toEqual([
+      { tool: "Bash", outcome: "ok" },
+    ]);
   });
 });

@@ -9,6 +9,7 @@ import { OllamaHosts } from "./hosts";
 import { ClaudePlan, useCostLabel } from "./plan";
 import { ClaudeProcesses } from "./processes";
 import { LatestErrors, ModelTable } from "./tables";
+import { ToolCalls } from "./tools";
 
 const RANGES = [
   { key: "1h", label: "1 h" },
@@ -82,6 +83,7 @@ export function Overview() {
       {/* The per-model table has eleven columns: it gets the full width (at 1366 px two thirds of it
           hid Cost and Avg duration off to the side), the latest errors go below it. */}
       <ModelTable rows={byModel.data} failed={Boolean(byModel.error)} costLabel={costLabel} />
+      <ToolCalls range={range} live={live} />
       <LatestErrors rows={errors.data} failed={Boolean(errors.error)} />
       <SpendByKey range={range} />
     </div>

@@ -6,6 +6,7 @@ import { useTRPC } from "@/trpc/client";
 import { fmtCost, fmtInt, fmtMs, fmtTime } from "../format";
 import { useCostLabel } from "../overview/plan";
 import { MessageView } from "../sessions/message";
+import { StepsTimeline } from "../steps/timeline";
 import { CancelBackground } from "./cancel";
 import { BackgroundBadge, isLive, StatusBadge } from "./list";
 
@@ -20,6 +21,7 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 
 export function RequestDetail({ id }: { id: string }) {
   const trpc = useTRPC();
+  // A request still running (or its background response) shows its steps so far, refreshed every 2 s.
   const q = useQuery(
     trpc.requests.detail.queryOptions(
       { id },
@@ -116,6 +118,7 @@ export function RequestDetail({ id }: { id: string }) {
           <p className="mt-1 text-sm text-red-200">{r.errorMessage}</p>
         </section>
       )}
+      <StepsTimeline steps={r.steps} />
       {r.content ? (
         <section aria-label="Conversation" className="flex flex-col gap-3">
           <h2 className="text-sm font-medium text-zinc-300">Prompt</h2>

@@ -12,6 +12,8 @@ export interface RequestFilter {
   range: string;
   keyId: string;
   host: string;
+  /** A tool the run called (issue 25). */
+  tool: string;
 }
 
 export const EMPTY_FILTER: RequestFilter = {
@@ -22,6 +24,7 @@ export const EMPTY_FILTER: RequestFilter = {
   range: "all",
   keyId: "",
   host: "",
+  tool: "",
 };
 
 const RANGE_MS: Record<string, number> = {
@@ -45,6 +48,7 @@ export function toQuery(f: RequestFilter, anchor: number) {
     ...(f.sessionId ? { sessionId: f.sessionId } : {}),
     ...(f.keyId ? { keyId: f.keyId } : {}),
     ...(f.host ? { upstreamHost: f.host } : {}),
+    ...(f.tool ? { tool: f.tool } : {}),
     ...(ms ? { since: new Date(anchor - ms) } : {}),
   };
 }
@@ -128,6 +132,17 @@ export function Filters({
           {(options.data?.hosts ?? []).map((h) => (
             <option key={h} value={h}>
               {h}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="flex flex-col gap-1 text-xs text-zinc-400">
+        Tool
+        <select className={select} value={value.tool} onChange={set("tool")} name="tool">
+          <option value="">Any tool</option>
+          {(options.data?.tools ?? []).map((t) => (
+            <option key={t} value={t}>
+              {t}
             </option>
           ))}
         </select>

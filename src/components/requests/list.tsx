@@ -83,6 +83,7 @@ function RequestCard({ r, href }: { r: Row; href: string }) {
         <span>{fmtCost(r.costUsd)}</span>
         <span>{fmtMs(r.durationMs)}</span>
         <span>first {fmtMs(r.ttftMs)}</span>
+        {r.steps > 0 && <span data-testid="request-steps">{fmtInt(r.steps)} steps</span>}
         {r.upstreamHost && <span className="font-mono">on {r.upstreamHost}</span>}
       </div>
       {r.sessionId && (
@@ -151,6 +152,7 @@ export function RequestList() {
               <th className={`${th} text-right`}>{costLabel}</th>
               <th className={`${th} text-right`}>Duration</th>
               <th className={`${th} text-right`}>First token</th>
+              <th className={`${th} text-right`}>Steps</th>
               <th className={th}>Host</th>
               <th className={th}>Session</th>
               <th className={th}>Key</th>
@@ -181,6 +183,9 @@ export function RequestList() {
                 <td className={`${td} text-right`}>{fmtCost(r.costUsd)}</td>
                 <td className={`${td} text-right`}>{fmtMs(r.durationMs)}</td>
                 <td className={`${td} text-right`}>{fmtMs(r.ttftMs)}</td>
+                <td className={`${td} text-right`} data-testid="request-steps">
+                  {r.steps ? fmtInt(r.steps) : "–"}
+                </td>
                 <td className={`${td} max-w-40 truncate font-mono text-xs`} data-testid="request-host">
                   {r.upstreamHost ?? "–"}
                 </td>
@@ -194,7 +199,7 @@ export function RequestList() {
             ))}
             {note && (
               <tr>
-                <td colSpan={10} className="px-3 py-8 text-center text-zinc-500">
+                <td colSpan={11} className="px-3 py-8 text-center text-zinc-500">
                   {note}
                 </td>
               </tr>

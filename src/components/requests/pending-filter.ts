@@ -10,6 +10,7 @@ export function filterFromQuery(params: Pick<URLSearchParams, "get">): RequestFi
     range: params.get("range") ?? EMPTY_FILTER.range,
     keyId: params.get("key") ?? "",
     host: params.get("host") ?? "",
+    tool: params.get("tool") ?? "",
   };
 }
 
@@ -22,6 +23,7 @@ export function filterQuery(f: RequestFilter): string {
   if (f.sessionId) q.set("session", f.sessionId);
   if (f.keyId) q.set("key", f.keyId);
   if (f.host) q.set("host", f.host);
+  if (f.tool) q.set("tool", f.tool);
   if (f.range && f.range !== EMPTY_FILTER.range) q.set("range", f.range);
   return q.toString();
 }

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useTRPC } from "@/trpc/client";
 import { fmtInt, fmtTime } from "../format";
 import { KeyName } from "../keys/key-select";
+import { StepsTimeline } from "../steps/timeline";
 import { MessageView } from "./message";
 
 export function Transcript({ id }: { id: string }) {
@@ -57,6 +58,7 @@ export function Transcript({ id }: { id: string }) {
               // biome-ignore lint/suspicious/noArrayIndexKey: a turn's messages keep their order
               <MessageView key={i} message={m.content} />
             ))}
+            <StepsTimeline steps={t.steps} folded />
           </li>
         ))}
       </ol>

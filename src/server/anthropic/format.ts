@@ -80,6 +80,7 @@ export function messagesFormat(id: string, model: string): MessagesFormat {
         const frames = open?.kind === "text" ? [] : start("text", { type: "text", text: "" });
         return [...frames, delta({ type: "text_delta", text: e.text })];
       }
+      if (e.type === "step") return [];
       if (e.type === "reasoning") {
         const frames = open?.kind === "thinking" ? [] : start("thinking", { type: "thinking", thinking: "" });
         thinking += e.text;

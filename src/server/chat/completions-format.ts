@@ -8,7 +8,7 @@ export function completionsFormat(id: string, request: ChatRequest): WireFormat 
   const includeUsage = request.stream_options?.include_usage === true;
   return {
     open: () => [{ data: builder.roleChunk() }],
-    add: (e) => [{ data: builder.eventChunk(e) }],
+    add: (e) => (e.type === "step" ? [] : [{ data: builder.eventChunk(e) }]),
     end: (result) => [
       { data: builder.finishChunk(result.finishReason) },
       ...(includeUsage ? [{ data: builder.usageChunk(result.usage) }] : []),

@@ -9,6 +9,7 @@ import { type ResolvedModel, timeoutError } from "../providers/registry";
 import type { ChatEvent, RunResult } from "../providers/types";
 import { acquireSessionLock } from "../sessions/lock";
 import { commitTurn, loadSession, type StoredSession, sessionCostUsd } from "../sessions/store";
+import { StepFeed, stepsMode, withSteps } from "../steps/feed";
 import type { RequestRecorder } from "../usage/recorder";
 import { ClientCancelled, runSignal } from "./cancel";
 import { completionsFormat } from "./completions-format";
@@ -36,6 +37,8 @@ export interface ChatCall {
    * (the Responses API stores its response here); `turn` is the session's turn number of this run.
    */
   afterTurn?: (result: RunResult, acc: MessageAccumulator, turn: number) => Promise<void>;
+  /** The run's steps go to the client as items of the wire format (the Responses API's mcp_call). */
+  stepsAsItems?: boolean;
   /** Runs when the run failed or was cancelled, before the record is written (best effort). */
   afterFailure?: () => Promise<void>;
 }
@@ -122,7 +125,7 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
       );
     }
     plan = planMessages(request.messages, session, route.provider.replaysHistory, sessionId !== null);
-    const events = route.provider.run({
+    const provided = route.provider.run({
       model: request.model,
       upstreamModel: route.upstreamModel,
       messages: plan.send,
@@ -143,6 +146,9 @@ export async function runChat(call: ChatCall): Promise<ChatOutcome> {
       // Only Claude Code runs tasks (tools on this machine); a key's grant reads the chosen workspaces.
       agent: route.provider.id === "claude-code" ? await agentGrant(call.principal) : undefined,
     });
+    // The run's steps to the client as they end, when the wire format has a place for them or the client asked.
+    const mode = stepsMode(recorder.ctx.agentSteps, call.stepsAsItems === true);
+    const events = mode === "off" ? provided : withSteps(provided, new StepFeed(recorder.ctx.id), mode);
     // Wait for the first event, so that an upstream that fails at once answers with a real status.
     const first = await events.next();
     if (first.done === false) recorder.markFirstToken();

@@ -27,5 +27,8 @@ export function requestContext(request: Request): RequestContext {
     path: new URL(request.url).pathname,
     userAgent: h.get("user-agent")?.slice(0, 512) ?? null,
     clientAddress: addressOf(request),
+    traceparent: h.get("traceparent")?.slice(0, 256) ?? null,
+    tracestate: h.get("tracestate")?.slice(0, 512) ?? null,
+    agentSteps: h.get("x-agent-steps")?.slice(0, 32) ?? null,
   };
 }

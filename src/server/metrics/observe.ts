@@ -1,4 +1,5 @@
 import "server-only";
+import type { Step } from "../steps/types";
 import type { RequestRow } from "../usage/store";
 import { metrics } from "./registry";
 
@@ -53,5 +54,23 @@ export function requestFinished(path: string, row: RequestRow): void {
       if (row.promptTokens) m.ollamaTokens.inc({ ...byHost, direction: "input" }, row.promptTokens);
       if (row.completionTokens) m.ollamaTokens.inc({ ...byHost, direction: "output" }, row.completionTokens);
     }
+  } catch {}
+}
+
+/** A request's steps: its tool calls by tool and outcome, their durations, its count of model calls. */
+export function stepsObserved(provider: string, steps: readonly Step[]): void {
+  try {
+    const m = metrics();
+    let calls = 0;
+    for (const s of steps) {
+      if (s.kind === "model") {
+        calls++;
+        continue;
+      }
+      const tool = bounded("tool", (s.tool ?? "tool").slice(0, 100));
+      m.toolCalls.inc({ provider, tool, outcome: s.outcome ?? "none" });
+      if (s.outcome !== null && s.durationMs !== null) m.toolDuration.observe({ provider, tool }, s.durationMs / 1000);
+    }
+    if (calls > 0) m.modelCalls.observe({ provider }, calls);
   } catch {}
 }

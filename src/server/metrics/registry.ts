@@ -5,7 +5,7 @@ import { planState, refusalCounts } from "../claude-plan/state";
 import { claudeLimiter, claudeProcessStats } from "../providers/claude-code";
 import { ollamaHosts } from "../providers/ollama/route";
 import { localCounts } from "../responses/background/local";
-import { recordWriteFailures, takeClaudeProcessWaits } from "./sources";
+import { droppedSpans, recordWriteFailures, takeClaudeProcessWaits } from "./sources";
 
 const STATES = ["running", "waiting", "idle", "spare", "reusable"] as const;
 /** Seconds a request waited for a Claude Code process: from 10 ms to a minute. */
@@ -13,6 +13,10 @@ const WAIT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
 
 /** Seconds: from 50 ms to 30 min (runs of agents are long). */
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
+/** Seconds a tool call took: from 5 ms to 10 min. */
+const TOOL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 600];
+/** Model calls in one request's run. */
+const CALL_BUCKETS = [1, 2, 3, 5, 10, 20, 50, 100, 200, 500];
 const TTFT_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
 
 function build() {
@@ -200,6 +204,35 @@ function build() {
       collect() {
         this.reset();
         for (const h of ollamaHosts()) this.inc({ host: h.name }, h.failuresTotal);
+      },
+    }),
+    toolCalls: new Counter({
+      name: "ccbridge_tool_calls_total",
+      help: "Tool calls of requests' runs (Claude Code's own tools, the client's, sub-agents'), by tool and outcome (ok, error, none: no result seen here, e.g. a client's tool).",
+      labelNames: ["provider", "tool", "outcome"],
+      registers: [registry],
+    }),
+    toolDuration: new Histogram({
+      name: "ccbridge_tool_call_duration_seconds",
+      help: "Time from a tool call to its result, for tool calls whose result the gateway saw.",
+      labelNames: ["provider", "tool"],
+      buckets: TOOL_BUCKETS,
+      registers: [registry],
+    }),
+    modelCalls: new Histogram({
+      name: "ccbridge_model_calls_per_request",
+      help: "Model (API) calls in one request's run, sub-agents' included.",
+      labelNames: ["provider"],
+      buckets: CALL_BUCKETS,
+      registers: [registry],
+    }),
+    spansDropped: new Counter({
+      name: "ccbridge_trace_spans_dropped_total",
+      help: "OpenTelemetry spans dropped: the export queue was full, or the collector failed or did not answer in time.",
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(droppedSpans());
       },
     }),
     recordWriteFailures: new Counter({

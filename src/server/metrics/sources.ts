@@ -37,3 +37,10 @@ export function noteClaudeProcessWait(seconds: number): void {
 export function takeClaudeProcessWaits(): number[] {
   return (g2.__ccBridgeClaudeWaits ?? []).splice(0);
 }
+
+/** OpenTelemetry spans dropped (telemetry/ counts them); read by /metrics. */
+const g3 = globalThis as unknown as { __ccBridgeDroppedSpans?: number };
+export function noteDroppedSpans(n: number): void {
+  g3.__ccBridgeDroppedSpans = (g3.__ccBridgeDroppedSpans ?? 0) + n;
+}
+export const droppedSpans = (): number => g3.__ccBridgeDroppedSpans ?? 0;

@@ -32,7 +32,7 @@ export class MessageAccumulator {
   add(e: ChatEvent): void {
     if (e.type === "text") this.content += e.text;
     else if (e.type === "reasoning") this.reasoning += e.text;
-    else {
+    else if (e.type === "tool_call") {
       const existing = this.toolCalls[e.index];
       if (existing) existing.function.arguments += e.arguments;
       else this.toolCalls[e.index] = { id: e.id, type: "function", function: { name: e.name, arguments: e.arguments } };
@@ -84,7 +84,7 @@ export class CompletionBuilder {
     return this.chunk({ role: "assistant", content: "", refusal: null });
   }
 
-  eventChunk(e: ChatEvent) {
+  eventChunk(e: Exclude<ChatEvent, { type: "step" }>) {
     if (e.type === "text") return this.chunk({ content: e.text });
     if (e.type === "reasoning") return this.chunk({ reasoning_content: e.text });
     return this.chunk({

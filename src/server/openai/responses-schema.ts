@@ -43,14 +43,16 @@ const functionCallOutput = z.object({
 });
 /** Reasoning items a client sends back (Codex does) are accepted and not sent upstream. */
 const reasoning = z.looseObject({ type: z.literal("reasoning") });
+/** The steps of an earlier answer (mcp_call items, steps/feed.ts) a client sends back: accepted, not sent upstream. */
+const mcpCall = z.looseObject({ type: z.literal("mcp_call") });
 
 /** An input item; a message may omit `type` (EasyInputMessage). */
 const inputItem = z.preprocess(
   (v) => (v && typeof v === "object" && !("type" in v) && "role" in v ? { ...v, type: "message" } : v),
-  z.discriminatedUnion("type", [message, functionCall, functionCallOutput, reasoning], {
+  z.discriminatedUnion("type", [message, functionCall, functionCallOutput, reasoning, mcpCall], {
     error: (issue) =>
       issue.code === "invalid_union"
-        ? "supported input items are message, function_call, function_call_output and reasoning"
+        ? "supported input items are message, function_call, function_call_output, reasoning and mcp_call"
         : undefined,
   }),
 );

@@ -1,5 +1,6 @@
 import type { AgentGrant } from "../access/agent";
 import type { ChatMessage, ChatRequest } from "../openai/schemas";
+import type { Step } from "../steps/types";
 
 export type ProviderId = "ollama" | "claude-code";
 
@@ -15,7 +16,9 @@ export interface TokenUsage {
 export type ChatEvent =
   | { type: "text"; text: string }
   | { type: "reasoning"; text: string }
-  | { type: "tool_call"; index: number; id: string; name: string; arguments: string };
+  | { type: "tool_call"; index: number; id: string; name: string; arguments: string }
+  /** A tool call the upstream ran and saw end (steps/feed.ts; put in by the chat service, never by a provider). */
+  | { type: "step"; step: Step };
 
 /** What a provider returns when its run ended well. */
 export interface RunResult {

@@ -162,6 +162,7 @@ describe("listRequests", () => {
         keyId: null,
         upstreamHost: null,
         background: null,
+        steps: 0,
       },
     ]);
   });
@@ -248,6 +249,7 @@ describe("requestDetail", () => {
       background: null,
       content: { prompt: [{ role: "user", content: "Hi" }], answer: "Hello!" },
       loop: { previous: null, next: [], toolWaitMs: null },
+      steps: [],
     });
   });
 

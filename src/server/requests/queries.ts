@@ -1,7 +1,10 @@
 import "server-only";
 import { db } from "../db";
+import { parseJson } from "../json";
+import type { Step } from "../steps/types";
 import type { RequestRow } from "../usage/store";
 import { decodeCursor, page, pageSize } from "./cursor";
+import { stepsOf } from "./steps";
 
 export type { Keyset } from "./cursor";
 export { InvalidCursorError } from "./cursor";
@@ -17,6 +20,8 @@ export interface RequestFilter {
   keyId?: string;
   /** The upstream host that served it (an Ollama host's name). */
   upstreamHost?: string;
+  /** A tool its run called (`Bash`, `Write`, `mcp__client__get_weather`…). */
+  tool?: string;
   /** createdAt ≥ since */
   since?: Date;
   /** createdAt < until */
@@ -53,6 +58,8 @@ export interface RequestListItem {
   upstreamHost: string | null;
   /** The status of the background response (issue 26) this request made, if it made one: live while it runs. */
   background: string | null;
+  /** Steps of its run (model and tool calls) recorded with it. */
+  steps: number;
 }
 
 const listSelect = {
@@ -101,16 +108,19 @@ export async function listRequests(
       sessionId: filter.sessionId,
       keyId: filter.keyId,
       upstreamHost: filter.upstreamHost,
+      ...(filter.tool ? { steps: { some: { tool: filter.tool } } } : {}),
       createdAt: { gte: filter.since, lt: filter.until, lte: after?.at },
       ...(after ? { OR: [{ createdAt: { lt: after.at } }, { id: { lt: after.id } }] } : {}),
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,
-    select: listSelect,
+    select: { ...listSelect, _count: { select: { steps: true } } },
   });
   const statuses = await backgroundStatuses(rows.map((r) => r.id));
-  const items = rows.map((r) => ({ ...r, background: statuses.get(r.id) ?? null }));
-  return page(items as RequestListItem[], limit, (r) => ({ at: r.createdAt, id: r.id }));
+  const items = rows.map(
+    ({ _count, ...r }) => ({ ...r, steps: _count.steps, background: statuses.get(r.id) ?? null }) as RequestListItem,
+  );
+  return page(items, limit, (r) => ({ at: r.createdAt, id: r.id }));
 }
 
 /** The background responses the requests made (by request id): their status now. */
@@ -131,6 +141,8 @@ export interface RequestDetail extends RequestRow {
   background: string | null;
   /** The legs of a tool-call loop this request belongs to: the one before it and the ones after it. */
   loop: { previous: string | null; next: string[]; toolWaitMs: number | null };
+  /** What the run did: its model and tool calls in order (a running request's so far). */
+  steps: Step[];
 }
 
 /** Every column of one request, with its stored content; null when there is no such request. */
@@ -159,19 +171,12 @@ export async function requestDetail(id: string): Promise<RequestDetail | null> {
     take: 20,
   });
   const { content, parentRequestId, toolWaitMs, ...rest } = row;
+  const steps = (await stepsOf([id])).get(id) ?? [];
   return {
     ...(rest as RequestRow),
     background: (await backgroundStatuses([id])).get(id) ?? null,
     content: content ? { prompt: parseJson(content.prompt), answer: content.answer } : null,
     loop: { previous: parentRequestId, next: next.map((n) => n.id), toolWaitMs },
+    steps,
   };
-}
-
-/** JSON text parsed, or the text itself when it is not JSON (a clipped prompt, for one). */
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }

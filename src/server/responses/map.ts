@@ -29,7 +29,7 @@ export function toMessages(instructions: string | null | undefined, input: Respo
   const out: ChatMessage[] = instructions ? [{ role: "system", content: instructions }] : [];
   if (typeof input === "string") return [...out, { role: "user", content: input }];
   for (const item of input) {
-    if (item.type === "reasoning") continue;
+    if (item.type === "reasoning" || item.type === "mcp_call") continue;
     if (item.type === "message") {
       if (item.role === "user") out.push({ role: "user", content: userParts(item.content) });
       else if (item.role === "assistant") out.push({ role: "assistant", content: textOfParts(item.content) });

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { ChatEvent } from "../providers/types";
+import type { Step } from "../steps/types";
 
 const itemId = (prefix: string) => `${prefix}_${randomBytes(12).toString("hex")}`;
 
@@ -20,7 +21,20 @@ export type OutputItem =
       status: Status;
       summary: [];
       content: { type: "reasoning_text"; text: string }[];
+    }
+  | {
+      type: "mcp_call";
+      id: string;
+      status: "completed" | "failed";
+      server_label: string;
+      name: string;
+      arguments: string;
+      output: string | null;
+      error: { type: "mcp_tool_execution_error"; content: string } | null;
     };
+
+/** The server_label of the steps' mcp_call items: the tools Claude Code ran on the gateway's machine. */
+export const STEPS_SERVER_LABEL = "claude-code";
 
 /** A stream event without its sequence_number (the format numbers them). */
 export type OutputEvent = { type: string } & Record<string, unknown>;
@@ -115,6 +129,7 @@ export class OutputBuilder {
         },
       ];
     }
+    if (e.type === "step") return this.step(e.step);
     // A tool call: a new index opens a function_call item, the same index adds argument text.
     if (current?.type === "function_call" && this.open?.toolIndex === e.index) {
       current.arguments += e.arguments;
@@ -135,6 +150,35 @@ export class OutputBuilder {
           { type: "response.function_call_arguments.delta", item_id: item.id, output_index: index, delta: e.arguments },
         ]
       : events;
+  }
+
+  /**
+   * A tool call Claude Code ran on the server, once it ended: a whole `mcp_call` item (its input as a
+   * short summary, no output: the gateway keeps tool results to itself), added and done at once.
+   */
+  private step(s: Step): OutputEvent[] {
+    const failed = s.outcome === "error";
+    const item: OutputItem = {
+      type: "mcp_call",
+      id: itemId("mcp"),
+      status: failed ? "failed" : "completed",
+      server_label: STEPS_SERVER_LABEL,
+      name: s.tool ?? "tool",
+      arguments: JSON.stringify(s.summary ? { summary: s.summary } : {}),
+      output: null,
+      error: failed ? { type: "mcp_tool_execution_error", content: "the tool reported an error" } : null,
+    };
+    const closed = this.close("completed");
+    this.items.push(item);
+    const output_index = this.items.length - 1;
+    const base = { item_id: item.id, output_index };
+    return [
+      ...closed,
+      { type: "response.output_item.added", output_index, item: { ...this.clone(item), status: "in_progress" } },
+      { type: "response.mcp_call.in_progress", ...base },
+      { type: failed ? "response.mcp_call.failed" : "response.mcp_call.completed", ...base },
+      { type: "response.output_item.done", output_index, item: this.clone(item) },
+    ];
   }
 
   /** Closes the open item: its `.done` events, then output_item.done. */

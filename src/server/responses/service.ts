@@ -103,6 +103,7 @@ export async function createResponse(call: ResponseCall): Promise<ChatOutcome> {
         principal: call.principal,
         signal,
         format,
+        stepsAsItems: true,
         sessionParam: req.previous_response_id ? "previous_response_id" : "X-Session-ID",
         afterTurn: !store
           ? undefined

@@ -151,6 +151,7 @@ describe("sessionTranscript", () => {
             { role: "user", content: { role: "user", content: "Hi there" } },
             { role: "assistant", content: { role: "assistant", content: "Hello" } },
           ],
+          steps: [],
         },
         {
           turn: 2,
@@ -164,6 +165,7 @@ describe("sessionTranscript", () => {
             { role: "tool", content: { role: "tool", tool_call_id: "call_1", content: "x = 1" } },
             { role: "assistant", content: { role: "assistant", content: "x is 1" } },
           ],
+          steps: [],
         },
       ],
     });

@@ -1,6 +1,9 @@
 import "server-only";
 import { db } from "../db";
+import { parseJson } from "../json";
 import { decodeCursor, page, pageSize } from "../requests/cursor";
+import { stepsOf } from "../requests/steps";
+import type { Step } from "../steps/types";
 
 export { InvalidCursorError } from "../requests/cursor";
 
@@ -85,6 +88,8 @@ export interface TranscriptTurn {
   promptTokens: number | null;
   completionTokens: number | null;
   messages: TranscriptMessage[];
+  /** What the turn's run did (its request's steps). */
+  steps: Step[];
 }
 
 export interface SessionTranscript {
@@ -128,6 +133,7 @@ export async function sessionTranscript(id: string): Promise<SessionTranscript |
         promptTokens: null,
         completionTokens: null,
         messages: [],
+        steps: [],
       };
       turns.set(m.turn, turn);
     }
@@ -137,13 +143,7 @@ export async function sessionTranscript(id: string): Promise<SessionTranscript |
     turn.completionTokens = m.completionTokens;
     turn.messages.push({ role: m.role, content: parseJson(m.content) });
   }
+  const steps = await stepsOf([...turns.values()].flatMap((t) => (t.requestId ? [t.requestId] : [])));
+  for (const t of turns.values()) t.steps = (t.requestId && steps.get(t.requestId)) || [];
   return { session: numbers(session), turns: [...turns.values()].sort((a, b) => a.turn - b.turn) };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }

@@ -283,6 +283,7 @@ describe("latestErrors and filterOptions", () => {
       models: ["ollama/llama3.2:3b", "ollama/qwen3:8b", "opus", "sonnet"],
       providers: ["claude-code", "ollama"],
       hosts: [],
+      tools: [],
     });
   });
 });

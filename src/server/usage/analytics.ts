@@ -125,7 +125,12 @@ export async function latestErrors(limit = 10, range?: TimeRange): Promise<Error
  * The distinct models, providers and upstream hosts ever recorded (sorted; empty names left out). A skip scan: each
  * step seeks the next value in the index, so the cost grows with the number of names, not of rows.
  */
-export async function filterOptions(): Promise<{ models: string[]; providers: string[]; hosts: string[] }> {
+export async function filterOptions(): Promise<{
+  models: string[];
+  providers: string[];
+  hosts: string[];
+  tools: string[];
+}> {
   const prisma = await db();
   const rows = await prisma.$queryRaw<{ k: string; v: string }[]>`
     WITH RECURSIVE
@@ -134,13 +139,17 @@ export async function filterOptions(): Promise<{ models: string[]; providers: st
       p(v) AS (SELECT MIN("provider") FROM "Request" UNION ALL
         SELECT (SELECT MIN("provider") FROM "Request" WHERE "provider" > p.v) FROM p WHERE p.v IS NOT NULL),
       h(v) AS (SELECT MIN("upstreamHost") FROM "Request" UNION ALL
-        SELECT (SELECT MIN("upstreamHost") FROM "Request" WHERE "upstreamHost" > h.v) FROM h WHERE h.v IS NOT NULL)
+        SELECT (SELECT MIN("upstreamHost") FROM "Request" WHERE "upstreamHost" > h.v) FROM h WHERE h.v IS NOT NULL),
+      t(v) AS (SELECT MIN("tool") FROM "RequestStep" UNION ALL
+        SELECT (SELECT MIN("tool") FROM "RequestStep" WHERE "tool" > t.v) FROM t WHERE t.v IS NOT NULL)
     SELECT 'm' AS k, v FROM m WHERE v IS NOT NULL AND v <> ''
     UNION ALL
     SELECT 'p', v FROM p WHERE v IS NOT NULL AND v <> ''
     UNION ALL
     SELECT 'h', v FROM h WHERE v IS NOT NULL AND v <> ''
+    UNION ALL
+    SELECT 't', v FROM t WHERE v IS NOT NULL AND v <> ''
     ORDER BY k, v`;
   const of = (k: string) => rows.filter((r) => r.k === k).map((r) => String(r.v));
-  return { models: of("m"), providers: of("p"), hosts: of("h") };
+  return { models: of("m"), providers: of("p"), hosts: of("h"), tools: of("t") };
 }

@@ -3,6 +3,7 @@
 // `interrupted` marking that leaves younger `running` records (another instance's) alone.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migratePg, type PgCluster, startPostgres } from "../../../tests/helpers/postgres";
+import { stepsOfRun } from "../../../tests/helpers/steps";
 import { markInterruptedPg, PgRecordWriter } from "./pg-writer";
 import type { RequestRow } from "./store";
 
@@ -70,6 +71,30 @@ describe("PgRecordWriter", () => {
     const [u] = await cluster.query<{ n: string }>("records", `SELECT SUM("requests") AS n FROM "UsageHourly"`);
     expect(Number(u!.n)).toBe(2);
     expect(w.error).toBeNull();
+  });
+
+  it("writes a run's steps with its final record (500 tool calls all kept), once even when written again", async () => {
+    const w = new PgRecordWriter(url);
+    const steps = stepsOfRun(500);
+    const finish = () => w.enqueue({ kind: "finish", id: "s", row: row("s", "ok"), content: null, steps });
+    expect(await finish()).toBe(true);
+    expect(await finish()).toBe(true);
+    const rows = await cluster.query<{ n: string; tools: string; errors: string; first: Date }>(
+      "records",
+      `SELECT COUNT(*) AS n, COUNT("tool") AS tools, SUM(CASE WHEN "outcome" = 'error' THEN 1 ELSE 0 END) AS errors,
+        MIN("startedAt") AS first FROM "RequestStep" WHERE "requestId" = 's'`,
+    );
+    expect(rows[0]).toMatchObject({
+      n: "1000",
+      tools: "500",
+      errors: String(steps.filter((s) => s.outcome === "error").length),
+    });
+    expect(new Date(rows[0]!.first).getTime()).toBe(steps[0]!.startedAt);
+    const [write] = await cluster.query(
+      "records",
+      `SELECT "tool", "summary", "path", "resultBytes" FROM "RequestStep" WHERE "requestId" = 's' AND "seq" = 2`,
+    );
+    expect(write).toEqual({ tool: "Write", summary: "f0.txt", path: "/w/f0.txt", resultBytes: 10 });
   });
 
   it("keeps records while the database fails, reports why, and writes them once it works", async () => {

@@ -6,7 +6,7 @@
 // timestamp(3) UTC in SQL.
 import type { Pool } from "pg";
 import { type RecordEntry, RecordQueue } from "./record-queue";
-import { COLUMNS, clip } from "./writer";
+import { COLUMNS, clip, STEP_COLUMNS, stepCells } from "./writer";
 
 /** Rows per statement (27 parameters each, PostgreSQL takes 65,535). */
 const CHUNK = 1_000;
@@ -83,6 +83,24 @@ export class PgRecordWriter extends RecordQueue {
             contents.map((r) => clip(r.content!.prompt)),
             contents.map((r) => clip(r.content!.answer)),
           ],
+        );
+      }
+      const withSteps = entries.filter((r) => r.steps?.length && r.row.status !== "running");
+      if (withSteps.length > 0) {
+        await client.query(`DELETE FROM "RequestStep" WHERE "requestId" = ANY($1::text[])`, [
+          withSteps.map((r) => r.row.id),
+        ]);
+        // One unnest per column: any number of steps in one statement (no bound-parameter limit).
+        const rows = withSteps.flatMap((r) => r.steps!.map((s) => stepCells(r.row.id, s)));
+        const column = (i: number) => rows.map((cells) => cells[i] ?? null);
+        await client.query(
+          `INSERT INTO "RequestStep" (${STEP_COLUMNS.map((c) => `"${c}"`).join(", ")})
+           SELECT "requestId", "seq", "parentSeq", "kind", "tool", "callId", "summary", "outcome", "resultBytes",
+             TIMESTAMP 'epoch' + "startedAt" * INTERVAL '1 millisecond', "durationMs", "model", "inputTokens", "outputTokens", "path"
+           FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+             $9::int[], $10::float8[], $11::int[], $12::text[], $13::int[], $14::int[], $15::text[])
+             AS t(${STEP_COLUMNS.map((c) => `"${c}"`).join(", ")})`,
+          STEP_COLUMNS.map((_, i) => column(i)),
         );
       }
       await client.query("COMMIT");

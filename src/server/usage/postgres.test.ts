@@ -177,6 +177,45 @@ describe("usage queries on PostgreSQL", () => {
     expect(detail?.id).toBe(want("")[0]);
   });
 
+  it("a run's steps on PostgreSQL: the list's tool filter and step count, the detail's timeline, tools by range", async () => {
+    const R = await import("../requests/queries");
+    const T = await import("../requests/steps");
+    const ids = query<{ id: string }>(file, "SELECT id FROM Request ORDER BY createdAt DESC, id DESC LIMIT 3").map(
+      (r) => r.id,
+    );
+    // The newest three requests ran Bash (the second failed); the newest also a Write.
+    for (const [i, id] of ids.entries()) {
+      await cluster.query(
+        "usage",
+        `INSERT INTO "RequestStep" ("requestId", "seq", "kind", "tool", "summary", "outcome", "startedAt", "durationMs", "path")
+         SELECT $1, 1, 'tool', 'Bash', 'ls', $2, "createdAt", 40, NULL FROM "Request" WHERE "id" = $1`,
+        [id, i === 1 ? "error" : "ok"],
+      );
+    }
+    await cluster.query(
+      "usage",
+      `INSERT INTO "RequestStep" ("requestId", "seq", "parentSeq", "kind", "tool", "summary", "outcome", "startedAt", "durationMs", "path")
+       SELECT $1, 2, 1, 'tool', 'Write', 'a.txt', 'ok', "createdAt", 10, '/w/a.txt' FROM "Request" WHERE "id" = $1`,
+      [ids[0]],
+    );
+    const bash = await R.listRequests({ tool: "Bash" });
+    expect(bash.items.map((r) => [r.id, r.steps])).toEqual([
+      [ids[0], 2],
+      [ids[1], 1],
+      [ids[2], 1],
+    ]);
+    expect((await R.listRequests({ tool: "Write" })).items.map((r) => r.id)).toEqual([ids[0]]);
+    expect((await R.requestDetail(ids[0]!))?.steps.map((s) => [s.seq, s.parentSeq, s.tool, s.path])).toEqual([
+      [1, null, "Bash", null],
+      [2, 1, "Write", "/w/a.txt"],
+    ]);
+    expect((await A.filterOptions()).tools).toEqual(["Bash", "Write"]);
+    expect(await T.toolStats(A.rangeOf("all", NOW))).toEqual([
+      { tool: "Bash", calls: 3, errors: 1, avgMs: 40 },
+      { tool: "Write", calls: 1, errors: 0, avgMs: 10 },
+    ]);
+  });
+
   it("pgBinSqlText gives binOf()'s bin for every value (PostgreSQL's own log)", async () => {
     const values: number[] = [-5, 0, 1, 31, 32, 33, 47, 48, 63, 64, 65, 1023, 1024, 1025];
     for (let v = 0; v < 5_000_000; v = Math.floor(v * 1.013) + 1) values.push(v, v + 1, 2 ** 20 - v);

@@ -6,17 +6,20 @@
 // per batch), retries (busy: a few ms; failing: back-off up to 1 s, so records survive a database that
 // comes back), give-up (after GIVE_UP_MS, or past MAX_QUEUE) and the counters the store reports.
 // Costs: bench/writer.mjs (it times this class's enqueue and flush through RecordWriter).
+import type { Step } from "../steps/types";
 import type { RequestContentRow, RequestRow } from "./store";
 
 /** One record to write: a finish op is one itself; a begin op's snapshot gives one. */
 export interface RecordEntry {
   row: RequestRow;
   content: RequestContentRow | null;
+  /** The run's steps (steps/), written with a final record only; null or empty: none. */
+  steps?: Step[] | null;
 }
 
 export type RecordOp =
   | { kind: "begin"; id: string; snapshot: () => RecordEntry }
-  | { kind: "finish"; id: string; row: RequestRow; content: RequestContentRow | null };
+  | { kind: "finish"; id: string; row: RequestRow; content: RequestContentRow | null; steps?: Step[] | null };
 
 interface Queued {
   op: RecordOp;

@@ -5,6 +5,9 @@ import { requestDiscarded, requestFinished, requestStarted } from "../metrics/ob
 import type { ApiError } from "../openai/errors";
 import type { RunResult } from "../providers/types";
 import { forgetUpstreamHost, upstreamHostOf } from "../providers/upstream";
+import { takeSteps } from "../steps/log";
+import { stepsMeasured, stepsTraced } from "../steps/observe";
+import { recordedSteps } from "../steps/record";
 import { providerOf } from "./attribution";
 import { beginRequest, finishRequest, type RequestRow } from "./store";
 
@@ -19,6 +22,11 @@ export interface RequestContext {
   path: string;
   userAgent: string | null;
   clientAddress: string | null;
+  /** The caller's W3C trace context (its spans parent the request's trace). */
+  traceparent?: string | null;
+  tracestate?: string | null;
+  /** The `X-Agent-Steps` header: how the client wants the run's steps (steps/feed.ts stepsMode). */
+  agentSteps?: string | null;
 }
 
 export type Outcome =
@@ -131,7 +139,32 @@ export class RequestRecorder {
   private async write(outcome: Outcome): Promise<void> {
     const row = this.row(outcome);
     forgetUpstreamHost(this.ctx.id);
-    const saved = await finishRequest(row, this.content());
+    // The run's steps: stored with the record, measured and traced (steps/observe.ts) from here.
+    const run = takeSteps(this.ctx.id);
+    const endedAt = Date.now();
+    const steps = recordedSteps(run, endedAt, env().STORE_CONTENT);
+    const { method, path, startedAt, traceparent = null, tracestate = null } = this.ctx;
+    const traced = {
+      method,
+      path,
+      startedAt,
+      endedAt,
+      traceparent,
+      tracestate,
+      prompt: this.prompt,
+      answer: this.answer,
+    };
+    stepsMeasured(row, run);
+    if (run?.dropped)
+      log({
+        level: "warn",
+        msg: "steps past the bound not kept",
+        id: row.id,
+        kept: steps.length,
+        dropped: run.dropped,
+      });
+    const saved = await finishRequest(row, this.content(), steps);
+    stepsTraced(traced, row, run);
     if (!saved) {
       log({ level: "error", msg: "usage record not saved yet (queued, retried)", id: row.id }, "stderr");
     }

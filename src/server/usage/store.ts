@@ -3,6 +3,7 @@ import path from "node:path";
 import { db } from "../db";
 import { env } from "../env";
 import { setRecordWriteFailures } from "../metrics/sources";
+import type { Step } from "../steps/types";
 import { PgRecordWriter } from "./pg-writer";
 import type { RecordOp, RecordQueue } from "./record-queue";
 import { RecordWriter } from "./writer";
@@ -91,8 +92,12 @@ export function beginRequest(id: string, snapshot: () => { row: RequestRow; cont
  * Writes (or completes) a request's record: true once committed, false when it was not committed
  * within WAIT_MS (it stays queued and is retried until the database takes it). Never throws.
  */
-export function finishRequest(row: RequestRow, content?: RequestContentRow | null): Promise<boolean> {
-  return bounded(recordWriter().enqueue({ kind: "finish", id: row.id, row, content: content ?? null }));
+export function finishRequest(
+  row: RequestRow,
+  content?: RequestContentRow | null,
+  steps?: Step[] | null,
+): Promise<boolean> {
+  return bounded(recordWriter().enqueue({ kind: "finish", id: row.id, row, content: content ?? null, steps }));
 }
 
 /** Writes a record and waits for it; throws when it could not be written in time. */

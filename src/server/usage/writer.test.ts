@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { freshDb, query } from "../../../tests/helpers/seed";
+import { stepsOfRun } from "../../../tests/helpers/steps";
 import type { RequestRow } from "./store";
 import { markInterrupted, RecordWriter } from "./writer";
 
@@ -61,6 +62,21 @@ const busyTurn = (us = 200) =>
   );
 
 describe("record writer", () => {
+  it("writes a run's steps with its final record (500 tool calls all kept), once even when written again", async () => {
+    const file = freshDb("writer-steps");
+    const w = new RecordWriter(file, { checkpointer: false });
+    const steps = stepsOfRun(500);
+    const finish = () => w.enqueue({ kind: "finish", id: "s", row: row("s"), content: null, steps });
+    expect(await finish()).toBe(true);
+    expect(await finish()).toBe(true);
+    expect(query(file, `SELECT COUNT(*) AS n, COUNT(tool) AS tools, MIN(startedAt) AS first FROM RequestStep`)).toEqual(
+      [{ n: 1_000, tools: 500, first: steps[0]!.startedAt }],
+    );
+    expect(query(file, `SELECT tool, summary, path, outcome FROM RequestStep WHERE seq = 8`)).toEqual([
+      { tool: "Bash", summary: "echo 3", path: null, outcome: "error" },
+    ]);
+  });
+
   it("writes the running record at the start and completes it once: the rollups count it once", async () => {
     const file = freshDb("writer-once");
     const w = new RecordWriter(file);

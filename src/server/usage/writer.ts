@@ -6,6 +6,7 @@
 // 20261203000100_key_spend). Costs: bench/writer.mjs.
 import fs from "node:fs";
 import Database from "better-sqlite3";
+import type { Step } from "../steps/types";
 import { Checkpointer } from "./checkpointer";
 import { GATHER_MS, type RecordEntry, RecordQueue } from "./record-queue";
 import type { RequestRow } from "./store";
@@ -52,6 +53,46 @@ const FINISH_SQL = `${INSERT} ON CONFLICT ("id") DO UPDATE SET ${COLUMNS.filter(
   .join(", ")}`;
 const CONTENT_SQL = `INSERT INTO "RequestContent" ("requestId", "prompt", "answer") VALUES (?, ?, ?)
   ON CONFLICT ("requestId") DO UPDATE SET "prompt" = excluded."prompt", "answer" = excluded."answer"`;
+
+/** A request's steps (steps/): its final record replaces them (a retried batch writes them again). */
+export const STEP_COLUMNS = [
+  "requestId",
+  "seq",
+  "parentSeq",
+  "kind",
+  "tool",
+  "callId",
+  "summary",
+  "outcome",
+  "resultBytes",
+  "startedAt",
+  "durationMs",
+  "model",
+  "inputTokens",
+  "outputTokens",
+  "path",
+] as const;
+const STEPS_DELETE_SQL = `DELETE FROM "RequestStep" WHERE "requestId" = ?`;
+const STEP_SQL = `INSERT INTO "RequestStep" (${STEP_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES (${STEP_COLUMNS.map(() => "?").join(", ")})`;
+
+/** A step's cells in STEP_COLUMNS order (dates as Unix ms). */
+export const stepCells = (requestId: string, s: Step): unknown[] => [
+  requestId,
+  s.seq,
+  s.parentSeq,
+  s.kind,
+  s.tool,
+  s.callId,
+  s.summary,
+  s.outcome,
+  s.resultBytes,
+  s.startedAt,
+  s.durationMs,
+  s.model,
+  s.inputTokens,
+  s.outputTokens,
+  s.path,
+];
 
 /** Longest prompt or answer kept, in characters. */
 const CONTENT_LIMIT = 200_000;
@@ -149,12 +190,22 @@ export class RecordWriter extends RecordQueue {
       }
       this.db = db;
       this.ino = st.ino;
-      const stmts = { begin: db.prepare(BEGIN_SQL), finish: db.prepare(FINISH_SQL), content: db.prepare(CONTENT_SQL) };
+      const stmts = {
+        begin: db.prepare(BEGIN_SQL),
+        finish: db.prepare(FINISH_SQL),
+        content: db.prepare(CONTENT_SQL),
+        stepsDelete: db.prepare(STEPS_DELETE_SQL),
+        step: db.prepare(STEP_SQL),
+      };
       // A `running` record never overwrites one (DO NOTHING); a final one completes it (DO UPDATE).
       this.write = db.transaction((entries: RecordEntry[]) => {
-        for (const { row, content: c } of entries) {
+        for (const { row, content: c, steps } of entries) {
           (row.status === "running" ? stmts.begin : stmts.finish).run(params(row));
           if (c) stmts.content.run(row.id, clip(c.prompt), clip(c.answer));
+          if (steps?.length && row.status !== "running") {
+            stmts.stepsDelete.run(row.id);
+            for (const step of steps) stmts.step.run(stepCells(row.id, step));
+          }
         }
       }).immediate;
     }

@@ -48,6 +48,9 @@ export function hostOptions(place: Placement): Options {
   return {
     pathToClaudeCodeExecutable: bin.path,
     includePartialMessages: true,
+    // A sub-agent's every API call reaches us (not only its tool calls): the turn's steps show them
+    // (steps/claude.ts); the answer never includes them (turn-events.ts skips parent_tool_use_id).
+    forwardSubagentText: true,
     systemPrompt: { type: "preset", preset: "claude_code", snapshot: false },
     ...place.options,
   };

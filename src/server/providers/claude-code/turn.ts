@@ -1,6 +1,8 @@
 import "server-only";
 import { log } from "../../log";
 import { ApiError, badRequest } from "../../openai/errors";
+import { ClaudeSteps } from "../../steps/claude";
+import { stepLog } from "../../steps/log";
 import { recordToolWaitExpired } from "../../usage/store";
 import type { ChatEvent, RunInput, RunResult, TokenUsage } from "../types";
 import { exitError, redact, resultError } from "./errors";
@@ -65,6 +67,8 @@ export async function* runLeg(start: LegStart, input: RunInput): AsyncGenerator<
   const { signal, session } = input;
   const sessionId = session?.id ?? null;
   pool.track(proc);
+  // The turn's steps (model calls, tool calls, sub-agents), read from the same messages as the answer.
+  const steps = input.requestId ? new ClaudeSteps(stepLog(input.requestId), proc.model, proc.sessionId) : null;
   let outcome: "park" | "pause" | "recycle" | "end" = "end";
   try {
     if (start.blocks) proc.send(start.blocks);
@@ -73,6 +77,7 @@ export async function* runLeg(start: LegStart, input: RunInput): AsyncGenerator<
     try {
       while (!result) {
         const message = await proc.next(signal);
+        steps?.push(message);
         if (message.type === "result") {
           result = message;
           break;
@@ -161,6 +166,7 @@ export async function* runLeg(start: LegStart, input: RunInput): AsyncGenerator<
       toolWaitMs: start.toolWaitMs,
     };
   } finally {
+    steps?.end(proc.sessionId, events.model);
     if (outcome === "pause") pool.untrack(proc);
     else if (outcome === "park" && sessionId && proc.alive) {
       proc.kind = "warm";

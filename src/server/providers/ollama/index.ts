@@ -1,5 +1,6 @@
 import "server-only";
 import type { ChatResponse } from "ollama";
+import { OllamaSteps } from "../../steps/ollama";
 import type { ChatEvent, FinishReason, Provider, RunInput, RunResult } from "../types";
 import { ollamaClient } from "./client";
 import { ollamaError } from "./errors";
@@ -20,6 +21,7 @@ async function* events(stream: AsyncIterable<ChatResponse>, input: RunInput): Ev
   // Thinking always comes back as reasoning, also when a model inlines it as <think>…</think>.
   const think = new ThinkSplitter();
   const pieces = (ps: Piece[]): ChatEvent[] => ps.map((p) => ({ type: p.type, text: p.text }));
+  const steps = new OllamaSteps(input.requestId, input.upstreamModel);
   for await (const part of stream) {
     const m = part.message;
     if (m?.thinking) yield { type: "reasoning", text: m.thinking };
@@ -28,6 +30,7 @@ async function* events(stream: AsyncIterable<ChatResponse>, input: RunInput): Ev
       const id = (call as { id?: string }).id || newCallId();
       const args = call.function.arguments;
       const text = typeof args === "string" ? args : JSON.stringify(args ?? {});
+      steps.toolCall(id, call.function.name, args);
       yield { type: "tool_call", index: toolIndex++, id, name: call.function.name, arguments: text };
     }
     if (part.done) {
@@ -36,6 +39,7 @@ async function* events(stream: AsyncIterable<ChatResponse>, input: RunInput): Ev
     }
   }
   if (!last) throw new Error("the stream ended without a final message");
+  steps.done(last.model || input.upstreamModel, last.prompt_eval_count ?? 0, last.eval_count ?? 0);
   const finishReason: FinishReason = toolIndex > 0 ? "tool_calls" : last.done_reason === "length" ? "length" : "stop";
   return {
     finishReason,

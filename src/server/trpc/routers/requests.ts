@@ -14,6 +14,7 @@ const filter = z.object({
   sessionId: z.string().max(128).optional(),
   keyId: z.string().max(100).optional(),
   upstreamHost: z.string().max(300).optional(),
+  tool: z.string().max(200).optional(),
   since: z.date().optional(),
   until: z.date().optional(),
 });

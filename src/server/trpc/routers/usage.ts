@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { toolStats } from "../../requests/steps";
 import { latestErrors, rangeOf, usageSummary } from "../../usage/analytics";
 import { timeSeries } from "../../usage/series";
 import { namedRows, usageByModel } from "../../usage/summary";
@@ -9,6 +10,8 @@ export const rangeKey = z.enum(["1h", "24h", "7d", "30d", "all"]);
 const rangeInput = z.object({ range: rangeKey });
 
 export const usageRouter = router({
+  /** Tool calls of the runs in the range, by tool (the overview's tools table). */
+  tools: consoleProcedure.input(rangeInput).query(({ input }) => toolStats(rangeOf(input.range))),
   summary: consoleProcedure.input(rangeInput).query(({ input }) => usageSummary(rangeOf(input.range))),
   /**
    * The chart series with what the charts need to place it: the bucket step and the span shown
