@@ -195,6 +195,34 @@ describe("the steps seen by the client", () => {
     expect(failures).toEqual([]);
   });
 
+  it("a background response shows the steps so far while it runs, and all of them at the end (issue 26)", async () => {
+    const failures: string[] = [];
+    const client = new OpenAI({ baseURL: `${c.gw.url}/v1`, apiKey: "x", fetch: responsesValidatingFetch(failures) });
+    const created = await client.responses.create({
+      model: "claude-code",
+      input: `in the background ${steps([bash("echo first-step")], [bash("sleep 2")])}`,
+      background: true,
+      store: true,
+    });
+    expect(["queued", "in_progress"]).toContain(created.status);
+    let seenWhileRunning: string[] = [];
+    let last = created;
+    while (last.status === "queued" || last.status === "in_progress") {
+      await new Promise((r) => setTimeout(r, 100));
+      last = await client.responses.retrieve(created.id);
+      const calls = last.output.filter((o) => o.type === "mcp_call").map((o) => JSON.parse(o.arguments).summary);
+      if (last.status === "in_progress" && calls.length) seenWhileRunning = calls;
+    }
+    expect(last.status).toBe("completed");
+    expect(seenWhileRunning).toContain("echo first-step");
+    const calls = last.output.filter((o) => o.type === "mcp_call");
+    expect(calls.map((o) => [o.name, JSON.parse(o.arguments).summary, o.status])).toEqual([
+      ["Bash", "echo first-step", "completed"],
+      ["Bash", "sleep 2", "completed"],
+    ]);
+    expect(failures).toEqual([]);
+  });
+
   it("X-Agent-Steps: off leaves them out of a response", async () => {
     const res = await fetch(`${c.gw.url}/v1/responses`, {
       method: "POST",

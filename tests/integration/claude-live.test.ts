@@ -238,6 +238,7 @@ describe("ready spares", () => {
   it("serves a session's first turn once sessions come, and becomes its warm process", async () => {
     // Spares are started for the kind of request that came last: a stateless process keeps no
     // transcript and cannot hold a session, so after a session's first turn the next spare keeps one.
+    await eventually(async () => (await processStats(c.gw)).starting === 0, 15_000); // no spare half-started
     const before = new Set((await processStats(c.gw)).pids.spare);
     await asker(c, `spare-session-first-${Date.now()}`)("a session before");
     const spare = await eventually(
@@ -263,6 +264,7 @@ describe("parked spares (CLAUDE_SPARES=2)", () => {
 
   it("the parked spare takes a request's model and system prompt when it is claimed", async () => {
     // A session's first turn first: the spares started after it keep their transcript (as a session needs).
+    await eventually(async () => (await processStats(c.gw)).starting === 0, 20_000); // no spare half-started
     const boot = new Set((await processStats(c.gw)).pids.spare);
     await asker(c, `parked-first-${Date.now()}`)("a session before");
     const spares = await eventually(async () => {

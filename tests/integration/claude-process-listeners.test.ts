@@ -46,6 +46,7 @@ describe("exit listeners of a claude process", () => {
 
     // A session's first turn: the spares started after it keep their transcript, as a session needs
     // (a stateless process keeps none). The next session's 15 turns run on such a spare.
+    await eventually(async () => (await processStats(c.gw)).starting === 0, 15_000); // no spare half-started
     const boot = new Set((await processStats(c.gw)).pids.preclaimed);
     await ask("a session before", `listeners-first-${Date.now()}`);
     const first = await eventually(

@@ -22,6 +22,13 @@ const SKIP = { CLAUDE_SKIP_PERMS: "true", IS_SANDBOX: "1" };
 const tmpOf = (c: ClaudeSetup) => c.env.TMPDIR as string;
 /** Every folder a `claude` process of the setup writes to, the workspaces aside. */
 const claudeDirs = (c: ClaudeSetup) => [c.configDir, tmpOf(c), c.env.HOME as string];
+/** The console's request page data (tRPC requests.detail; an open gateway needs no login). */
+async function detail(c: ClaudeSetup, id: string): Promise<any> {
+  const input = encodeURIComponent(JSON.stringify({ json: { id } }));
+  const res = await fetch(`${c.gw.url}/api/trpc/requests.detail?input=${input}`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as any).result.data.json;
+}
 const word = () => `SECRET${Math.random().toString(36).slice(2, 10).toUpperCase()}`;
 
 const stored = (c: ClaudeSetup, claudeSession: string) =>
@@ -35,7 +42,8 @@ const upstreamOf = (c: ClaudeSetup, session: string): string =>
 describe("stateless requests keep no transcript", () => {
   let c: ClaudeSetup;
   beforeAll(async () => {
-    c = await startClaudeGateway({ ...SKIP, CLAUDE_SPARES: "0" });
+    c = await startClaudeGateway({ ...SKIP, CLAUDE_SPARES: "0", STORE_CONTENT: "false" });
+    c.fake.setScript(stepsScript);
   });
   afterAll(async () => {
     await c?.close();
@@ -60,6 +68,19 @@ describe("stateless requests keep no transcript", () => {
     expect(r3.status, JSON.stringify(r3.body)).toBe(200);
     expect(r3.text).toContain(third);
     expect(filesHolding(claudeDirs(c), third)).toEqual([]);
+  });
+
+  it("STORE_CONTENT=false: a session's transcript is kept (to continue it), the console shows none of it", async () => {
+    const t = await runTask(c.gw.url, "x", `kept ${steps([bash("echo HIDDEN-OUTPUT")])}`, { session: "s-nocontent" });
+    expect(t.status, JSON.stringify(t.body)).toBe(200);
+    expect(stored(c, upstreamOf(c, "s-nocontent")).length).toBeGreaterThan(0);
+    const [r] = c.gw.query("SELECT id FROM Request WHERE sessionId = 's-nocontent'");
+    const d = await detail(c, r.id);
+    expect(d.content).toBeNull();
+    const bashStep = d.steps.find((x: any) => x.tool === "Bash");
+    expect(bashStep.outcome).toBe("ok");
+    expect(bashStep.full).toBeUndefined();
+    expect(JSON.stringify(d)).not.toContain("HIDDEN-OUTPUT");
   });
 
   it("a killed process's session file and socket go when it ends", async () => {
@@ -161,6 +182,11 @@ describe("a session's transcript lives in the database", () => {
     expect(turns.text).toContain(secret);
     expect(turns.text).toContain("TOOL-OUTPUT-1");
     expect(upstreamOf(c, "s-exact")).toBe(claudeSession);
+    // The console's request page reads the tool call in full from the same stored entries.
+    const [first] = c.gw.query("SELECT id FROM Request WHERE sessionId = 's-exact' ORDER BY createdAt LIMIT 1");
+    const bashStep = (await detail(c, first.id)).steps.find((x: any) => x.tool === "Bash");
+    expect(bashStep.full.input).toContain("echo TOOL-OUTPUT-1");
+    expect(bashStep.full.result).toContain("TOOL-OUTPUT-1");
   });
 
   it("a database that refuses the transcript: the turn goes on, the file stays, and is stored once it can be", async () => {

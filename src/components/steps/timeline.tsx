@@ -73,6 +73,19 @@ function StepRow({ step, t0, children }: { step: Step; t0: number; children: Ste
         <span>{step.durationMs == null ? "…" : fmtMs(step.durationMs)}</span>
         {children.length > 0 && <span className="text-violet-300">sub-agent</span>}
       </span>
+      {step.full && (
+        <details className="basis-full pl-16" data-testid="step-full">
+          <summary className="cursor-pointer text-xs text-zinc-500">input and result</summary>
+          <pre className="mt-1 max-h-64 overflow-auto whitespace-pre-wrap break-all rounded bg-zinc-950 p-2 font-mono text-xs text-zinc-300">
+            {step.full.input}
+          </pre>
+          {step.full.result !== null && (
+            <pre className="mt-1 max-h-64 overflow-auto whitespace-pre-wrap break-all rounded bg-zinc-950 p-2 font-mono text-xs text-zinc-400">
+              {step.full.result}
+            </pre>
+          )}
+        </details>
+      )}
     </div>
   );
 }

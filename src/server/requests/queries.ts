@@ -1,6 +1,7 @@
 import "server-only";
 import { db } from "../db";
 import { parseJson } from "../json";
+import { toolCallsOf } from "../sessions/transcripts";
 import type { Step } from "../steps/types";
 import type { RequestRow } from "../usage/store";
 import { decodeCursor, page, pageSize } from "./cursor";
@@ -172,6 +173,16 @@ export async function requestDetail(id: string): Promise<RequestDetail | null> {
   });
   const { content, parentRequestId, toolWaitMs, ...rest } = row;
   const steps = (await stepsOf([id])).get(id) ?? [];
+  // Where the request's content is kept, its tool calls in full from the session's stored transcript.
+  if (content && rest.sessionId) {
+    const s = await prisma.session.findUnique({ where: { id: rest.sessionId }, select: { upstreamSessionId: true } });
+    const ids = steps.flatMap((x) => (x.callId ? [x.callId] : []));
+    const full = s?.upstreamSessionId ? await toolCallsOf(s.upstreamSessionId, ids) : new Map();
+    for (const step of steps) {
+      const f = step.callId ? full.get(step.callId) : undefined;
+      if (f) step.full = f;
+    }
+  }
   return {
     ...(rest as RequestRow),
     background: (await backgroundStatuses([id])).get(id) ?? null,

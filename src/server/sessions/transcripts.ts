@@ -77,6 +77,57 @@ export async function deleteTranscripts(sessionIds: string[]): Promise<number> {
   return r.count;
 }
 
+/** Longest tool result shown in full, in characters. */
+const FULL_RESULT_LIMIT = 20_000;
+
+type Block = { type?: string; id?: string; input?: unknown; tool_use_id?: string; content?: unknown };
+
+const resultText = (c: unknown): string =>
+  typeof c === "string"
+    ? c
+    : Array.isArray(c)
+      ? c
+          .map((b) => (typeof (b as { text?: unknown })?.text === "string" ? (b as { text: string }).text : ""))
+          .join("\n")
+      : "";
+
+/**
+ * Tool calls of a Claude session in full, by call id (sub-agents' included), read from its stored
+ * transcript: the one copy of a session's content. The steps (RequestStep) index them.
+ */
+export async function toolCallsOf(
+  sessionId: string,
+  callIds: readonly string[],
+): Promise<Map<string, { input: string; result: string | null }>> {
+  const out = new Map<string, { input: string; result: string | null }>();
+  if (callIds.length === 0) return out;
+  const wanted = new Set(callIds);
+  const prisma = await db();
+  const rows = await prisma.transcriptEntry.findMany({
+    where: { sessionId, OR: callIds.map((id) => ({ entry: { contains: id } })) },
+    orderBy: { id: "asc" },
+    select: { entry: true },
+  });
+  for (const { entry } of rows) {
+    let content: unknown;
+    try {
+      content = (JSON.parse(entry) as { message?: { content?: unknown } }).message?.content;
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(content)) continue;
+    for (const b of content as Block[]) {
+      if (b?.type === "tool_use" && b.id && wanted.has(b.id)) {
+        out.set(b.id, { input: JSON.stringify(b.input ?? null, null, 2), result: out.get(b.id)?.result ?? null });
+      } else if (b?.type === "tool_result" && b.tool_use_id && wanted.has(b.tool_use_id)) {
+        const call = out.get(b.tool_use_id) ?? { input: "null", result: null };
+        out.set(b.tool_use_id, { ...call, result: resultText(b.content).slice(0, FULL_RESULT_LIMIT) });
+      }
+    }
+  }
+  return out;
+}
+
 /** The sub-agents' transcripts of a session (their subpaths). */
 export async function subpathsOf(sessionId: string): Promise<string[]> {
   const prisma = await db();

@@ -25,6 +25,11 @@ export interface Step {
   outputTokens: number | null;
   /** The file a Write/Edit/MultiEdit/NotebookEdit call changed. */
   path: string | null;
+  /**
+   * The tool call in full (its input as JSON, its result's text), read from the session's stored Claude
+   * Code transcript (sessions/transcripts.ts) for the console's request page, where its content is kept.
+   */
+  full?: { input: string; result: string | null };
 }
 
 /** Longest input summary kept, in characters. */
