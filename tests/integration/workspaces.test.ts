@@ -9,6 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bash, edit, read, readWriteRun, runTask, steps, stepsScript, write } from "../helpers/agent-tasks";
 import { type ClaudeSetup, startClaudeGateway } from "../helpers/claude";
+import { filesUnder } from "../helpers/transcripts";
 import { ADMIN, admin, type Created, createKey } from "./keys-client";
 
 const METRICS_KEY = "metrics-key-SECRET-24";
@@ -105,8 +106,19 @@ describe("a workspace per key, sandboxed by default", () => {
       [bash(`cat ${path.join(c.env.HOME as string, ".netrc")}`)],
       [bash(`ls ${process.cwd()}`)], // the gateway's own folder (the tests start it in the repository)
       [read(path.join(process.cwd(), "package.json"))],
+      // A's session transcript (issue 28): on disk while its warm process holds it, in the database, and
+      // never in the gateway's temp folder. (`[T]`: the pattern's own text is not the secret.)
+      [bash(`grep -r -a -o -E 'A-FILE-SECRE[T]' ${config}`)],
+      ...aTranscripts().map((f) => [read(f)]),
+      [bash(`grep -a -o -E 'A-FILE-SECRE[T]' ${c.gw.dbPath} ${c.gw.dbPath}-wal`)],
+      [bash(`grep -r -a -o -E 'A-FILE-SECRE[T]' ${c.env.TMPDIR}`)],
     );
   };
+  /** A's session transcript files under CLAUDE_CONFIG_DIR (its warm process holds them). */
+  const aTranscripts = () =>
+    filesUnder(path.join(c.env.CLAUDE_CONFIG_DIR as string, "projects")).filter((f) =>
+      fs.readFileSync(f).includes("A-FILE-SECRET"),
+    );
 
   /**
    * Nothing of A's, of the gateway's secrets or of Claude Code's login in B's answer. A refusal may
@@ -128,6 +140,12 @@ describe("a workspace per key, sandboxed by default", () => {
   };
 
   it("sandboxed key B reaches none of A's files, the database, the gateway's secrets or Claude Code's login", async () => {
+    // What B's task will look for is there: A's session transcript, on disk and in the database.
+    expect(aTranscripts().length).toBeGreaterThan(0);
+    expect(
+      fs.readFileSync(c.gw.dbPath).includes("A-FILE-SECRET") ||
+        fs.readFileSync(`${c.gw.dbPath}-wal`).includes("A-FILE-SECRET"),
+    ).toBe(true);
     const r = await task(keyB.key, `look around ${attacks()}`);
     expect(r.status).toBe(200);
     expectNothingLeaked(r.text);
