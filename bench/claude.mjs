@@ -3,34 +3,11 @@
 // side in one run (bench/claude.perf.ts), plus the memory of idle processes and the load average.
 // Prints the tables and writes them to bench/results.md (copy them into docs/benchmarks.md).
 //   node bench/claude.mjs [--runs 7]
-import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
-import { ensureBuild, ensureDeps, ensurePrismaClient, migrate } from "../scripts/lib.mjs";
-import { runPerf, writeSection } from "./results.mjs";
+import { runAppBench } from "./results.mjs";
 
 const i = process.argv.indexOf("--runs");
-const runs = i > 0 ? Number(process.argv[i + 1]) : 7;
-ensureDeps();
-ensurePrismaClient();
-ensureBuild();
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cc-bridge-bench-"));
-try {
-  const db = path.join(dir, "template.db");
-  migrate(db);
-  const out = path.join(dir, "claude.json");
-  const ok = runPerf("bench/claude.perf.ts", { BENCH_DB: db, BENCH_OUT: out, BENCH_RUNS: String(runs) });
-  if (!ok || !fs.existsSync(out)) {
-    console.error("bench:claude: the run failed");
-    process.exit(1);
-  }
-  const md = report(JSON.parse(fs.readFileSync(out, "utf8")));
-  console.log(`\n${md}`);
-  writeSection("claude", md);
-  console.log("bench:claude: written to bench/results.md (copy the table into docs/benchmarks.md)");
-} finally {
-  fs.rmSync(dir, { recursive: true, force: true });
-}
+runAppBench("claude", i > 0 ? Number(process.argv[i + 1]) : 7, report);
 
 function report({ ttft, gaps, burst, memory, clearMs, runs, series, load }) {
   const cold = ttft.cold.median;

@@ -21,6 +21,7 @@ import path from "node:path";
 import { test } from "vitest";
 import { startFakeAnthropic } from "../tests/fakes/anthropic";
 import { type Gateway, startGateway } from "../tests/helpers/gateway";
+import { streamTurn } from "./claude-turn";
 
 const root = path.resolve(import.meta.dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -56,26 +57,8 @@ function coldCli(env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
 }
 
 /** Time from sending a streamed chat request to its first content delta. */
-async function ttft(gw: Gateway, headers: Record<string, string> = {}, model = "claude-code"): Promise<number> {
-  const t0 = performance.now();
-  const res = await fetch(`${gw.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], stream: true }),
-  });
-  const reader = res.body!.getReader();
-  const dec = new TextDecoder();
-  let buf = "";
-  let first = -1;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buf += dec.decode(value, { stream: true });
-    if (first < 0 && /"content":"[^"]/.test(buf)) first = performance.now() - t0;
-  }
-  if (first < 0) throw new Error(`no content: ${buf.slice(0, 300)}`);
-  return first;
-}
+const ttft = async (gw: Gateway, headers: Record<string, string> = {}, model = "claude-code"): Promise<number> =>
+  (await streamTurn(gw, { headers, model })).ttft;
 
 /** Loads the chat route without starting any Claude process (an Ollama model that is not there). */
 async function loadRoute(gw: Gateway): Promise<void> {

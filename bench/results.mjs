@@ -3,8 +3,9 @@
 // `npm run lint` wants it.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { root } from "../scripts/lib.mjs";
+import { ensureBuild, ensureDeps, ensurePrismaClient, migrate, root } from "../scripts/lib.mjs";
 
 const file = path.join(root, "bench", "results.md");
 
@@ -32,4 +33,32 @@ export function runPerf(file, env = {}) {
     { cwd: root, stdio: "inherit", env: { ...process.env, ...env } },
   );
   return res.status === 0;
+}
+
+/**
+ * Runs a benchmark of the built app (`bench/<id>.perf.ts`, given a freshly migrated template database
+ * in BENCH_DB, the runs in BENCH_RUNS, writing its figures as JSON to BENCH_OUT), then prints `report`'s
+ * Markdown of them and writes it to the `id` section of bench/results.md.
+ */
+export function runAppBench(id, runs, report) {
+  ensureDeps();
+  ensurePrismaClient();
+  ensureBuild();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cc-bridge-bench-"));
+  try {
+    const db = path.join(dir, "template.db");
+    migrate(db);
+    const out = path.join(dir, `${id}.json`);
+    const ok = runPerf(`bench/${id}.perf.ts`, { BENCH_DB: db, BENCH_OUT: out, BENCH_RUNS: String(runs) });
+    if (!ok || !fs.existsSync(out)) {
+      console.error(`bench:${id}: the run failed`);
+      process.exit(1);
+    }
+    const md = report(JSON.parse(fs.readFileSync(out, "utf8")));
+    console.log(`\n${md}`);
+    writeSection(id, md);
+    console.log(`bench:${id}: written to bench/results.md (copy the table into docs/benchmarks.md)`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -2,34 +2,11 @@
 // to a warm session's turn (bench/transcripts.perf.ts), CLAUDE_TRANSCRIPTS=database against local, side
 // by side in one run. Prints the table and writes it to bench/results.md (copy it into docs/benchmarks.md).
 //   node bench/transcripts.mjs [--runs 40]
-import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
-import { ensureBuild, ensureDeps, ensurePrismaClient, migrate } from "../scripts/lib.mjs";
-import { runPerf, writeSection } from "./results.mjs";
+import { runAppBench } from "./results.mjs";
 
 const i = process.argv.indexOf("--runs");
-const runs = i > 0 ? Number(process.argv[i + 1]) : 40;
-ensureDeps();
-ensurePrismaClient();
-ensureBuild();
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cc-bridge-bench-"));
-try {
-  const db = path.join(dir, "template.db");
-  migrate(db);
-  const out = path.join(dir, "transcripts.json");
-  const ok = runPerf("bench/transcripts.perf.ts", { BENCH_DB: db, BENCH_OUT: out, BENCH_RUNS: String(runs) });
-  if (!ok || !fs.existsSync(out)) {
-    console.error("bench:transcripts: the run failed");
-    process.exit(1);
-  }
-  const md = report(JSON.parse(fs.readFileSync(out, "utf8")));
-  console.log(`\n${md}`);
-  writeSection("transcripts", md);
-  console.log("bench:transcripts: written to bench/results.md (copy the table into docs/benchmarks.md)");
-} finally {
-  fs.rmSync(dir, { recursive: true, force: true });
-}
+runAppBench("transcripts", i > 0 ? Number(process.argv[i + 1]) : 40, report);
 
 function report({ runs, stats, entries, load }) {
   const cpus = os.cpus();

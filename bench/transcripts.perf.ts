@@ -12,6 +12,7 @@ import path from "node:path";
 import { test } from "vitest";
 import { startFakeAnthropic } from "../tests/fakes/anthropic";
 import { type Gateway, startGateway } from "../tests/helpers/gateway";
+import { streamTurn } from "./claude-turn";
 
 const root = path.resolve(import.meta.dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
@@ -23,26 +24,8 @@ const BIN = path.join(
 );
 
 /** A streamed turn of a session: ms to the first content delta and to the end. */
-async function turn(gw: Gateway, session: string, text: string): Promise<{ ttft: number; total: number }> {
-  const t0 = performance.now();
-  const res = await fetch(`${gw.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-session-id": session },
-    body: JSON.stringify({ model: "claude-code", messages: [{ role: "user", content: text }], stream: true }),
-  });
-  const reader = res.body!.getReader();
-  const dec = new TextDecoder();
-  let buf = "";
-  let first = -1;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buf += dec.decode(value, { stream: true });
-    if (first < 0 && /"content":"[^"]/.test(buf)) first = performance.now() - t0;
-  }
-  if (first < 0 || !buf.includes("[DONE]")) throw new Error(`no answer: ${buf.slice(0, 300)}`);
-  return { ttft: first, total: performance.now() - t0 };
-}
+const turn = (gw: Gateway, session: string, text: string) =>
+  streamTurn(gw, { headers: { "x-session-id": session }, text });
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.ceil(p * xs.length) - 1] ?? Number.NaN;
 

@@ -2,7 +2,6 @@ import "server-only";
 import { db } from "./db";
 import { env } from "./env";
 import { log } from "./log";
-import { deleteTranscripts } from "./sessions/transcripts";
 import { atMs } from "./sql";
 
 // Retention (issue 12): a shared database grows without end. RETENTION_DAYS deletes request records
@@ -126,22 +125,15 @@ export async function pruneOnce(
         (
           await prisma.session.findMany({ where: { lastUsedAt: { lt: cutoff } }, select: { id: true }, take: BATCH })
         ).map((r) => r.id),
-      async (ids) => {
-        // Claude Code's transcripts of these sessions go with them.
-        const upstream = await prisma.session.findMany({
-          where: { id: { in: ids }, upstreamSessionId: { not: null } },
-          select: { upstreamSessionId: true },
-        });
-        result.transcripts += await deleteTranscripts(upstream.map((s) => s.upstreamSessionId as string));
-        await prisma.$transaction([
+      (ids) =>
+        prisma.$transaction([
           prisma.sessionMessage.deleteMany({ where: { sessionId: { in: ids } } }),
           prisma.session.deleteMany({ where: { id: { in: ids } } }),
           prisma.sessionOwner.deleteMany({ where: { sessionId: { in: ids } } }),
-        ]);
-      },
+        ]),
     );
-    // Transcripts no session names any more (an earlier Claude session of a session, a fork's origin)
-    // go once their newest entry is as old as a session that retention deletes.
+    // Claude Code's transcripts go once their newest entry is as old as a session retention deletes: a
+    // session's with the session (each turn writes to it), and those no session names any more.
     for (;;) {
       const gone = await prisma.$executeRaw`DELETE FROM "TranscriptEntry" WHERE "sessionId" IN (
         SELECT t."sessionId" FROM "TranscriptEntry" t GROUP BY t."sessionId"

@@ -69,14 +69,6 @@ export async function isKeptConversation(sessionId: string): Promise<boolean> {
   return entry !== null || session !== null;
 }
 
-/** Deletes the transcripts (sub-agents' included) of these Claude sessions. */
-export async function deleteTranscripts(sessionIds: string[]): Promise<number> {
-  if (sessionIds.length === 0) return 0;
-  const prisma = await db();
-  const r = await prisma.transcriptEntry.deleteMany({ where: { sessionId: { in: sessionIds } } });
-  return r.count;
-}
-
 /** Longest tool result shown in full, in characters. */
 const FULL_RESULT_LIMIT = 20_000;
 
@@ -149,10 +141,4 @@ export async function subpathsOf(sessionId: string): Promise<string[]> {
 export const transcriptStore: SessionStore = {
   append: (key: SessionKey, entries: SessionStoreEntry[]) => appendEntries(key.sessionId, key.subpath ?? "", entries),
   load: async () => null,
-  async delete(key) {
-    const prisma = await db();
-    await prisma.transcriptEntry.deleteMany({
-      where: { sessionId: key.sessionId, ...(key.subpath ? { subpath: key.subpath } : {}) },
-    });
-  },
 };

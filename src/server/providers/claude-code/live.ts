@@ -88,9 +88,6 @@ export class LiveProcess {
   /** Every Claude session id this process has had (their local transcripts go when it ends). */
   readonly sessionIds = new Set<string>();
   private readonly holds: Array<() => void> = [];
-  /** Settles once the process has ended and its local transcripts were stored and removed. */
-  readonly settled: Promise<void>;
-  private markSettled!: () => void;
   /** A session's warm process: the session's turns it has served (with those before it, resumed). */
   turnsDone: number | null = null;
   /** Claude's running total of cost for this conversation (it carries across --resume). */
@@ -149,9 +146,6 @@ export class LiveProcess {
     this.firstAnswer = new Promise((resolve) => {
       this.markAnswered = resolve;
     });
-    this.settled = new Promise((resolve) => {
-      this.markSettled = resolve;
-    });
     void this.exited.then(() => this.markAnswered());
     this.query = start(this.inbox, (opts) => this.adopt(spawnClaude(opts)), this.waits);
     this.messages = this.query[Symbol.asyncIterator]();
@@ -168,9 +162,7 @@ export class LiveProcess {
       // Its conversations' local transcripts: stored (what the mirror had not sent yet), then removed
       // unless another process holds them.
       for (const release of this.holds) release();
-      void settleTranscripts(configDirOf(envOf(child)), this.sessionIds)
-        .catch(() => {})
-        .finally(this.markSettled);
+      void settleTranscripts(configDirOf(envOf(child)), this.sessionIds).catch(() => {});
     });
     if (child.exitCode !== null) {
       this.state = "dead";
@@ -294,9 +286,6 @@ export class LiveProcess {
       this.query.close();
     } catch {}
     if (this.child) await endProcess(this.child);
-    else {
-      this.markExited(); // never spawned
-      this.markSettled();
-    }
+    else this.markExited(); // never spawned
   }
 }

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { log } from "../../log";
 import { isKeptConversation } from "../../sessions/transcripts";
-import { isHeld, settleTranscript } from "./local-transcripts";
+import { isHeld, list, rm, settleTranscript } from "./local-transcripts";
 
 /**
  * What a `claude` process leaves on disk, and when it goes (issue 28). Checked against CLI 2.1.332:
@@ -30,16 +30,6 @@ const tempDirsOf = (e: Env): string[] => [...new Set([e.CLAUDE_CODE_TMPDIR ?? tm
 
 /** Older than this, a probe folder is a leftover (a process uses it only while it starts, within a second). */
 const PROBE_MS = 5_000;
-
-const rm = (p: string) => fs.rmSync(p, { recursive: true, force: true });
-
-function list(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
 
 /** Whether a process runs (a zombie, ended but not yet reaped by its parent, does not). */
 function alive(pid: number): boolean {

@@ -18,7 +18,8 @@ import { appendEntries, isKeptConversation, loadEntries, storedUuids, subpathsOf
  *   not sent yet (a process killed mid-turn) is stored.
  */
 
-const rm = (p: string) => fs.rmSync(p, { recursive: true, force: true });
+/** Removes a file or folder, if it is there. */
+export const rm = (p: string) => fs.rmSync(p, { recursive: true, force: true });
 
 /**
  * Claude session ids the live processes (and resumes about to start) of this gateway hold, counted. On
@@ -61,9 +62,10 @@ export function projectDirName(cwd: string): string {
   return `${name.slice(0, 200)}-${Math.abs(h).toString(36)}`;
 }
 
-function list(dir: string): string[] {
+/** A folder's entries (none when it is not there). */
+export function list(dir: string, recursive = false): string[] {
   try {
-    return fs.readdirSync(dir);
+    return fs.readdirSync(dir, { recursive, encoding: "utf8" });
   } catch {
     return [];
   }
@@ -99,20 +101,9 @@ function transcriptFiles(configDir: string, sessionId: string): { files: Array<[
     const sub = path.join(projects, project, sessionId);
     if (!fs.existsSync(sub)) continue;
     dirs.push(sub);
-    for (const rel of listDeep(sub)) if (rel.endsWith(".jsonl")) files.push([path.join(sub, rel), rel.slice(0, -6)]);
+    for (const rel of list(sub, true)) if (rel.endsWith(".jsonl")) files.push([path.join(sub, rel), rel.slice(0, -6)]);
   }
   return { files, dirs };
-}
-
-function listDeep(dir: string, prefix = ""): string[] {
-  return list(path.join(dir, prefix)).flatMap((name) => {
-    const rel = prefix ? `${prefix}/${name}` : name;
-    try {
-      return fs.statSync(path.join(dir, rel)).isDirectory() ? listDeep(dir, rel) : [rel];
-    } catch {
-      return [];
-    }
-  });
 }
 
 /**
